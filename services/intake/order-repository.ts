@@ -1,0 +1,68 @@
+import { randomBytes } from 'crypto';
+import type { Knex } from 'knex';
+import type { RejectionReason, SubmitOrder } from '../../shared/contracts/types.generated';
+import { recordHistory, type Cause, type OrderState } from '../../shared/order-state';
+import type { PricedOrder } from '../../shared/pricing';
+
+/** An unguessable token customers track their order with (192 random bits). */
+export const newTrackingToken = () => randomBytes(24).toString('base64url');
+
+/**
+ * Creates the order in its initial state. Returns false when the order id or the
+ * (channel, channelOrderRef) idempotency key already exists: the submission is a repeat.
+ */
+export async function createOrder(
+  trx: Knex.Transaction,
+  cmd: SubmitOrder,
+  initial: { state: Extract<OrderState, 'Pending' | 'Rejected'>; priced: PricedOrder | null; rejectionReasons: RejectionReason[] | null; cause: Cause },
+): Promise<boolean> {
+  const b = initial.priced?.breakdown;
+  const inserted = await trx('orders')
+    .insert({
+      order_id: cmd.orderId,
+      channel: cmd.channel,
+      channel_order_ref: cmd.channelOrderRef,
+      customer_id: cmd.customer.customerId,
+      customer: JSON.stringify(cmd.customer),
+      shipping_address: JSON.stringify(cmd.shippingAddress),
+      billing_address: cmd.billingAddress ? JSON.stringify(cmd.billingAddress) : null,
+      delivery_preferences: cmd.deliveryPreferences ? JSON.stringify(cmd.deliveryPreferences) : null,
+      currency: cmd.currency,
+      shipping_method: cmd.shippingMethod,
+      promotion_codes: JSON.stringify(cmd.promotionCodes),
+      payment_method: cmd.payment.method,
+      state: initial.state,
+      rejection_reasons: initial.rejectionReasons ? JSON.stringify(initial.rejectionReasons) : null,
+      subtotal_minor: b?.subtotalMinor ?? 0,
+      discount_minor: b?.discountMinor ?? 0,
+      tax_minor: b?.taxMinor ?? 0,
+      shipping_minor: b?.shippingMinor ?? 0,
+      total_minor: b?.totalMinor ?? 0,
+      tracking_token: newTrackingToken(),
+      correlation_id: cmd.correlationId,
+      placed_at: new Date(cmd.occurredAt),
+    })
+    .onConflict()
+    .ignore()
+    .returning('order_id');
+  if (inserted.length === 0) return false;
+
+  const lines = initial.priced?.lines ?? cmd.lines.map((l, i) => ({ ...l, lineId: `L${i + 1}`, discountMinor: 0, lineTotalMinor: 0 }));
+  if (lines.length > 0) {
+    await trx('order_lines').insert(
+      lines.map((l) => ({
+        order_id: cmd.orderId, line_id: l.lineId, sku: l.sku, name: l.name, quantity: l.quantity,
+        unit_price_minor: l.unitPriceMinor, discount_minor: l.discountMinor, line_total_minor: l.lineTotalMinor, weight_grams: l.weightGrams,
+        status: initial.state === 'Rejected' ? 'refused' : 'active',
+      })),
+    );
+  }
+  if (initial.priced) {
+    await trx('order_price_components').insert(
+      initial.priced.components.map((c, seq) => ({ order_id: cmd.orderId, seq, kind: c.kind, code: c.code, description: c.description, amount_minor: c.amountMinor })),
+    );
+  }
+  const reason = initial.rejectionReasons?.map((r) => r.message).join('; ') ?? null;
+  await recordHistory(trx, { orderId: cmd.orderId, from: null, to: initial.state, cause: initial.cause, version: 1, refused: false, reason });
+  return true;
+}

@@ -1,0 +1,41 @@
+import type { SubmitOrder } from '../../shared/contracts/types.generated';
+import { permanent } from '../../shared/errors';
+import { getTotalPrice } from '../../shared/pricing';
+import type { HandlerContext } from '../../shared/runner/handler';
+import { createOrder } from './order-repository';
+import { UUID, validateSubmitOrder } from './validation';
+
+/** Intake: validate, price, store Pending and announce OrderPlaced — or store Rejected with reasons. */
+export async function handleSubmitOrder(ctx: HandlerContext, cmd: SubmitOrder): Promise<void> {
+  if (!UUID.test(cmd.orderId)) throw permanent('invalid_payload', `orderId "${cmd.orderId}" is not a UUID`);
+  const cause = { eventId: cmd.eventId, type: 'SubmitOrder' };
+
+  const reasons = validateSubmitOrder(cmd);
+  if (reasons.length > 0) {
+    const created = await createOrder(ctx.trx, cmd, { state: 'Rejected', priced: null, rejectionReasons: reasons, cause });
+    if (!created) return ctx.log.warn('repeated submission of a rejected order ignored');
+    ctx.log.info({ reasons: reasons.map((r) => r.code) }, 'order rejected');
+    await ctx.emit('io.oms.orders.OrderRejected', { channel: cmd.channel, channelOrderRef: cmd.channelOrderRef, customer: cmd.customer, reasons, orderVersion: 1 });
+    return;
+  }
+
+  const priced = getTotalPrice({ currency: cmd.currency, shippingMethod: cmd.shippingMethod, lines: cmd.lines.map((l, i) => ({ ...l, lineId: `L${i + 1}` })) });
+  const created = await createOrder(ctx.trx, cmd, { state: 'Pending', priced, rejectionReasons: null, cause });
+  if (!created) return ctx.log.info('repeated submission ignored (same order id or channel order reference)');
+
+  await ctx.emit('io.oms.orders.OrderPlaced', {
+    channel: cmd.channel,
+    channelOrderRef: cmd.channelOrderRef,
+    customer: cmd.customer,
+    shippingAddress: cmd.shippingAddress,
+    billingAddress: cmd.billingAddress,
+    lines: priced.lines,
+    currency: cmd.currency,
+    shippingMethod: cmd.shippingMethod,
+    pricing: priced.breakdown,
+    payment: cmd.payment,
+    deliveryPreferences: cmd.deliveryPreferences,
+    orderVersion: 1,
+  });
+  ctx.log.info({ totalMinor: priced.breakdown.totalMinor }, 'order placed');
+}

@@ -1,0 +1,67 @@
+import type { Address, RejectionReason, SubmitOrder } from '../../shared/contracts/types.generated';
+import { isSupportedCurrency } from '../../shared/money';
+
+/** Rules a SubmitOrder must meet; pure, so every rejection reason is unit-tested. */
+export const LIMITS = { maxLines: 100, maxQuantity: 10_000, maxText: 200 } as const;
+export const SHIPPING_METHODS = ['standard', 'express', 'overnight'] as const;
+export const PAYMENT_METHODS = ['card', 'wallet', 'invoice'] as const;
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const PHONE = /^\+[1-9]\d{6,14}$/;
+const COUNTRY = /^[A-Z]{2}$/;
+const SKU = /^[A-Za-z0-9._-]{1,64}$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type Reasons = RejectionReason[];
+const reason = (field: string, code: string, message: string): RejectionReason => ({ field, code, message });
+
+function text(out: Reasons, field: string, value: string | null, required = true): void {
+  if (value === null || value.trim() === '') {
+    if (required) out.push(reason(field, 'required', `${field} is required`));
+  } else if (value.length > LIMITS.maxText) {
+    out.push(reason(field, 'too_long', `${field} is longer than ${LIMITS.maxText} characters`));
+  }
+}
+
+function address(out: Reasons, field: string, a: Address): void {
+  text(out, `${field}.name`, a.name);
+  text(out, `${field}.line1`, a.line1);
+  text(out, `${field}.line2`, a.line2, false);
+  text(out, `${field}.city`, a.city);
+  text(out, `${field}.postalCode`, a.postalCode);
+  if (!COUNTRY.test(a.country)) out.push(reason(`${field}.country`, 'invalid', `${field}.country must be an ISO 3166-1 alpha-2 code such as US, got "${a.country}"`));
+}
+
+export function validateSubmitOrder(cmd: SubmitOrder): RejectionReason[] {
+  const out: Reasons = [];
+  text(out, 'channel', cmd.channel);
+  text(out, 'channelOrderRef', cmd.channelOrderRef);
+  const c = cmd.customer;
+  text(out, 'customer.customerId', c.customerId);
+  text(out, 'customer.name', c.name);
+  if (!EMAIL.test(c.email)) out.push(reason('customer.email', 'invalid', 'customer.email is not an e-mail address'));
+  if (c.phone !== null && !PHONE.test(c.phone)) out.push(reason('customer.phone', 'invalid', 'customer.phone must be in E.164 form, e.g. +14155550100'));
+  if (c.contactPreference === 'SMS' && c.phone === null) out.push(reason('customer.phone', 'required', 'customer.phone is required when the contact preference is SMS'));
+  address(out, 'shippingAddress', cmd.shippingAddress);
+  if (cmd.billingAddress) address(out, 'billingAddress', cmd.billingAddress);
+  if (!isSupportedCurrency(cmd.currency)) out.push(reason('currency', 'unsupported', `currency "${cmd.currency}" is not supported`));
+  if (!(SHIPPING_METHODS as readonly string[]).includes(cmd.shippingMethod)) {
+    out.push(reason('shippingMethod', 'unsupported', `shippingMethod must be one of ${SHIPPING_METHODS.join(', ')}`));
+  }
+  if (!(PAYMENT_METHODS as readonly string[]).includes(cmd.payment.method)) {
+    out.push(reason('payment.method', 'unsupported', `payment.method must be one of ${PAYMENT_METHODS.join(', ')}`));
+  }
+  text(out, 'payment.token', cmd.payment.token);
+  if (cmd.lines.length === 0) out.push(reason('lines', 'required', 'an order needs at least one line'));
+  if (cmd.lines.length > LIMITS.maxLines) out.push(reason('lines', 'too_many', `an order has at most ${LIMITS.maxLines} lines`));
+  cmd.lines.forEach((l, i) => {
+    const f = `lines[${i}]`;
+    if (!SKU.test(l.sku)) out.push(reason(`${f}.sku`, 'invalid', `${f}.sku must be 1-64 letters, digits, dot, dash or underscore`));
+    text(out, `${f}.name`, l.name);
+    if (l.quantity < 1 || l.quantity > LIMITS.maxQuantity) out.push(reason(`${f}.quantity`, 'out_of_range', `${f}.quantity must be between 1 and ${LIMITS.maxQuantity}`));
+    if (l.unitPriceMinor < 0) out.push(reason(`${f}.unitPriceMinor`, 'negative', `${f}.unitPriceMinor must not be negative`));
+    if (l.weightGrams < 0) out.push(reason(`${f}.weightGrams`, 'negative', `${f}.weightGrams must not be negative`));
+    if (!Number.isSafeInteger(l.quantity * l.unitPriceMinor)) out.push(reason(`${f}`, 'too_large', `${f} amount is too large`));
+  });
+  return out;
+}

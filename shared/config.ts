@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the fleet reads, with its documentation and default. Parsed once at start-up;
+ * all problems are reported together, by variable name. The README's configuration table is
+ * generated from this list (`npm run config:doc`), so it cannot drift.
+ */
+export interface Setting<T> {
+  readonly doc: string;
+  readonly default?: string;
+  readonly secret?: boolean;
+  readonly schema: z.ZodType<T>;
+}
+
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+function setting<T>(s: Setting<T>): Setting<T> {
+  return s;
+}
+
+export const settings = {
+  DATABASE_URL: setting({
+    doc: 'PostgreSQL connection URL of the status store.',
+    default: 'postgres://postgres@127.0.0.1:5432/postgres',
+    secret: true,
+    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
+  }),
+  DATABASE_POOL_MAX: setting({ doc: 'Connections per process in the Postgres pool.', default: '10', schema: positiveInt }),
+  KAFKA_BROKERS: setting({
+    doc: 'Comma-separated bootstrap brokers, host:port.',
+    default: '127.0.0.1:9092',
+    schema: z
+      .string()
+      .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
+  }),
+  KAFKA_CLIENT_ID: setting({ doc: 'Kafka client id prefix.', default: 'oms', schema: z.string().min(1) }),
+  KAFKA_TOPIC_PREFIX: setting({
+    doc: 'Prefix put before every topic name (e.g. `staging.`); empty in production.',
+    default: '',
+    schema: z.string().regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, dot, dash, underscore'),
+  }),
+  KAFKA_GROUP_PREFIX: setting({ doc: 'Consumer group id prefix; the group is `<prefix>-<service>`.', default: 'oms', schema: z.string().min(1) }),
+  KAFKA_SASL_MECHANISM: setting({
+    doc: 'SASL mechanism: none, scram-sha-256 or scram-sha-512.',
+    default: 'none',
+    schema: z.enum(['none', 'scram-sha-256', 'scram-sha-512']),
+  }),
+  KAFKA_SASL_USERNAME: setting({ doc: 'SASL user name (when a mechanism is set).', default: '', schema: z.string() }),
+  KAFKA_SASL_PASSWORD: setting({ doc: 'SASL password (when a mechanism is set).', default: '', secret: true, schema: z.string() }),
+  KAFKA_SSL: setting({ doc: 'Use TLS to the brokers.', default: 'false', schema: bool }),
+  SCHEMA_REGISTRY_URL: setting({
+    doc: 'Confluent-compatible Schema Registry base URL (Apicurio: include /apis/ccompat/v7).',
+    default: 'http://127.0.0.1:8081/apis/ccompat/v7',
+    schema: z.string().url(),
+  }),
+  SCHEMA_REGISTRY_USERNAME: setting({ doc: 'Schema Registry basic-auth user (optional).', default: '', schema: z.string() }),
+  SCHEMA_REGISTRY_PASSWORD: setting({ doc: 'Schema Registry basic-auth password (optional).', default: '', secret: true, schema: z.string() }),
+  LOG_LEVEL: setting({
+    doc: 'pino log level.',
+    default: 'info',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  }),
+  SERVICES: setting({
+    doc: 'Which services this process runs: `all` or a comma-separated list (intake, ...).',
+    default: 'all',
+    schema: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+  }),
+  RUNNER_RETRY_INITIAL_MS: setting({ doc: 'First back-off after a retriable failure.', default: '200', schema: positiveInt }),
+  RUNNER_RETRY_MAX_MS: setting({ doc: 'Back-off cap between retries of one message.', default: '10000', schema: positiveInt }),
+  RUNNER_MAX_UNCLASSIFIED_ATTEMPTS: setting({
+    doc: 'Attempts for an error the runner cannot classify before the message goes to the DLQ.',
+    default: '5',
+    schema: positiveInt,
+  }),
+  OUTBOX_RELAY_INTERVAL_MS: setting({ doc: 'How often the outbox relay sweeps for unsent events.', default: '1000', schema: positiveInt }),
+} as const;
+
+export type Settings = typeof settings;
+export type Config = { [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates every setting; throws one ConfigError listing all problems. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(settings) as [string, Setting<unknown>][]) {
+    const raw = env[name] ?? s.default;
+    const parsed = s.schema.safeParse(raw);
+    if (parsed.success) out[name] = parsed.data;
+    else problems.push(`${name}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  const c = out as Config;
+  if (problems.length === 0 && c.KAFKA_SASL_MECHANISM !== 'none' && (!c.KAFKA_SASL_USERNAME || !c.KAFKA_SASL_PASSWORD)) {
+    problems.push('KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return c;
+}
+
+/** The configuration as it may be logged: secrets masked, passwords removed from URLs. */
+export function describeConfig(c: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(settings) as [keyof Config, Setting<unknown>][]) {
+    const v = c[name];
+    if (name === 'DATABASE_URL') out[name] = String(v).replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    else out[name] = s.secret && v ? '***' : v;
+  }
+  return out;
+}

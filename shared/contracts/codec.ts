@@ -1,0 +1,98 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { Type } from 'avsc';
+import type { Config } from '../config';
+import { permanent, transient } from '../errors';
+import { subjectFor } from '../topics';
+import { schemaByRecordName } from './schemas';
+import type { RecordTypes } from './types.generated';
+
+export type RecordName = keyof RecordTypes;
+
+export interface DecodedRecord {
+  schemaId: number;
+  recordName: string;
+  value: Record<string, unknown>;
+}
+
+const MAGIC_BYTE = 0;
+const HEADER_BYTES = 5;
+
+export function createSchemaRegistry(config: Pick<Config, 'SCHEMA_REGISTRY_URL' | 'SCHEMA_REGISTRY_USERNAME' | 'SCHEMA_REGISTRY_PASSWORD'>) {
+  const auth = config.SCHEMA_REGISTRY_USERNAME
+    ? { username: config.SCHEMA_REGISTRY_USERNAME, password: config.SCHEMA_REGISTRY_PASSWORD }
+    : undefined;
+  return new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth, retry: { retries: 2 } });
+}
+
+// A 4xx other than timeout/throttling means the registry answered and the schema is not there.
+const isNotFound = (err: unknown) => {
+  const status = (err as { status?: number })?.status;
+  return typeof status === "number" && status >= 400 && status < 500 && status !== 408 && status !== 429;
+};
+
+/**
+ * Avro in the Confluent wire format (magic byte, 4-byte schema id, Avro body). Decoding is by
+ * schema id, since several record types share a topic; the writer's schema is the registered one.
+ */
+export class AvroCodec {
+  private readonly ids = new Map<string, number>();
+
+  constructor(private readonly registry: SchemaRegistry) {}
+
+  /** Registers the record's schema under its topic subject with BACKWARD compatibility. */
+  async register(physicalTopic: string, recordName: string): Promise<number> {
+    const { text } = schemaByRecordName(recordName);
+    const subject = subjectFor(physicalTopic, recordName);
+    const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: text }, { subject, compatibility: 'BACKWARD' } as never);
+    this.ids.set(subject, id);
+    return id;
+  }
+
+  /** The id of this exact schema in the registry; producing needs it registered by provisioning. */
+  async schemaId(physicalTopic: string, recordName: string): Promise<number> {
+    const subject = subjectFor(physicalTopic, recordName);
+    const cached = this.ids.get(subject);
+    if (cached !== undefined) return cached;
+    try {
+      const id = await this.registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: schemaByRecordName(recordName).text });
+      this.ids.set(subject, id);
+      return id;
+    } catch (err) {
+      if (isNotFound(err)) throw permanent('unknown_schema', `schema ${recordName} is not registered under ${subject}: run \`npm run provision\``, err);
+      throw transient('registry_unavailable', `schema registry lookup failed for ${subject}`, err);
+    }
+  }
+
+  async encode<N extends RecordName>(physicalTopic: string, recordName: N, value: RecordTypes[N]): Promise<Buffer> {
+    const id = await this.schemaId(physicalTopic, recordName);
+    const type = await this.typeOf(id);
+    const body = type.toBuffer(value);
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.writeUInt8(MAGIC_BYTE, 0);
+    header.writeInt32BE(id, 1);
+    return Buffer.concat([header, body]);
+  }
+
+  async decode(bytes: Buffer | null): Promise<DecodedRecord> {
+    if (!bytes || bytes.length < HEADER_BYTES || bytes.readUInt8(0) !== MAGIC_BYTE) {
+      throw permanent('undecodable', 'message is not in the Confluent wire format (magic byte 0 + schema id)');
+    }
+    const schemaId = bytes.readInt32BE(1);
+    const type = await this.typeOf(schemaId);
+    try {
+      const value = type.fromBuffer(bytes.subarray(HEADER_BYTES)) as Record<string, unknown>;
+      return { schemaId, recordName: type.name ?? 'unnamed', value };
+    } catch (err) {
+      throw permanent('undecodable', `Avro body does not match schema ${schemaId} (${type.name}): ${(err as Error).message}`, err);
+    }
+  }
+
+  private async typeOf(schemaId: number): Promise<Type> {
+    try {
+      return (await this.registry.getSchema(schemaId)) as unknown as Type;
+    } catch (err) {
+      if (isNotFound(err)) throw permanent('unknown_schema', `schema id ${schemaId} is not in the registry`, err);
+      throw transient('registry_unavailable', `schema registry unavailable fetching id ${schemaId}`, err);
+    }
+  }
+}

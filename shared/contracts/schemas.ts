@@ -1,0 +1,46 @@
+import { readdirSync, readFileSync, statSync } from 'fs';
+import { join } from 'path';
+
+export const SCHEMAS_DIR = join(__dirname, '..', '..', 'schemas');
+
+export interface AvroRecordSchema {
+  type: 'record';
+  name: string;
+  namespace: string;
+  doc?: string;
+  fields: { name: string; type: unknown; default?: unknown; doc?: string }[];
+}
+
+export interface SchemaFile {
+  file: string;
+  fullName: string;
+  schema: AvroRecordSchema;
+  text: string;
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((entry) => {
+      const p = join(dir, entry);
+      return statSync(p).isDirectory() ? walk(p) : p.endsWith('.avsc') ? [p] : [];
+    });
+}
+
+/** Every .avsc under schemas/, one top-level record per file. */
+export function loadSchemaFiles(dir = SCHEMAS_DIR): SchemaFile[] {
+  return walk(dir).map((file) => {
+    const text = readFileSync(file, 'utf8');
+    const schema = JSON.parse(text) as AvroRecordSchema;
+    if (schema.type !== 'record' || !schema.namespace) throw new Error(`${file}: must hold one namespaced record`);
+    return { file, fullName: `${schema.namespace}.${schema.name}`, schema, text: JSON.stringify(schema) };
+  });
+}
+
+let cache: Map<string, SchemaFile> | undefined;
+export function schemaByRecordName(recordName: string): SchemaFile {
+  cache ??= new Map(loadSchemaFiles().map((s) => [s.fullName, s]));
+  const found = cache.get(recordName);
+  if (!found) throw new Error(`no schema file for ${recordName}`);
+  return found;
+}

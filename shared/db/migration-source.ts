@@ -1,0 +1,20 @@
+import type { Knex } from 'knex';
+import * as platform from './migrations/001_platform';
+
+interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/**
+ * Migrations are listed here rather than discovered on disk, so they run the same from
+ * TypeScript sources and compiled output. Each service adds its own tables in its own file.
+ */
+export const MIGRATIONS: Migration[] = [{ name: '001_platform', ...platform }];
+
+export const migrationSource: Knex.MigrationSource<Migration> = {
+  getMigrations: async () => MIGRATIONS,
+  getMigrationName: (m) => m.name,
+  getMigration: async (m) => m,
+};

@@ -1,0 +1,32 @@
+import type { Admin } from 'kafkajs';
+import type { AvroCodec } from './contracts/codec';
+import { DLQ_PARTITIONS, dlqName, TOPICS, TopicKey, topicName } from './topics';
+
+/** Creates every topic of the registry and its DLQ; existing topics are left as they are. */
+export async function ensureTopics(admin: Admin, prefix: string): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const wanted = (Object.keys(TOPICS) as TopicKey[]).flatMap((k) => {
+    const name = topicName(k, prefix);
+    return [
+      { topic: name, numPartitions: TOPICS[k].partitions },
+      { topic: dlqName(name), numPartitions: DLQ_PARTITIONS },
+    ];
+  });
+  const missing = wanted.filter((t) => !existing.has(t.topic));
+  if (missing.length > 0) {
+    await admin.createTopics({ topics: missing.map((t) => ({ ...t, replicationFactor: -1 })), waitForLeaders: true });
+  }
+  return missing.map((t) => t.topic);
+}
+
+/** Registers every record's schema under its topic's subject (BACKWARD compatibility). */
+export async function registerSchemas(codec: AvroCodec, prefix: string): Promise<number> {
+  let count = 0;
+  for (const k of Object.keys(TOPICS) as TopicKey[]) {
+    for (const record of TOPICS[k].records) {
+      await codec.register(topicName(k, prefix), record);
+      count++;
+    }
+  }
+  return count;
+}

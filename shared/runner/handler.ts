@@ -1,0 +1,36 @@
+import type { Knex } from 'knex';
+import type { RecordName } from '../contracts/codec';
+import type { RecordTypes } from '../contracts/types.generated';
+import type { Logger } from '../logger';
+import type { CancelReason, OrderState, TransitionResult } from '../order-state';
+import type { TopicKey } from '../topics';
+
+export const ENVELOPE_FIELDS = ['eventId', 'orderId', 'occurredAt', 'correlationId', 'causationId', 'producer', 'orderVersion'] as const;
+type EnvelopeField = (typeof ENVELOPE_FIELDS)[number];
+
+/** What a handler supplies for an outgoing record: the payload; the runner fills the envelope. */
+export type Outgoing<N extends RecordName> = Omit<RecordTypes[N], EnvelopeField> & {
+  orderId?: string;
+  orderVersion?: number;
+};
+
+export interface HandlerContext {
+  /** The transaction that also holds the inbox row and the outbox rows. */
+  readonly trx: Knex.Transaction;
+  readonly log: Logger;
+  readonly source: { topic: string; partition: number; offset: string; recordName: string };
+  /** Writes an event to the outbox; it is sent after the transaction commits. */
+  emit<N extends RecordName>(recordName: N, payload: Outgoing<N>): Promise<void>;
+  /** Guarded OrderState transition caused by the message in hand, recorded in the history. */
+  transition(orderId: string, to: OrderState, extra?: { cancelReason?: CancelReason; reason?: string }): Promise<TransitionResult>;
+}
+
+export type Handler<N extends RecordName> = (ctx: HandlerContext, event: RecordTypes[N]) => Promise<void>;
+
+export interface ServiceDefinition {
+  /** Service name; also the inbox consumer name and the consumer group suffix. */
+  readonly name: string;
+  readonly consumes: readonly TopicKey[];
+  /** Records the service acts on; other records on its topics are read and skipped. */
+  readonly handlers: { readonly [N in RecordName]?: Handler<N> };
+}
