@@ -1,0 +1,27 @@
+import type { Platform } from '../shared/bootstrap';
+import { ConsumerRunner } from '../shared/runner/consumer-runner';
+import { selectServices } from './registry';
+
+/**
+ * Starts the named services in this process, each with its own consumer group, and stops them
+ * all on SIGTERM/SIGINT: each finishes its message, commits, leaves the group; then the pool closes.
+ */
+export async function runFleet(platform: Platform, names: string[], beforeExit: () => Promise<void> = async () => undefined): Promise<void> {
+  const services = selectServices(names);
+  const runners = services.map((s) => new ConsumerRunner(s, platform));
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: string) => {
+    stopping ??= (async () => {
+      platform.log.info({ signal }, 'shutting down');
+      await beforeExit();
+      await Promise.allSettled(runners.map((r) => r.stop()));
+      await platform.db.destroy();
+      platform.log.info('bye');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  for (const r of runners) await r.start();
+  platform.log.info({ services: services.map((s) => s.name) }, 'fleet running');
+}

@@ -1,0 +1,38 @@
+import { spawn } from 'child_process';
+import { join } from 'path';
+import { aSubmitOrder } from '../support/orders';
+import { eventually, TestStack } from '../support/stack';
+import { testEnv } from '../support/env';
+
+describe('the fleet process', () => {
+  const stack = new TestStack();
+  beforeAll(() => stack.provision());
+  afterAll(() => stack.close());
+
+  it('when it gets SIGTERM, then it finishes, commits its offsets, leaves the group and exits 0', async () => {
+    const env = testEnv({ KAFKA_TOPIC_PREFIX: stack.prefix, KAFKA_GROUP_PREFIX: `g-${stack.prefix}`, SERVICES: 'intake', LOG_LEVEL: 'info' });
+    const child = spawn(process.execPath, [join(__dirname, '../../node_modules/.bin/ts-node'), '--transpile-only', join(__dirname, '../../services/fleet.ts')], { env });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await eventually('fleet running', async () => out.includes('fleet running'), 45000);
+
+    const cmd = aSubmitOrder();
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await eventually('order stored', () => stack.db('orders').where({ order_id: cmd.orderId }).first());
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toContain('"msg":"stopped"');
+
+    const admin = stack.platform.kafka.admin();
+    await admin.connect();
+    const [committed] = await admin.fetchOffsets({ groupId: `g-${stack.prefix}-intake`, topics: [stack.topic('orderCommands')] });
+    const ends = await admin.fetchTopicOffsets(stack.topic('orderCommands'));
+    const group = await admin.describeGroups([`g-${stack.prefix}-intake`]);
+    await admin.disconnect();
+    const total = (xs: { offset: string }[]) => xs.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    expect(total(committed!.partitions)).toBe(total(ends));
+    expect(group.groups[0]!.members).toHaveLength(0);
+  }, 90000);
+});

@@ -1,0 +1,89 @@
+import { intake } from '../../services/intake';
+import { aSubmitOrder } from '../support/orders';
+import { eventually, TestStack } from '../support/stack';
+
+describe('intake through the real broker, registry and status store', () => {
+  const stack = new TestStack();
+
+  beforeAll(async () => {
+    await stack.provision();
+    await stack.watch([stack.topic('orders')]);
+    await stack.startService(intake);
+  });
+  afterAll(() => stack.close());
+
+  const orderRow = (orderId: string) => stack.db('orders').where({ order_id: orderId }).first();
+  const eventsFor = (orderId: string, record: string) => stack.messages((m) => m.key === orderId && m.recordName === record);
+
+  it('when a valid SubmitOrder arrives, then the order is stored Pending, priced, and OrderPlaced is published', async () => {
+    const cmd = aSubmitOrder();
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+
+    const order = await eventually('order stored', () => orderRow(cmd.orderId));
+    expect(order.state).toBe('Pending');
+    expect(order.subtotal_minor).toBe(2 * 1250 + 899);
+    expect(order.total_minor).toBe(order.subtotal_minor + order.shipping_minor + order.tax_minor - order.discount_minor);
+    expect(order.tracking_token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const lines = await stack.db('order_lines').where({ order_id: cmd.orderId }).orderBy('line_id');
+    expect(lines.map((l) => [l.sku, l.quantity, l.line_total_minor])).toEqual([['SKU-MUG', 2, 2500], ['SKU-TEA', 1, 899]]);
+    const history = await stack.db('order_status_history').where({ order_id: cmd.orderId });
+    expect(history).toEqual([expect.objectContaining({ from_state: null, to_state: 'Pending', refused: false, cause_event_id: cmd.eventId, cause_type: 'SubmitOrder' })]);
+
+    const [placed] = await eventually('OrderPlaced on oms.orders', async () => eventsFor(cmd.orderId, 'io.oms.orders.OrderPlaced'));
+    expect(placed!.value).toMatchObject({
+      orderId: cmd.orderId,
+      correlationId: cmd.correlationId,
+      causationId: cmd.eventId,
+      producer: 'intake',
+      orderVersion: 1,
+      pricing: { subtotalMinor: 3399, totalMinor: order.total_minor },
+    });
+  });
+
+  it('when the same SubmitOrder is delivered three times, then one order and one OrderPlaced exist', async () => {
+    const cmd = aSubmitOrder();
+    for (let i = 0; i < 3; i++) await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    // A fourth command with the same key lands behind the copies on the same partition: once it
+    // is in the inbox, every copy has been consumed.
+    const marker = aSubmitOrder({ orderId: cmd.orderId });
+    await stack.publish('io.oms.commands.SubmitOrder', marker);
+    await eventually('marker consumed', async () => (await stack.db('inbox').where({ consumer: 'intake', event_id: marker.eventId }).first()) ?? null);
+    await eventually('OrderPlaced', async () => eventsFor(cmd.orderId, 'io.oms.orders.OrderPlaced').length > 0);
+
+    expect(await stack.db('orders').where({ order_id: cmd.orderId }).count('* as n').first()).toEqual({ n: 1 });
+    expect((await orderRow(cmd.orderId)).channel_order_ref).toBe(cmd.channelOrderRef);
+    expect(await stack.db('order_status_history').where({ order_id: cmd.orderId }).count('* as n').first()).toEqual({ n: 1 });
+    expect(eventsFor(cmd.orderId, 'io.oms.orders.OrderPlaced')).toHaveLength(1);
+  });
+
+  it('when a channel resubmits its order reference under a new order id, then no second order is created', async () => {
+    const first = aSubmitOrder();
+    const again = aSubmitOrder({ channel: first.channel, channelOrderRef: first.channelOrderRef });
+    await stack.publish('io.oms.commands.SubmitOrder', first);
+    await stack.publish('io.oms.commands.SubmitOrder', again);
+    await eventually('first order stored', () => orderRow(first.orderId));
+    await eventually('the resubmission consumed', async () => (await stack.db('inbox').where({ consumer: 'intake', event_id: again.eventId }).first()) ?? null);
+    expect(await orderRow(again.orderId)).toBeUndefined();
+  });
+
+  it('when a SubmitOrder is invalid, then the order is stored Rejected with readable reasons and OrderRejected is published', async () => {
+    const cmd = aSubmitOrder({
+      currency: 'XXX',
+      lines: [{ sku: 'SKU-MUG', name: 'Mug', quantity: 0, unitPriceMinor: -5, weightGrams: 10 }],
+      customer: { ...aSubmitOrder().customer, email: 'not-an-email' },
+    });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+
+    const order = await eventually('rejected order stored', () => orderRow(cmd.orderId));
+    expect(order.state).toBe('Rejected');
+    const fields = (order.rejection_reasons as { field: string; message: string }[]).map((r) => r.field).sort();
+    expect(fields).toEqual(['currency', 'customer.email', 'lines[0].quantity', 'lines[0].unitPriceMinor']);
+    expect(order.rejection_reasons[0].message).toMatch(/\w+ \w+/);
+    const [history] = await stack.db('order_status_history').where({ order_id: cmd.orderId });
+    expect(history).toMatchObject({ from_state: null, to_state: 'Rejected', cause_event_id: cmd.eventId });
+    expect(history.reason).toContain('currency "XXX" is not supported');
+
+    const [rejected] = await eventually('OrderRejected', async () => eventsFor(cmd.orderId, 'io.oms.orders.OrderRejected'));
+    expect((rejected!.value!.reasons as unknown[]).length).toBe(4);
+  });
+});

@@ -1,0 +1,40 @@
+import { ConfigError, describeConfig, loadConfig, settings } from '../../shared/config';
+
+describe('configuration from the environment', () => {
+  it('when nothing is set, then every setting takes its documented default', () => {
+    const c = loadConfig({});
+    expect(c.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
+    expect(c.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/postgres');
+    expect(c.SERVICES).toEqual(['all']);
+    for (const [name, s] of Object.entries(settings)) {
+      expect({ name, doc: s.doc.length > 10, hasDefault: s.default !== undefined }).toEqual({ name, doc: true, hasDefault: true });
+    }
+  });
+
+  it('when several values are wrong, then one error lists every problem by variable name', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ KAFKA_BROKERS: 'nohostport', DATABASE_POOL_MAX: '-1', LOG_LEVEL: 'loud', SCHEMA_REGISTRY_URL: 'not a url' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_POOL_MAX', 'KAFKA_BROKERS', 'LOG_LEVEL', 'SCHEMA_REGISTRY_URL']);
+  });
+
+  it('when SASL is chosen without credentials, then start-up is refused naming both variables', () => {
+    expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toThrow(/KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD/);
+  });
+
+  it('when the configuration is described for the log, then secrets and URL passwords are masked', () => {
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://oms:s3cret-db@db:5432/oms',
+      KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: 's3cret-kafka',
+      SCHEMA_REGISTRY_PASSWORD: 's3cret-sr', SCHEMA_REGISTRY_USERNAME: 'sr',
+    });
+    const text = JSON.stringify(describeConfig(c));
+    expect(text).not.toMatch(/s3cret/);
+    expect(text).toContain('postgres://oms:***@db:5432/oms');
+    expect(text).toContain('"KAFKA_SASL_USERNAME":"svc"');
+  });
+});
