@@ -1,5 +1,6 @@
 import type { Platform } from '../shared/bootstrap';
 import { ConsumerRunner } from '../shared/runner/consumer-runner';
+import { loadServiceDeps } from './deps';
 import { selectServices } from './registry';
 
 /**
@@ -7,7 +8,7 @@ import { selectServices } from './registry';
  * all on SIGTERM/SIGINT: each finishes its message, commits, leaves the group; then the pool closes.
  */
 export async function runFleet(platform: Platform, names: string[], beforeExit: () => Promise<void> = async () => undefined): Promise<void> {
-  const services = selectServices(names);
+  const services = selectServices(names, loadServiceDeps(platform.config));
   const runners = services.map((s) => new ConsumerRunner(s, platform));
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) => {

@@ -1,14 +1,25 @@
 import type { ServiceDefinition } from '../shared/runner/handler';
-import { intake } from './intake';
+import type { ServiceDeps } from './deps';
+import { createFraud } from './fraud';
+import { createFulfillment } from './fulfillment';
+import { createIntake } from './intake';
+import { createInventory } from './inventory';
+import { createNotifications } from './notifications';
+import { createPayment } from './payment';
 
 /** Every consumer service of the fleet, by name. */
-export const SERVICES: Record<string, ServiceDefinition> = {
-  intake,
+export const SERVICE_FACTORIES: Record<string, (deps: ServiceDeps) => ServiceDefinition> = {
+  intake: createIntake,
+  fraud: createFraud,
+  inventory: createInventory,
+  payment: createPayment,
+  fulfillment: createFulfillment,
+  notifications: createNotifications,
 };
 
-export function selectServices(names: string[]): ServiceDefinition[] {
-  if (names.length === 0 || names.includes('all')) return Object.values(SERVICES);
-  const unknown = names.filter((n) => !SERVICES[n]);
-  if (unknown.length) throw new Error(`SERVICES names unknown services: ${unknown.join(', ')} (known: ${Object.keys(SERVICES).join(', ')})`);
-  return names.map((n) => SERVICES[n]!);
+export function selectServices(names: string[], deps: ServiceDeps): ServiceDefinition[] {
+  if (names.length === 0 || names.includes('all')) return Object.values(SERVICE_FACTORIES).map((f) => f(deps));
+  const unknown = names.filter((n) => !SERVICE_FACTORIES[n]);
+  if (unknown.length) throw new Error(`SERVICES names unknown services: ${unknown.join(', ')} (known: ${Object.keys(SERVICE_FACTORIES).join(', ')})`);
+  return names.map((n) => SERVICE_FACTORIES[n]!(deps));
 }

@@ -69,11 +69,27 @@ export const settings = {
   }),
   RUNNER_RETRY_INITIAL_MS: setting({ doc: 'First back-off after a retriable failure.', default: '200', schema: positiveInt }),
   RUNNER_RETRY_MAX_MS: setting({ doc: 'Back-off cap between retries of one message.', default: '10000', schema: positiveInt }),
+  RUNNER_PARTITIONS_CONCURRENCY: setting({
+    doc: 'Partitions one service instance processes at the same time (order within a partition is kept).',
+    default: '3',
+    schema: positiveInt,
+  }),
   RUNNER_MAX_UNCLASSIFIED_ATTEMPTS: setting({
     doc: 'Attempts for an error the runner cannot classify before the message goes to the DLQ.',
     default: '5',
     schema: positiveInt,
   }),
+  PRICING_RULES_FILE: setting({ doc: 'Pricing rules (discounts, promotions, taxes, shipping); format in config/README.md.', default: 'config/pricing.json', schema: z.string().min(1) }),
+  FRAUD_RULES_FILE: setting({ doc: 'Fraud rules and thresholds; format in config/README.md.', default: 'config/fraud.json', schema: z.string().min(1) }),
+  PAYMENT_GATEWAY: setting({
+    doc: '`simulated` (outcome follows the payment token, for demos and tests) or `http` (a real gateway at PAYMENT_GATEWAY_URL).',
+    default: 'simulated',
+    schema: z.enum(['simulated', 'http']),
+  }),
+  PAYMENT_GATEWAY_URL: setting({ doc: 'Base URL of the HTTP payment gateway (when PAYMENT_GATEWAY=http).', default: '', schema: z.union([z.literal(''), z.string().url()]) }),
+  PAYMENT_GATEWAY_API_KEY: setting({ doc: 'Bearer key for the HTTP payment gateway.', default: '', secret: true, schema: z.string() }),
+  PAYMENT_GATEWAY_TIMEOUT_MS: setting({ doc: 'Timeout of one gateway call; a timeout is retried with the same idempotency key.', default: '5000', schema: positiveInt }),
+  INVENTORY_DEFAULT_LOCATION: setting({ doc: 'Location used when a StockLevelSet names none.', default: 'main', schema: z.string().min(1) }),
   OUTBOX_RELAY_INTERVAL_MS: setting({ doc: 'How often the outbox relay sweeps for unsent events.', default: '1000', schema: positiveInt }),
 } as const;
 
@@ -100,6 +116,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = out as Config;
   if (problems.length === 0 && c.KAFKA_SASL_MECHANISM !== 'none' && (!c.KAFKA_SASL_USERNAME || !c.KAFKA_SASL_PASSWORD)) {
     problems.push('KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set');
+  }
+  if (problems.length === 0 && c.PAYMENT_GATEWAY === 'http' && !c.PAYMENT_GATEWAY_URL) {
+    problems.push('PAYMENT_GATEWAY_URL: required when PAYMENT_GATEWAY=http');
   }
   if (problems.length) throw new ConfigError(problems);
   return c;

@@ -20,6 +20,9 @@ export const TRANSITIONS: Readonly<Record<OrderState, readonly OrderState[]>> = 
   Rejected: [],
 };
 
+/** Lines can be added until fulfillment is requested. */
+export const LINE_ADDABLE_STATES: readonly OrderState[] = ['Pending', 'On_Hold', 'Processing'];
+
 /** States an order is created in. */
 export const INITIAL_STATES: readonly OrderState[] = ['Pending', 'Rejected'];
 
@@ -33,6 +36,13 @@ export const isTerminal = (s: OrderState) => TRANSITIONS[s].length === 0;
 export interface Cause {
   eventId: string;
   type: string; // record short name, e.g. FraudCheckPassed
+}
+
+export interface TransitionOptions {
+  cancelReason?: CancelReason;
+  reason?: string;
+  /** Narrows the table for this cause, e.g. a hold release applies only to On_Hold orders. */
+  onlyFrom?: readonly OrderState[];
 }
 
 export type TransitionResult =
@@ -49,7 +59,7 @@ export async function transitionOrder(
   orderId: string,
   to: OrderState,
   cause: Cause,
-  extra: { cancelReason?: CancelReason; reason?: string } = {},
+  extra: TransitionOptions = {},
 ): Promise<TransitionResult> {
   const row = (await trx('orders').where({ order_id: orderId }).forUpdate().first('state', 'version')) as
     | { state: OrderState; version: number }
@@ -58,8 +68,8 @@ export async function transitionOrder(
     await recordHistory(trx, { orderId, from: null, to, cause, version: 0, refused: true, reason: 'unknown order' });
     return { applied: false, from: null, to, version: null, reason: 'unknown order' };
   }
-  if (!canTransition(row.state, to)) {
-    const reason = `${row.state} → ${to} is not allowed${extra.reason ? ` (${extra.reason})` : ''}`;
+  if (!canTransition(row.state, to) || (extra.onlyFrom && !extra.onlyFrom.includes(row.state))) {
+    const reason = `${row.state} → ${to} is not allowed${extra.onlyFrom ? ` for ${cause.type}` : ''}${extra.reason ? ` (${extra.reason})` : ''}`;
     await recordHistory(trx, { orderId, from: row.state, to, cause, version: row.version, refused: true, reason });
     return { applied: false, from: row.state, to, version: row.version, reason };
   }

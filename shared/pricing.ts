@@ -1,24 +1,66 @@
-import type { OrderLineInput, PriceBreakdown } from './contracts/types.generated';
-import { add, money, Money, subtract, sum, times, zero } from './money';
+import { readFileSync } from 'fs';
+import { z } from 'zod';
+import type { OrderLineInput, PriceBreakdown, RejectionReason } from './contracts/types.generated';
+import { applyBasisPoints, divideRounded, money, Money, subtract, sum, times, zero } from './money';
 
 /**
- * get_total_price. Pure: the same lines, destination and rules always give the same breakdown.
- * Amounts are integer minor units of the order currency; total = subtotal − discount + tax + shipping.
+ * get_total_price — pure: the same lines, destination, codes and rules always give the same
+ * breakdown. All amounts are integer minor units of the order currency.
  *
- * This first version prices lines and shipping by method with a free-shipping threshold; taxes and
- * promotions are zero until the pricing rules file lands (issue 3).
+ * Order of application:
+ *  1. line discounts by SKU (percentage of quantity × unit price);
+ *  2. promotion codes in the order given, each on what is left after the previous ones
+ *     (percentage, fixed amount capped at what is left, free shipping), if the minimum spend
+ *     (merchandise after line discounts) is met;
+ *  3. shipping by method: base + per started kilogram, × the international factor outside the
+ *     domestic countries; free for `standard` from the threshold, or with a free-shipping code;
+ *  4. tax by destination (country + region, else country), on the goods after discounts and not on
+ *     shipping. Tax-exclusive rates add tax; tax-inclusive rates extract the tax already in the price.
+ *
+ * Rounding: every percentage is rounded once, half away from zero, where it is computed (per line
+ * discount, per promotion, per tax) — `divideRounded` in shared/money.ts is the only rounding.
+ *
+ * The breakdown always satisfies total = subtotal − discount + tax + shipping. For tax-inclusive
+ * destinations the subtotal is shown net of the tax it contains, so that identity still holds.
  */
-export interface PricingRules {
-  /** Shipping price per method, in minor units of the order currency. */
-  shippingByMethod: Record<string, number>;
-  /** Subtotal (after discounts) from which standard shipping is free; null = never. */
-  freeShippingThresholdMinor: number | null;
+
+const perCurrency = z.record(z.string().regex(/^[A-Z]{3}$/), z.number().int().nonnegative());
+const basisPoints = z.number().int().min(0).max(10000);
+
+export const pricingRulesSchema = z.object({
+  lineDiscounts: z.array(z.object({ sku: z.string().min(1), basisPoints, description: z.string().optional() })).default([]),
+  promotions: z
+    .array(
+      z.discriminatedUnion('type', [
+        z.object({ code: z.string().min(1), type: z.literal('percentage'), basisPoints, minSubtotalMinor: perCurrency.optional() }),
+        z.object({ code: z.string().min(1), type: z.literal('fixed'), amountMinor: perCurrency, minSubtotalMinor: perCurrency.optional() }),
+        z.object({ code: z.string().min(1), type: z.literal('free_shipping'), minSubtotalMinor: perCurrency.optional() }),
+      ]),
+    )
+    .default([]),
+  taxes: z.array(z.object({ country: z.string().regex(/^[A-Z]{2}$/), region: z.string().optional(), basisPoints, inclusive: z.boolean() })).default([]),
+  shipping: z.object({
+    methods: z.record(z.string(), z.object({ baseMinor: perCurrency, perKgMinor: perCurrency })),
+    domesticCountries: z.array(z.string().regex(/^[A-Z]{2}$/)),
+    internationalBasisPoints: z.number().int().min(0).max(100000),
+    freeShippingThresholdMinor: perCurrency.default({}),
+  }),
+});
+export type PricingRules = z.infer<typeof pricingRulesSchema>;
+
+export function loadPricingRules(path: string): PricingRules {
+  const parsed = pricingRulesSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) throw new Error(`pricing rules ${path} are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
 }
 
-export const DEFAULT_PRICING_RULES: PricingRules = {
-  shippingByMethod: { standard: 499, express: 999, overnight: 1999 },
-  freeShippingThresholdMinor: 5000,
-};
+export interface PricingInput {
+  currency: string;
+  lines: (OrderLineInput & { lineId: string })[];
+  shippingMethod: string;
+  destination: { country: string; region: string | null };
+  promotionCodes: string[];
+}
 
 export interface PricedLine extends OrderLineInput {
   lineId: string;
@@ -37,32 +79,97 @@ export interface PricedOrder {
   lines: PricedLine[];
   breakdown: PriceBreakdown;
   components: PriceComponent[];
+  /** Reasons the order cannot be priced (unknown code, shipping not offered); empty when priced. */
+  problems: RejectionReason[];
 }
 
-export function getTotalPrice(
-  input: { currency: string; lines: (OrderLineInput & { lineId: string })[]; shippingMethod: string },
-  rules: PricingRules = DEFAULT_PRICING_RULES,
-): PricedOrder {
+const orZero = (m: Record<string, number> | undefined, currency: string) => m?.[currency] ?? 0;
+
+export function getTotalPrice(input: PricingInput, rules: PricingRules): PricedOrder {
   const { currency } = input;
+  const problems: RejectionReason[] = [];
+  const components: PriceComponent[] = [];
+
+  // 1. lines and line discounts
   const lines: PricedLine[] = input.lines.map((l) => {
     const gross = times(money(l.unitPriceMinor, currency), l.quantity);
-    return { ...l, discountMinor: 0, lineTotalMinor: gross.minor };
+    const rule = rules.lineDiscounts.find((d) => d.sku === l.sku);
+    const discount = rule ? applyBasisPoints(gross, rule.basisPoints) : zero(currency);
+    if (discount.minor > 0) components.push({ kind: 'line_discount', code: l.sku, description: rule?.description ?? `Discount on ${l.sku}`, amountMinor: -discount.minor });
+    return { ...l, discountMinor: discount.minor, lineTotalMinor: gross.minor - discount.minor };
   });
-  const subtotal: Money = sum(lines.map((l) => money(l.lineTotalMinor, currency)), currency);
-  const discount = zero(currency);
-  const tax = zero(currency);
-  const afterDiscount = subtract(subtotal, discount);
-  const base = money(rules.shippingByMethod[input.shippingMethod] ?? 0, currency);
-  const freeShipping = input.shippingMethod === 'standard' && rules.freeShippingThresholdMinor !== null && afterDiscount.minor >= rules.freeShippingThresholdMinor;
-  const shipping = freeShipping ? zero(currency) : base;
-  const total = add(add(afterDiscount, tax), shipping);
+  const subtotal = sum(lines.map((l) => times(money(l.unitPriceMinor, currency), l.quantity)), currency);
+  const lineDiscounts = sum(lines.map((l) => money(l.discountMinor, currency)), currency);
+  const merchandise = subtract(subtotal, lineDiscounts);
+
+  // 2. promotions
+  let promo: Money = zero(currency);
+  let freeShippingCode: string | null = null;
+  [...new Set(input.promotionCodes)].forEach((code, i) => {
+    const rule = rules.promotions.find((p) => p.code === code);
+    if (!rule) {
+      problems.push({ field: `promotionCodes[${i}]`, code: 'unknown', message: `promotion code "${code}" does not exist` });
+      return;
+    }
+    const min = orZero(rule.minSubtotalMinor, currency);
+    if (merchandise.minor < min) {
+      components.push({ kind: 'promotion', code, description: `${code} not applied: minimum spend ${min} not reached`, amountMinor: 0 });
+      return;
+    }
+    const left = subtract(merchandise, promo);
+    let off = zero(currency);
+    if (rule.type === 'percentage') off = applyBasisPoints(left, rule.basisPoints);
+    else if (rule.type === 'fixed') off = money(Math.min(orZero(rule.amountMinor, currency), left.minor), currency);
+    else freeShippingCode = code;
+    promo = money(promo.minor + off.minor, currency);
+    components.push({ kind: 'promotion', code, description: rule.type === 'free_shipping' ? `${code}: free shipping` : `${code}`, amountMinor: -off.minor });
+  });
+  const discount = money(lineDiscounts.minor + promo.minor, currency);
+  const goods = subtract(subtotal, discount);
+
+  // 3. shipping
+  let shipping = zero(currency);
+  const method = rules.shipping.methods[input.shippingMethod];
+  if (!method || method.baseMinor[currency] === undefined) {
+    problems.push({ field: 'shippingMethod', code: 'unavailable', message: `shipping method "${input.shippingMethod}" is not offered in ${currency}` });
+  } else {
+    const grams = input.lines.reduce((g, l) => g + l.weightGrams * l.quantity, 0);
+    const kg = Math.ceil(grams / 1000);
+    let ship = money(orZero(method.baseMinor, currency) + orZero(method.perKgMinor, currency) * kg, currency);
+    const international = !rules.shipping.domesticCountries.includes(input.destination.country);
+    if (international) ship = applyBasisPoints(ship, rules.shipping.internationalBasisPoints);
+    const threshold = rules.shipping.freeShippingThresholdMinor[currency];
+    const overThreshold = input.shippingMethod === 'standard' && threshold !== undefined && goods.minor >= threshold;
+    shipping = freeShippingCode || overThreshold ? zero(currency) : ship;
+    const why = freeShippingCode ? `, free with ${freeShippingCode}` : overThreshold ? ', free over the threshold' : '';
+    components.push({ kind: 'shipping', code: input.shippingMethod, description: `Shipping ${input.shippingMethod}, ${kg} kg${international ? ', international' : ''}${why}`, amountMinor: shipping.minor });
+  }
+
+  // 4. tax
+  const taxRule =
+    rules.taxes.find((t) => t.country === input.destination.country && t.region !== undefined && t.region === input.destination.region) ??
+    rules.taxes.find((t) => t.country === input.destination.country && t.region === undefined);
+  let tax = zero(currency);
+  let shownSubtotal = subtotal;
+  if (taxRule && taxRule.basisPoints > 0) {
+    if (taxRule.inclusive) {
+      const net = Number(divideRounded(BigInt(goods.minor) * 10000n, BigInt(10000 + taxRule.basisPoints)));
+      tax = money(goods.minor - net, currency);
+      shownSubtotal = subtract(subtotal, tax);
+    } else {
+      tax = applyBasisPoints(goods, taxRule.basisPoints);
+    }
+  }
+  const place = taxRule ? `${taxRule.country}${taxRule.region ? `-${taxRule.region}` : ''}` : input.destination.country;
+  components.push({ kind: 'tax', code: place, description: `Tax ${place} ${(taxRule?.basisPoints ?? 0) / 100} %${taxRule?.inclusive ? ' (included in prices)' : ''}`, amountMinor: tax.minor });
+
+  const total = goods.minor + (taxRule?.inclusive ? 0 : tax.minor) + shipping.minor;
+  components.unshift({ kind: 'subtotal', code: null, description: taxRule?.inclusive ? 'Lines (net of included tax)' : 'Lines', amountMinor: shownSubtotal.minor });
+  components.push({ kind: 'total', code: null, description: 'Total', amountMinor: total });
   return {
     lines,
-    breakdown: { subtotalMinor: subtotal.minor, discountMinor: discount.minor, taxMinor: tax.minor, shippingMinor: shipping.minor, totalMinor: total.minor },
-    components: [
-      { kind: 'subtotal', code: null, description: 'Lines', amountMinor: subtotal.minor },
-      { kind: 'shipping', code: input.shippingMethod, description: freeShipping ? `Shipping (${input.shippingMethod}, free over threshold)` : `Shipping (${input.shippingMethod})`, amountMinor: shipping.minor },
-      { kind: 'total', code: null, description: 'Total', amountMinor: total.minor },
-    ],
+    breakdown: { subtotalMinor: shownSubtotal.minor, discountMinor: discount.minor, taxMinor: tax.minor, shippingMinor: shipping.minor, totalMinor: total },
+    components,
+    problems,
   };
 }

@@ -31,6 +31,8 @@ export async function createOrder(
       shipping_method: cmd.shippingMethod,
       promotion_codes: JSON.stringify(cmd.promotionCodes),
       payment_method: cmd.payment.method,
+      payment_token: cmd.payment.token,
+      billing_country: cmd.payment.billingCountry,
       state: initial.state,
       rejection_reasons: initial.rejectionReasons ? JSON.stringify(initial.rejectionReasons) : null,
       subtotal_minor: b?.subtotalMinor ?? 0,
@@ -57,12 +59,16 @@ export async function createOrder(
       })),
     );
   }
-  if (initial.priced) {
-    await trx('order_price_components').insert(
-      initial.priced.components.map((c, seq) => ({ order_id: cmd.orderId, seq, kind: c.kind, code: c.code, description: c.description, amount_minor: c.amountMinor })),
-    );
-  }
+  if (initial.priced) await storePriceComponents(trx, cmd.orderId, initial.priced);
   const reason = initial.rejectionReasons?.map((r) => r.message).join('; ') ?? null;
   await recordHistory(trx, { orderId: cmd.orderId, from: null, to: initial.state, cause: initial.cause, version: 1, refused: false, reason });
   return true;
+}
+
+/** Replaces the order's stored price breakdown with a new pricing. */
+export async function storePriceComponents(trx: Knex.Transaction, orderId: string, priced: PricedOrder): Promise<void> {
+  await trx('order_price_components').where({ order_id: orderId }).delete();
+  await trx('order_price_components').insert(
+    priced.components.map((c, seq) => ({ order_id: orderId, seq, kind: c.kind, code: c.code, description: c.description, amount_minor: c.amountMinor })),
+  );
 }

@@ -1,17 +1,32 @@
 import type { SubmitOrder } from '../../shared/contracts/types.generated';
 import { permanent } from '../../shared/errors';
-import { getTotalPrice } from '../../shared/pricing';
-import type { HandlerContext } from '../../shared/runner/handler';
+import { getTotalPrice, PricingRules } from '../../shared/pricing';
+import type { Handler } from '../../shared/runner/handler';
 import { createOrder } from './order-repository';
 import { UUID, validateSubmitOrder } from './validation';
 
 /** Intake: validate, price, store Pending and announce OrderPlaced — or store Rejected with reasons. */
-export async function handleSubmitOrder(ctx: HandlerContext, cmd: SubmitOrder): Promise<void> {
+export const submitOrder = (rules: PricingRules): Handler<'io.oms.commands.SubmitOrder'> => async (ctx, cmd: SubmitOrder) => {
   if (!UUID.test(cmd.orderId)) throw permanent('invalid_payload', `orderId "${cmd.orderId}" is not a UUID`);
   const cause = { eventId: cmd.eventId, type: 'SubmitOrder' };
 
-  const reasons = validateSubmitOrder(cmd);
-  if (reasons.length > 0) {
+  let reasons = validateSubmitOrder(cmd);
+  const priced =
+    reasons.length === 0
+      ? getTotalPrice(
+          {
+            currency: cmd.currency,
+            shippingMethod: cmd.shippingMethod,
+            destination: { country: cmd.shippingAddress.country, region: cmd.shippingAddress.region },
+            promotionCodes: cmd.promotionCodes,
+            lines: cmd.lines.map((l, i) => ({ ...l, lineId: `L${i + 1}` })),
+          },
+          rules,
+        )
+      : null;
+  if (priced) reasons = priced.problems;
+
+  if (!priced || reasons.length > 0) {
     const created = await createOrder(ctx.trx, cmd, { state: 'Rejected', priced: null, rejectionReasons: reasons, cause });
     if (!created) return ctx.log.warn('repeated submission of a rejected order ignored');
     ctx.log.info({ reasons: reasons.map((r) => r.code) }, 'order rejected');
@@ -19,7 +34,6 @@ export async function handleSubmitOrder(ctx: HandlerContext, cmd: SubmitOrder): 
     return;
   }
 
-  const priced = getTotalPrice({ currency: cmd.currency, shippingMethod: cmd.shippingMethod, lines: cmd.lines.map((l, i) => ({ ...l, lineId: `L${i + 1}` })) });
   const created = await createOrder(ctx.trx, cmd, { state: 'Pending', priced, rejectionReasons: null, cause });
   if (!created) return ctx.log.info('repeated submission ignored (same order id or channel order reference)');
 
@@ -38,4 +52,4 @@ export async function handleSubmitOrder(ctx: HandlerContext, cmd: SubmitOrder): 
     orderVersion: 1,
   });
   ctx.log.info({ totalMinor: priced.breakdown.totalMinor }, 'order placed');
-}
+};

@@ -1,4 +1,4 @@
-import type { Address, RejectionReason, SubmitOrder } from '../../shared/contracts/types.generated';
+import type { Address, OrderLineInput, RejectionReason, SubmitOrder } from '../../shared/contracts/types.generated';
 import { isSupportedCurrency } from '../../shared/money';
 
 /** Rules a SubmitOrder must meet; pure, so every rejection reason is unit-tested. */
@@ -54,14 +54,17 @@ export function validateSubmitOrder(cmd: SubmitOrder): RejectionReason[] {
   text(out, 'payment.token', cmd.payment.token);
   if (cmd.lines.length === 0) out.push(reason('lines', 'required', 'an order needs at least one line'));
   if (cmd.lines.length > LIMITS.maxLines) out.push(reason('lines', 'too_many', `an order has at most ${LIMITS.maxLines} lines`));
-  cmd.lines.forEach((l, i) => {
-    const f = `lines[${i}]`;
-    if (!SKU.test(l.sku)) out.push(reason(`${f}.sku`, 'invalid', `${f}.sku must be 1-64 letters, digits, dot, dash or underscore`));
-    text(out, `${f}.name`, l.name);
-    if (l.quantity < 1 || l.quantity > LIMITS.maxQuantity) out.push(reason(`${f}.quantity`, 'out_of_range', `${f}.quantity must be between 1 and ${LIMITS.maxQuantity}`));
-    if (l.unitPriceMinor < 0) out.push(reason(`${f}.unitPriceMinor`, 'negative', `${f}.unitPriceMinor must not be negative`));
-    if (l.weightGrams < 0) out.push(reason(`${f}.weightGrams`, 'negative', `${f}.weightGrams must not be negative`));
-    if (!Number.isSafeInteger(l.quantity * l.unitPriceMinor)) out.push(reason(`${f}`, 'too_large', `${f} amount is too large`));
-  });
+  cmd.lines.forEach((l, i) => out.push(...validateLine(l, `lines[${i}]`)));
+  return out;
+}
+
+export function validateLine(l: OrderLineInput, f: string): RejectionReason[] {
+  const out: Reasons = [];
+  if (!SKU.test(l.sku)) out.push(reason(`${f}.sku`, 'invalid', `${f}.sku must be 1-64 letters, digits, dot, dash or underscore`));
+  text(out, `${f}.name`, l.name);
+  if (l.quantity < 1 || l.quantity > LIMITS.maxQuantity) out.push(reason(`${f}.quantity`, 'out_of_range', `${f}.quantity must be between 1 and ${LIMITS.maxQuantity}`));
+  if (l.unitPriceMinor < 0) out.push(reason(`${f}.unitPriceMinor`, 'negative', `${f}.unitPriceMinor must not be negative`));
+  if (l.weightGrams < 0) out.push(reason(`${f}.weightGrams`, 'negative', `${f}.weightGrams must not be negative`));
+  if (!Number.isSafeInteger(l.quantity * l.unitPriceMinor)) out.push(reason(`${f}`, 'too_large', `${f} amount is too large`));
   return out;
 }

@@ -303,7 +303,7 @@ export interface LineItemAdded {
 
 export type NotificationChannel = 'EMAIL' | 'SMS';
 
-export type NotificationKind = 'PLACED' | 'REJECTED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED';
+export type NotificationKind = 'PLACED' | 'REJECTED' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED';
 
 export interface OrderCancelled {
   /** UUID of this event; consumers de-duplicate on it. */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as platform from './migrations/001_platform';
+import * as saga from './migrations/002_saga';
 
 interface Migration {
   name: string;
@@ -11,7 +12,10 @@ interface Migration {
  * Migrations are listed here rather than discovered on disk, so they run the same from
  * TypeScript sources and compiled output. Each service adds its own tables in its own file.
  */
-export const MIGRATIONS: Migration[] = [{ name: '001_platform', ...platform }];
+export const MIGRATIONS: Migration[] = [
+  { name: '001_platform', ...platform },
+  { name: '002_saga', ...saga },
+];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => MIGRATIONS,

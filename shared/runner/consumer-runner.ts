@@ -15,7 +15,7 @@ import { KafkaOutboxPublisher, OutboxPublisher, OutboxRelay } from './outbox';
 
 type RunnerConfig = Pick<
   Config,
-  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'OUTBOX_RELAY_INTERVAL_MS'
+  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'OUTBOX_RELAY_INTERVAL_MS'
 >;
 
 export interface RunnerDeps {
@@ -73,7 +73,7 @@ export class ConsumerRunner {
     await this.consumer.run({
       autoCommit: true,
       autoCommitInterval: 1000,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.deps.config.RUNNER_PARTITIONS_CONCURRENCY,
       eachMessage: (payload) => this.onMessage(payload),
     });
     this.log.info({ topics: [...this.topics.keys()] }, 'consuming');

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { RecordName } from '../contracts/codec';
 import type { RecordTypes } from '../contracts/types.generated';
 import type { Logger } from '../logger';
-import type { CancelReason, OrderState, TransitionResult } from '../order-state';
+import type { OrderState, TransitionOptions, TransitionResult } from '../order-state';
 import type { TopicKey } from '../topics';
 
 export const ENVELOPE_FIELDS = ['eventId', 'orderId', 'occurredAt', 'correlationId', 'causationId', 'producer', 'orderVersion'] as const;
@@ -22,7 +22,7 @@ export interface HandlerContext {
   /** Writes an event to the outbox; it is sent after the transaction commits. */
   emit<N extends RecordName>(recordName: N, payload: Outgoing<N>): Promise<void>;
   /** Guarded OrderState transition caused by the message in hand, recorded in the history. */
-  transition(orderId: string, to: OrderState, extra?: { cancelReason?: CancelReason; reason?: string }): Promise<TransitionResult>;
+  transition(orderId: string, to: OrderState, options?: TransitionOptions): Promise<TransitionResult>;
 }
 
 export type Handler<N extends RecordName> = (ctx: HandlerContext, event: RecordTypes[N]) => Promise<void>;

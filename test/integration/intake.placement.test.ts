@@ -1,4 +1,3 @@
-import { intake } from '../../services/intake';
 import { aSubmitOrder } from '../support/orders';
 import { eventually, TestStack } from '../support/stack';
 
@@ -8,7 +7,7 @@ describe('intake through the real broker, registry and status store', () => {
   beforeAll(async () => {
     await stack.provision();
     await stack.watch([stack.topic('orders')]);
-    await stack.startService(intake);
+    await stack.startService(stack.service('intake'));
   });
   afterAll(() => stack.close());
 
@@ -25,7 +24,7 @@ describe('intake through the real broker, registry and status store', () => {
     expect(order.total_minor).toBe(order.subtotal_minor + order.shipping_minor + order.tax_minor - order.discount_minor);
     expect(order.tracking_token).toMatch(/^[A-Za-z0-9_-]{32}$/);
     const lines = await stack.db('order_lines').where({ order_id: cmd.orderId }).orderBy('line_id');
-    expect(lines.map((l) => [l.sku, l.quantity, l.line_total_minor])).toEqual([['SKU-MUG', 2, 2500], ['SKU-TEA', 1, 899]]);
+    expect(lines.map((l) => [l.sku, l.quantity, l.line_total_minor])).toEqual([['SKU-MUG', 2, 2250], ['SKU-TEA', 1, 899]]);
     const history = await stack.db('order_status_history').where({ order_id: cmd.orderId });
     expect(history).toEqual([expect.objectContaining({ from_state: null, to_state: 'Pending', refused: false, cause_event_id: cmd.eventId, cause_type: 'SubmitOrder' })]);
 

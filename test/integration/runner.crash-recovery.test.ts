@@ -1,4 +1,3 @@
-import { intake } from '../../services/intake';
 import type { OutboxPublisher } from '../../shared/runner/outbox';
 import { aSubmitOrder } from '../support/orders';
 import { eventually, TestStack } from '../support/stack';
@@ -16,7 +15,7 @@ describe('shared runner: a consumer killed between commit and send', () => {
   afterAll(() => stack.close());
 
   it('when the consumer restarts, then the relay publishes the committed event exactly once', async () => {
-    const crashed = await stack.startService(intake, deadBeforeSend);
+    const crashed = await stack.startService(stack.service('intake'), deadBeforeSend);
     const cmd = aSubmitOrder();
     await stack.publish('io.oms.commands.SubmitOrder', cmd);
     await eventually('order committed', () => stack.db('orders').where({ order_id: cmd.orderId }).first());
@@ -24,7 +23,7 @@ describe('shared runner: a consumer killed between commit and send', () => {
     expect(pending).toMatchObject({ message_key: cmd.orderId, record_name: 'io.oms.orders.OrderPlaced' });
     await stack.stopService(crashed);
 
-    await stack.startService(intake); // the relay drains the outbox before consuming
+    await stack.startService(stack.service('intake')); // the relay drains the outbox before consuming
     await eventually('outbox emptied', async () => (await stack.db('outbox').where({ id: pending.id })).length === 0);
     // A marker behind the event on the same partition: once seen, every copy would have been seen.
     await stack.publishRaw('orders', Buffer.from('marker'), cmd.orderId);

@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'crypto';
-import { intake } from '../../services/intake';
 import { DLQ_HEADERS } from '../../shared/runner/dlq';
 import { dlqName } from '../../shared/topics';
 import { aSubmitOrder } from '../support/orders';
@@ -13,7 +12,7 @@ describe('shared runner: messages that can never succeed go to the DLQ and the p
     await stack.provision();
     dlq = dlqName(stack.topic('orderCommands'));
     await stack.watch([dlq, stack.topic('orders')]);
-    await stack.startService(intake);
+    await stack.startService(stack.service('intake'));
   });
   afterAll(() => stack.close());
 

@@ -4,6 +4,7 @@ import type { SubmitOrder } from '../../shared/contracts/types.generated';
 /** A valid SubmitOrder with fresh ids; override what the test is about. */
 export function aSubmitOrder(overrides: Partial<SubmitOrder> = {}): SubmitOrder {
   const eventId = randomUUID();
+  const shopper = randomUUID().slice(0, 8); // distinct customer, e-mail and card: fraud velocity stays quiet
   return {
     eventId,
     orderId: randomUUID(),
@@ -15,8 +16,8 @@ export function aSubmitOrder(overrides: Partial<SubmitOrder> = {}): SubmitOrder 
     channel: 'web',
     channelOrderRef: `WEB-${randomUUID()}`,
     customer: {
-      customerId: `C-${randomUUID().slice(0, 8)}`,
-      email: 'ada@example.com',
+      customerId: `C-${shopper}`,
+      email: `ada.${shopper}@example.com`,
       phone: '+14155550100',
       name: 'Ada Lovelace',
       contactPreference: 'EMAIL',
@@ -31,7 +32,7 @@ export function aSubmitOrder(overrides: Partial<SubmitOrder> = {}): SubmitOrder 
     currency: 'USD',
     shippingMethod: 'standard',
     promotionCodes: [],
-    payment: { method: 'card', token: 'tok_approve', billingCountry: 'US' },
+    payment: { method: 'card', token: `tok_approve_${shopper}`, billingCountry: 'US' },
     deliveryPreferences: { instructions: 'Leave with the concierge', preferredWindow: null },
     ...overrides,
   };

@@ -10,6 +10,8 @@ import type { ServiceDefinition } from '../../shared/runner/handler';
 import type { OutboxPublisher } from '../../shared/runner/outbox';
 import { TopicKey, topicName, topicOfRecord } from '../../shared/topics';
 import { testEnv } from './env';
+import { loadServiceDeps, ServiceDeps } from '../../services/deps';
+import { SERVICE_FACTORIES } from '../../services/registry';
 
 export interface ReceivedMessage {
   topic: string;
@@ -34,6 +36,17 @@ export class TestStack {
 
   constructor(overrides: Record<string, string> = {}) {
     this.platform = createPlatform('test', testEnv({ KAFKA_TOPIC_PREFIX: this.prefix, KAFKA_GROUP_PREFIX: `g-${this.prefix}`, ...overrides }));
+  }
+
+  private serviceDeps: ServiceDeps | undefined;
+  get deps(): ServiceDeps {
+    this.serviceDeps ??= loadServiceDeps(this.platform.config);
+    return this.serviceDeps;
+  }
+
+  /** A fleet service by name, built from this stack's configuration. */
+  service(name: keyof typeof SERVICE_FACTORIES): ServiceDefinition {
+    return SERVICE_FACTORIES[name]!(this.deps);
   }
 
   get db() {

@@ -1,0 +1,61 @@
+import { randomUUID } from 'crypto';
+import type { OrderCancelled, ShipmentDelivered, ShipmentDispatched } from '../../shared/contracts/types.generated';
+import { authorizedMinor, lockOrder, priceLines, recordCompensation, settledLines } from '../../shared/order-store';
+import type { PricingRules } from '../../shared/pricing';
+import type { Handler, HandlerContext } from '../../shared/runner/handler';
+
+/**
+ * Asks the warehouse to ship once everything is settled: the order is Processing, its placed lines
+ * are reserved, no added line waits for stock, and the authorizations cover the reserved lines.
+ * Called on every event that can complete that picture, in whatever order they arrive.
+ */
+async function requestFulfillmentWhenReady(ctx: HandlerContext, orderId: string, rules: PricingRules): Promise<void> {
+  const order = await lockOrder(ctx.trx, orderId);
+  if (!order || order.state !== 'Processing') return;
+  const { wholeReserved, reserved, unresolved } = await settledLines(ctx.trx, orderId);
+  if (!wholeReserved || unresolved.length > 0) return;
+  if ((await authorizedMinor(ctx.trx, orderId)) < priceLines(order, reserved, rules).breakdown.totalMinor) return;
+
+  const result = await ctx.transition(orderId, 'Awaiting_Shipment');
+  if (!result.applied) return;
+  const fulfillmentId = randomUUID();
+  await ctx.trx('fulfillments').insert({ fulfillment_id: fulfillmentId, order_id: orderId, status: 'requested' });
+  await ctx.emit('io.oms.fulfillment.FulfillmentRequested', {
+    fulfillmentId,
+    lines: reserved.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity })),
+    shippingAddress: order.shipping_address,
+    shippingMethod: order.shipping_method,
+    deliveryPreferences: order.delivery_preferences,
+    orderVersion: result.version,
+  });
+}
+
+export const onPaymentAuthorized = (rules: PricingRules): Handler<'io.oms.payments.PaymentAuthorized'> => (ctx, e) => requestFulfillmentWhenReady(ctx, e.orderId, rules);
+export const onAddedLineSettled = (rules: PricingRules): Handler<'io.oms.inventory.InventoryReserved' | 'io.oms.inventory.InventoryUnavailable'> => async (ctx, e) => {
+  if (e.forLineId !== null) await requestFulfillmentWhenReady(ctx, e.orderId, rules);
+};
+
+/** Warehouse: dispatched → Shipped with carrier and tracking. Unknown or cancelled orders are refused in the history. */
+export const onShipmentDispatched: Handler<'io.oms.warehouse.ShipmentDispatched'> = async (ctx, e: ShipmentDispatched) => {
+  const result = await ctx.transition(e.orderId, 'Shipped', { onlyFrom: ['Awaiting_Shipment'] });
+  if (!result.applied) return ctx.log.warn({ reason: result.reason }, 'shipment refused');
+  await ctx.trx('shipments').insert({ shipment_id: e.shipmentId, order_id: e.orderId, carrier: e.carrier, tracking_number: e.trackingNumber, status: 'dispatched', dispatched_at: new Date(e.occurredAt) });
+  await ctx.trx('fulfillments').where({ order_id: e.orderId }).update({ status: 'shipped', updated_at: ctx.trx.fn.now() });
+  await ctx.emit('io.oms.fulfillment.OrderShipped', { shipmentId: e.shipmentId, carrier: e.carrier, trackingNumber: e.trackingNumber, orderVersion: result.version });
+};
+
+export const onShipmentDelivered: Handler<'io.oms.warehouse.ShipmentDelivered'> = async (ctx, e: ShipmentDelivered) => {
+  const result = await ctx.transition(e.orderId, 'Delivered', { onlyFrom: ['Shipped'] });
+  if (!result.applied) return ctx.log.warn({ reason: result.reason }, 'delivery refused');
+  await ctx.trx('shipments').where({ order_id: e.orderId }).update({ status: 'delivered', delivered_at: new Date(e.occurredAt) });
+  await ctx.emit('io.oms.fulfillment.OrderDelivered', { shipmentId: e.shipmentId, orderVersion: result.version });
+};
+
+/** Cancelled while the warehouse was asked to ship: tell it to stop. */
+export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (ctx, e: OrderCancelled) => {
+  const requested = await ctx.trx('fulfillments').where({ order_id: e.orderId, status: 'requested' }).forUpdate().first();
+  if (!requested) return recordCompensation(ctx.trx, e.orderId, 'warehouse', 'not_requested');
+  await ctx.trx('fulfillments').where({ fulfillment_id: requested.fulfillment_id }).update({ status: 'cancelled', updated_at: ctx.trx.fn.now() });
+  await ctx.emit('io.oms.fulfillment.FulfillmentCancelled', { fulfillmentId: requested.fulfillment_id, reason: e.reason, orderVersion: e.orderVersion });
+  await recordCompensation(ctx.trx, e.orderId, 'warehouse', 'told');
+};

@@ -1,0 +1,50 @@
+import type { AddLineItem } from '../../shared/contracts/types.generated';
+import { permanent } from '../../shared/errors';
+import { LINE_ADDABLE_STATES } from '../../shared/order-state';
+import { lockOrder, orderLines, priceLines } from '../../shared/order-store';
+import type { PricingRules } from '../../shared/pricing';
+import type { Handler } from '../../shared/runner/handler';
+import { storePriceComponents } from './order-repository';
+import { validateLine } from './validation';
+
+/** The added line's id, derived from the command so a redelivery names the same line. */
+export const addedLineId = (cmd: AddLineItem) => `A-${cmd.eventId.slice(0, 8)}`;
+
+/**
+ * Add a line before fulfillment is requested: re-price with it and announce LineItemAdded, which
+ * inventory reserves and payment authorizes (the increase only). Otherwise the line is stored
+ * refused with its reason and nothing else changes.
+ */
+export const addLineItem = (rules: PricingRules): Handler<'io.oms.commands.AddLineItem'> => async (ctx, cmd) => {
+  const order = await lockOrder(ctx.trx, cmd.orderId);
+  if (!order) throw permanent('invalid_payload', `AddLineItem for unknown order ${cmd.orderId}`);
+  const lineId = addedLineId(cmd);
+  const lines = (await orderLines(ctx.trx, cmd.orderId)).filter((l) => l.status !== 'refused');
+  const candidate = { line_id: lineId, sku: cmd.line.sku, name: cmd.line.name, quantity: cmd.line.quantity, unit_price_minor: cmd.line.unitPriceMinor, weight_grams: cmd.line.weightGrams, status: 'pending' as const, origin: 'added' as const };
+  const priced = priceLines(order, [...lines, candidate], rules);
+
+  const refusal = !LINE_ADDABLE_STATES.includes(order.state)
+    ? `lines can be added until fulfillment is requested; the order is ${order.state}`
+    : [...validateLine(cmd.line, 'line'), ...priced.problems].map((r) => r.message).join('; ') || null;
+  const pricedLine = priced.lines.find((l) => l.lineId === lineId)!;
+  await ctx.trx('order_lines').insert({
+    order_id: cmd.orderId, line_id: lineId, sku: cmd.line.sku, name: cmd.line.name, quantity: cmd.line.quantity,
+    unit_price_minor: cmd.line.unitPriceMinor, discount_minor: refusal ? 0 : pricedLine.discountMinor,
+    line_total_minor: refusal ? 0 : pricedLine.lineTotalMinor, weight_grams: cmd.line.weightGrams,
+    status: refusal ? 'refused' : 'pending', refused_reason: refusal, origin: 'added',
+  });
+  if (refusal) {
+    ctx.log.info({ lineId, refusal }, 'line refused');
+    return;
+  }
+
+  const version = order.version + 1;
+  await ctx.trx('orders').where({ order_id: cmd.orderId }).update({
+    version, updated_at: ctx.trx.fn.now(),
+    subtotal_minor: priced.breakdown.subtotalMinor, discount_minor: priced.breakdown.discountMinor, tax_minor: priced.breakdown.taxMinor,
+    shipping_minor: priced.breakdown.shippingMinor, total_minor: priced.breakdown.totalMinor,
+  });
+  await storePriceComponents(ctx.trx, cmd.orderId, priced);
+  await ctx.emit('io.oms.orders.LineItemAdded', { line: pricedLine, currency: order.currency, pricing: priced.breakdown, orderVersion: version });
+  ctx.log.info({ lineId, totalMinor: priced.breakdown.totalMinor }, 'line added');
+};

@@ -1,0 +1,38 @@
+import type { FraudCheckFailed, InventoryReserved, InventoryUnavailable, PaymentDeclined } from '../../shared/contracts/types.generated';
+import { lockOrder, orderLines, priceLines } from '../../shared/order-store';
+import type { PricingRules } from '../../shared/pricing';
+import type { Handler, HandlerContext } from '../../shared/runner/handler';
+import { cancelOrder } from './cancel';
+import { storePriceComponents } from './order-repository';
+
+/** Intake owns the order record: failed saga steps become cancellations, line outcomes update lines. */
+export const onFraudCheckFailed: Handler<'io.oms.fraud.FraudCheckFailed'> = (ctx, e: FraudCheckFailed) =>
+  cancelOrder(ctx, e.orderId, 'fraud_rejected', `fraud score ${e.score}: ${e.reasons.join(', ')}`);
+
+export const onPaymentDeclined: Handler<'io.oms.payments.PaymentDeclined'> = (ctx, e: PaymentDeclined) =>
+  cancelOrder(ctx, e.orderId, 'payment_declined', `${e.reasonCode}: ${e.message}`);
+
+export const onInventoryReserved: Handler<'io.oms.inventory.InventoryReserved'> = async (ctx, e: InventoryReserved) => {
+  if (e.forLineId === null) return;
+  await ctx.trx('order_lines').where({ order_id: e.orderId, line_id: e.forLineId, status: 'pending' }).update({ status: 'active' });
+};
+
+export const onInventoryUnavailable = (rules: PricingRules): Handler<'io.oms.inventory.InventoryUnavailable'> => async (ctx, e: InventoryUnavailable) => {
+  const summary = e.lines.map((l) => `${l.sku}: ${l.reason} (wanted ${l.requested}, available ${l.available})`).join('; ');
+  if (e.forLineId === null) return cancelOrder(ctx, e.orderId, 'out_of_stock', summary);
+  await refuseAddedLine(ctx, e.orderId, e.forLineId, `could not be reserved: ${summary}`, rules);
+};
+
+async function refuseAddedLine(ctx: HandlerContext, orderId: string, lineId: string, reason: string, rules: PricingRules): Promise<void> {
+  const order = await lockOrder(ctx.trx, orderId);
+  if (!order) return;
+  await ctx.trx('order_lines').where({ order_id: orderId, line_id: lineId }).update({ status: 'refused', refused_reason: reason, line_total_minor: 0, discount_minor: 0 });
+  const priced = priceLines(order, (await orderLines(ctx.trx, orderId)).filter((l) => l.status !== 'refused'), rules);
+  await ctx.trx('orders').where({ order_id: orderId }).update({
+    version: order.version + 1, updated_at: ctx.trx.fn.now(),
+    subtotal_minor: priced.breakdown.subtotalMinor, discount_minor: priced.breakdown.discountMinor, tax_minor: priced.breakdown.taxMinor,
+    shipping_minor: priced.breakdown.shippingMinor, total_minor: priced.breakdown.totalMinor,
+  });
+  await storePriceComponents(ctx.trx, orderId, priced);
+  ctx.log.info({ lineId, reason }, 'added line refused; order goes on');
+}

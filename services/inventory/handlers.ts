@@ -1,0 +1,56 @@
+import type { LineItemAdded, StockLevelSet } from '../../shared/contracts/types.generated';
+import { lockOrder, orderLines, OrderLineRow, recordCompensation } from '../../shared/order-store';
+import type { Handler, HandlerContext } from '../../shared/runner/handler';
+import { hasReservationOrRefusal, recordRefusal, reserve, settleHeld } from './stock-repository';
+
+/** A warehouse system sets the on-hand count of a SKU at a location (reserved units stay reserved). */
+export const onStockLevelSet = (defaultLocation: string): Handler<'io.oms.warehouse.StockLevelSet'> => async (ctx, e: StockLevelSet) => {
+  const location = e.location || defaultLocation;
+  await ctx.trx('stock_levels').insert({ sku: e.sku, location, on_hand: e.onHand, reserved: 0 }).onConflict(['sku', 'location']).merge({ on_hand: e.onHand, updated_at: ctx.trx.fn.now() });
+};
+
+async function reserveScope(ctx: HandlerContext, orderId: string, version: number, line: OrderLineRow | null, lines: OrderLineRow[]): Promise<boolean> {
+  const lineId = line?.line_id ?? null;
+  const result = await reserve(ctx.trx, orderId, lineId, lines.map((l) => ({ sku: l.sku, quantity: l.quantity })));
+  if (result.ok) {
+    await ctx.emit('io.oms.inventory.InventoryReserved', { reservationId: result.reservationId, lines: result.takes, forLineId: lineId, orderVersion: version });
+    return true;
+  }
+  await recordRefusal(ctx.trx, orderId, lineId ?? 'order', result.shortages);
+  await ctx.emit('io.oms.inventory.InventoryUnavailable', { lines: result.shortages, forLineId: lineId, orderVersion: version });
+  return false;
+}
+
+/** After the fraud gate: reserve the placed lines all-or-nothing, then each added line on its own. */
+export const onFraudCheckPassed: Handler<'io.oms.fraud.FraudCheckPassed'> = async (ctx, e) => {
+  const order = await lockOrder(ctx.trx, e.orderId);
+  if (!order || order.state !== 'Processing') return ctx.log.info({ state: order?.state }, 'not reserving: order is not Processing');
+  if (await hasReservationOrRefusal(ctx.trx, e.orderId, null)) return;
+  const lines = (await orderLines(ctx.trx, e.orderId)).filter((l) => l.status !== 'refused');
+  const reserved = await reserveScope(ctx, e.orderId, order.version, null, lines.filter((l) => l.origin === 'placed'));
+  if (!reserved) return;
+  for (const added of lines.filter((l) => l.origin === 'added' && l.status === 'pending')) {
+    if (!(await hasReservationOrRefusal(ctx.trx, e.orderId, added.line_id))) await reserveScope(ctx, e.orderId, order.version, added, [added]);
+  }
+};
+
+/** An added line: reserved now if the order's lines are, else when the fraud gate opens. */
+export const onLineItemAdded: Handler<'io.oms.orders.LineItemAdded'> = async (ctx, e: LineItemAdded) => {
+  const order = await lockOrder(ctx.trx, e.orderId);
+  if (!order || order.state !== 'Processing') return;
+  if (!(await hasReservationOrRefusal(ctx.trx, e.orderId, null))) return; // the order-wide reservation will include it
+  if (await hasReservationOrRefusal(ctx.trx, e.orderId, e.line.lineId)) return;
+  const line = (await orderLines(ctx.trx, e.orderId)).find((l) => l.line_id === e.line.lineId);
+  if (line && line.status === 'pending') await reserveScope(ctx, e.orderId, order.version, line, [line]);
+};
+
+export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (ctx, e) => {
+  const { ids } = await settleHeld(ctx.trx, e.orderId, 'released');
+  await recordCompensation(ctx.trx, e.orderId, 'inventory', ids.length ? 'released' : 'nothing_held');
+  if (ids.length) await ctx.emit('io.oms.inventory.InventoryReleased', { reservationIds: ids, reason: e.reason, orderVersion: e.orderVersion });
+};
+
+export const onOrderShipped: Handler<'io.oms.fulfillment.OrderShipped'> = async (ctx, e) => {
+  const { ids, lines } = await settleHeld(ctx.trx, e.orderId, 'committed');
+  if (ids.length) await ctx.emit('io.oms.inventory.InventoryCommitted', { reservationIds: ids, lines, orderVersion: e.orderVersion });
+};

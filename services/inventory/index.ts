@@ -1,0 +1,15 @@
+import type { ServiceDefinition } from '../../shared/runner/handler';
+import type { ServiceDeps } from '../deps';
+import { onFraudCheckPassed, onLineItemAdded, onOrderCancelled, onOrderShipped, onStockLevelSet } from './handlers';
+
+export const createInventory = ({ config }: Pick<ServiceDeps, 'config'>): ServiceDefinition => ({
+  name: 'inventory',
+  consumes: ['stockLevels', 'fraud', 'orders', 'fulfillment'],
+  handlers: {
+    'io.oms.warehouse.StockLevelSet': onStockLevelSet(config.INVENTORY_DEFAULT_LOCATION),
+    'io.oms.fraud.FraudCheckPassed': onFraudCheckPassed,
+    'io.oms.orders.LineItemAdded': onLineItemAdded,
+    'io.oms.orders.OrderCancelled': onOrderCancelled,
+    'io.oms.fulfillment.OrderShipped': onOrderShipped,
+  },
+});

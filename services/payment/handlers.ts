@@ -1,0 +1,63 @@
+import type { OrderCancelled, OrderShipped } from '../../shared/contracts/types.generated';
+import { authorizedMinor, lockOrder, priceLines, recordCompensation, settledLines } from '../../shared/order-store';
+import type { PricingRules } from '../../shared/pricing';
+import type { Handler, HandlerContext } from '../../shared/runner/handler';
+import type { PaymentGateway } from './gateway';
+import { openAuthorizations, paymentsOf, PaymentRow, recordPayment } from './payment-repository';
+
+const payload = (p: PaymentRow, version: number) => ({
+  paymentId: p.payment_id, amountMinor: p.amount_minor, currency: p.currency, method: p.method, gateway: p.gateway,
+  externalTransactionId: p.external_transaction_id, orderVersion: version,
+});
+
+/**
+ * Stock is held: authorize what the reserved lines cost minus what is already authorized. For an
+ * added line that is the increase only; the earlier authorization stays.
+ */
+export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules): Handler<'io.oms.inventory.InventoryReserved'> => async (ctx, e) => {
+  const order = await lockOrder(ctx.trx, e.orderId);
+  if (!order || order.state !== 'Processing') return ctx.log.info({ state: order?.state }, 'not authorizing: order is not Processing');
+  const { wholeReserved, reserved } = await settledLines(ctx.trx, e.orderId);
+  if (!wholeReserved) return;
+  const needed = priceLines(order, reserved, rules).breakdown.totalMinor - (await authorizedMinor(ctx.trx, e.orderId));
+  if (needed <= 0) return;
+  const idempotencyKey = `authorize:${e.eventId}`;
+  const result = await gateway.authorize({ idempotencyKey, amountMinor: needed, currency: order.currency, method: order.payment_method, token: order.payment_token ?? '' });
+  const p = await recordPayment(ctx.trx, { orderId: e.orderId, operation: 'authorize', amountMinor: needed, currency: order.currency, method: order.payment_method, gateway: gateway.name, idempotencyKey, result });
+  if (result.status === 'approved') await ctx.emit('io.oms.payments.PaymentAuthorized', payload(p, order.version));
+  else await ctx.emit('io.oms.payments.PaymentDeclined', { ...payload(p, order.version), reasonCode: result.reasonCode, message: result.message });
+};
+
+async function followUp(ctx: HandlerContext, gateway: PaymentGateway, op: 'capture' | 'void' | 'refund', parent: PaymentRow, amountMinor: number, version: number) {
+  const idempotencyKey = `${op}:${parent.payment_id}`;
+  const result = await gateway[op]({ idempotencyKey, transactionId: parent.external_transaction_id ?? '', amountMinor, currency: parent.currency });
+  if (result.status !== 'approved') throw new Error(`gateway refused to ${op} ${parent.payment_id}: ${result.reasonCode}`);
+  const p = await recordPayment(ctx.trx, { orderId: parent.order_id, operation: op, amountMinor, currency: parent.currency, method: parent.method, gateway: gateway.name, idempotencyKey, result });
+  const record = op === 'capture' ? 'io.oms.payments.PaymentCaptured' : op === 'void' ? 'io.oms.payments.PaymentVoided' : 'io.oms.payments.PaymentRefunded';
+  await ctx.emit(record, payload(p, version));
+}
+
+/** Shipped: capture what the shipped lines cost across the authorizations; void what is left over. */
+export const captureShipped = (gateway: PaymentGateway, rules: PricingRules): Handler<'io.oms.fulfillment.OrderShipped'> => async (ctx, e: OrderShipped) => {
+  const order = await lockOrder(ctx.trx, e.orderId);
+  if (!order) return;
+  const { reserved } = await settledLines(ctx.trx, e.orderId);
+  let remaining = priceLines(order, reserved, rules).breakdown.totalMinor;
+  for (const auth of openAuthorizations(await paymentsOf(ctx.trx, e.orderId))) {
+    const amount = Math.min(auth.amount_minor, remaining);
+    remaining -= amount;
+    await followUp(ctx, gateway, amount > 0 ? 'capture' : 'void', auth, amount > 0 ? amount : auth.amount_minor, e.orderVersion);
+  }
+};
+
+/** Cancelled: void open authorizations, refund captures; record the compensation. */
+export const compensateCancelled = (gateway: PaymentGateway): Handler<'io.oms.orders.OrderCancelled'> => async (ctx, e: OrderCancelled) => {
+  const payments = await paymentsOf(ctx.trx, e.orderId);
+  const open = openAuthorizations(payments);
+  const refunded = new Set(payments.filter((p) => p.operation === 'refund').map((p) => p.idempotency_key.split(':')[1]));
+  const captures = payments.filter((p) => p.operation === 'capture' && p.status === 'approved' && !refunded.has(p.payment_id));
+  for (const auth of open) await followUp(ctx, gateway, 'void', auth, auth.amount_minor, e.orderVersion);
+  for (const cap of captures) await followUp(ctx, gateway, 'refund', cap, cap.amount_minor, e.orderVersion);
+  const status = captures.length ? 'refunded' : open.length ? 'voided' : 'nothing_authorized';
+  await recordCompensation(ctx.trx, e.orderId, 'payment', status);
+};

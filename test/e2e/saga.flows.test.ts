@@ -1,0 +1,217 @@
+import { randomUUID } from 'crypto';
+import { aSubmitOrder } from '../support/orders';
+import { ALL_TOPICS, SagaDriver } from '../support/saga';
+import { eventually, TestStack } from '../support/stack';
+
+/** The whole fleet on the real broker, registry and Postgres; the test plays channel, warehouse and operator. */
+describe('order saga, all services running', () => {
+  const stack = new TestStack();
+  const saga = new SagaDriver(stack);
+  const SERVICES = ['intake', 'fraud', 'inventory', 'payment', 'fulfillment', 'notifications'] as const;
+  const sku = (name: string) => `${name}-${stack.prefix.slice(1, 9)}`;
+  const MUG = sku('MUG');
+  const TEA = sku('TEA');
+  const SCARCE = sku('SCARCE');
+
+  beforeAll(async () => {
+    await stack.provision();
+    await stack.watch(ALL_TOPICS.map((t) => stack.topic(t)));
+    for (const s of SERVICES) await stack.startService(stack.service(s));
+    await saga.setStock(MUG, 100);
+    await saga.setStock(TEA, 100);
+    await saga.setStock(SCARCE, 1);
+  }, 120000);
+  afterAll(() => stack.close());
+
+  const anOrder = (over: Parameters<typeof aSubmitOrder>[0] = {}) =>
+    aSubmitOrder({
+      lines: [
+        { sku: 'SKU-MUG', name: 'Mug', quantity: 2, unitPriceMinor: 1250, weightGrams: 350 },
+        { sku: TEA, name: 'Tea', quantity: 1, unitPriceMinor: 899, weightGrams: 260 },
+      ],
+      ...over,
+    });
+
+  async function toAwaitingShipment(over: Parameters<typeof aSubmitOrder>[0] = {}) {
+    const cmd = anOrder({ lines: [{ sku: MUG, name: 'Mug', quantity: 1, unitPriceMinor: 1000, weightGrams: 300 }], ...over });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    return cmd;
+  }
+
+  it('when an order with a promotion, tax and shipping runs the happy path, then it is Delivered, authorized then captured, stock committed, four notifications', async () => {
+    await saga.setStock('SKU-MUG', 50); // the line-discount rule in config/pricing.json names SKU-MUG
+    const before = { mug: await saga.stock('SKU-MUG'), tea: await saga.stock(TEA) };
+    const cmd = anOrder({ promotionCodes: ['SAVE10'] });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+
+    const awaiting = await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    // 2×1250 − 10 % mug discount (250) + 899 = 3149; SAVE10 takes 315; goods 2834;
+    // CA tax 8.25 % = 233.8 → 234; standard shipping 499 + 1 kg × 100 = 599; total 3667.
+    expect(awaiting).toMatchObject({ subtotal_minor: 3399, discount_minor: 565, tax_minor: 234, shipping_minor: 599, total_minor: 3667 });
+    const components = await stack.db('order_price_components').where({ order_id: cmd.orderId }).orderBy('seq');
+    expect(components.map((c) => [c.kind, c.amount_minor])).toEqual([
+      ['subtotal', 3399], ['line_discount', -250], ['promotion', -315], ['shipping', 599], ['tax', 234], ['total', 3667],
+    ]);
+    expect(await saga.stock('SKU-MUG')).toEqual({ on_hand: before.mug.on_hand, reserved: before.mug.reserved + 2 });
+    const [requested] = saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested');
+    expect(requested!.value).toMatchObject({ shippingMethod: 'standard', deliveryPreferences: { instructions: 'Leave with the concierge' } });
+    expect(requested!.value!.lines).toEqual([{ sku: 'SKU-MUG', name: 'Mug', quantity: 2 }, { sku: TEA, name: 'Tea', quantity: 1 }]);
+
+    await saga.dispatch(cmd.orderId);
+    const shipped = await saga.waitForState(cmd.orderId, 'Shipped');
+    expect(shipped.state).toBe('Shipped');
+    await eventually('captured', async () => (await saga.payments(cmd.orderId)).some((p) => p.operation === 'capture'));
+    await eventually('stock committed', async () => (await saga.reservations(cmd.orderId)).every((r) => r.status === 'committed'));
+    await saga.deliver(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Delivered');
+
+    expect(await saga.payments(cmd.orderId)).toEqual([
+      expect.objectContaining({ operation: 'authorize', status: 'approved', amount_minor: 3667, gateway: 'simulated', method: 'card', external_transaction_id: expect.stringMatching(/^auth_/) }),
+      expect.objectContaining({ operation: 'capture', status: 'approved', amount_minor: 3667, external_transaction_id: expect.stringMatching(/^cap_/) }),
+    ]);
+    expect(await saga.stock('SKU-MUG')).toEqual({ on_hand: before.mug.on_hand - 2, reserved: before.mug.reserved });
+    expect(await saga.stock(TEA)).toEqual({ on_hand: before.tea.on_hand - 1, reserved: before.tea.reserved });
+    const shipment = await stack.db('shipments').where({ order_id: cmd.orderId }).first();
+    expect(shipment).toMatchObject({ carrier: 'UPS', tracking_number: `1Z${cmd.orderId.slice(0, 8).toUpperCase()}`, status: 'delivered' });
+    await eventually('four notifications', async () => saga.notificationKinds(cmd.orderId).length === 4);
+    expect(saga.notificationKinds(cmd.orderId)).toEqual(['CONFIRMED', 'DELIVERED', 'PLACED', 'SHIPPED']);
+    const [shippedNote] = saga.events(cmd.orderId, 'io.oms.notifications.CustomerNotification').filter((m) => m.value!.kind === 'SHIPPED');
+    expect(shippedNote!.value).toMatchObject({ channel: 'EMAIL', recipient: cmd.customer.email, carrier: 'UPS', trackingNumber: shipment.tracking_number });
+    expect((await saga.history(cmd.orderId)).map((h) => `${h.from_state}→${h.to_state}:${h.cause_type}`)).toEqual([
+      'null→Pending:SubmitOrder', 'Pending→Processing:OrderPlaced', 'Processing→Awaiting_Shipment:PaymentAuthorized',
+      'Awaiting_Shipment→Shipped:ShipmentDispatched', 'Shipped→Delivered:ShipmentDelivered',
+    ]);
+
+    // Every command and event of this order delivered a second time (same bytes, same eventIds).
+    const groups = SERVICES.map((s) => `g-${stack.prefix}-${s}`);
+    await saga.waitForIdle(groups);
+    const copies = stack.messages((m) => m.key === cmd.orderId && m.raw !== null);
+    expect(new Set(copies.map((m) => m.recordName)).size).toBeGreaterThanOrEqual(12);
+    const producer = stack.platform.kafka.producer();
+    await producer.connect();
+    for (const m of copies) await producer.send({ topic: m.topic, messages: [{ key: m.key, value: m.raw }] });
+    await producer.disconnect();
+    await saga.waitForIdle(groups);
+    expect(await saga.payments(cmd.orderId)).toHaveLength(2);
+    expect(await saga.reservations(cmd.orderId)).toHaveLength(1);
+    expect(await saga.stock('SKU-MUG')).toEqual({ on_hand: before.mug.on_hand - 2, reserved: before.mug.reserved });
+    expect(await stack.db('notifications').where({ order_id: cmd.orderId })).toHaveLength(4);
+    expect(await saga.history(cmd.orderId)).toHaveLength(5);
+  }, 90000);
+
+  it('when fraud rules fail an order, then it is Cancelled(fraud_rejected) and no stock was ever reserved', async () => {
+    const cmd = anOrder({ customer: { ...aSubmitOrder().customer, email: 'mallory@fraud.example' } });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    const order = await saga.waitForState(cmd.orderId, 'Cancelled');
+    expect(order.cancel_reason).toBe('fraud_rejected');
+    expect(await saga.reservations(cmd.orderId)).toEqual([]);
+    const check = await stack.db('fraud_checks').where({ order_id: cmd.orderId }).first();
+    expect(check).toMatchObject({ decision: 'failed', reasons: ['blocked_email_domain:fraud.example'] });
+    await eventually('cancel notification', async () => saga.notificationKinds(cmd.orderId).includes('CANCELLED'));
+  });
+
+  const bigOrder = () => anOrder({ lines: [{ sku: MUG, name: 'Espresso machine', quantity: 1, unitPriceMinor: 250000, weightGrams: 9000 }] });
+
+  it('when fraud asks for review and an operator releases the hold, then the order goes on to Delivered', async () => {
+    const cmd = bigOrder();
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'On_Hold');
+    expect(await saga.reservations(cmd.orderId)).toEqual([]);
+    await saga.releaseHold(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    await saga.dispatch(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Shipped');
+    await saga.deliver(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Delivered');
+    const history = await saga.history(cmd.orderId);
+    expect(history[1]).toMatchObject({ from_state: 'Pending', to_state: 'On_Hold', reason: expect.stringContaining('amount_above_review_threshold') });
+    expect(history[2]).toMatchObject({ from_state: 'On_Hold', to_state: 'Processing', cause_type: 'ReleaseOrderHold', reason: expect.stringContaining('op-ann') });
+  });
+
+  it('when an order on hold is cancelled by an operator, then it is Cancelled(operator) with nothing to compensate but the customer', async () => {
+    const cmd = bigOrder();
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'On_Hold');
+    await saga.cancel(cmd.orderId, 'operator');
+    const order = await saga.waitForState(cmd.orderId, 'Cancelled');
+    expect(order.cancel_reason).toBe('operator');
+    await eventually('compensation recorded', async () => {
+      const o = await saga.order(cmd.orderId);
+      return Object.values(o.compensation).every((v) => v !== 'pending') ? o : null;
+    });
+    expect((await saga.order(cmd.orderId)).compensation).toEqual({ inventory: 'nothing_held', payment: 'nothing_authorized', warehouse: 'not_requested', customer: 'notified' });
+  });
+
+  it('when stock is short, then the order is Cancelled(out_of_stock) and nothing stays reserved', async () => {
+    const before = await saga.stock(SCARCE);
+    const cmd = anOrder({ lines: [{ sku: MUG, name: 'Mug', quantity: 1, unitPriceMinor: 1000, weightGrams: 1 }, { sku: SCARCE, name: 'Rare tea', quantity: 2, unitPriceMinor: 5000, weightGrams: 1 }] });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    const order = await saga.waitForState(cmd.orderId, 'Cancelled');
+    expect(order.cancel_reason).toBe('out_of_stock');
+    expect(await saga.reservations(cmd.orderId)).toEqual([]);
+    expect(await saga.stock(SCARCE)).toEqual(before);
+    const [unavailable] = saga.events(cmd.orderId, 'io.oms.inventory.InventoryUnavailable');
+    expect(unavailable!.value!.lines).toEqual([{ sku: SCARCE, requested: 2, available: 1, reason: 'insufficient_stock' }]);
+    expect((await saga.history(cmd.orderId)).at(-1)!.reason).toContain(`${SCARCE}: insufficient_stock`);
+  });
+
+  it('when the payment is declined, then the order is Cancelled(payment_declined) and the reservation released', async () => {
+    const before = await saga.stock(MUG);
+    const cmd = anOrder({ lines: [{ sku: MUG, name: 'Mug', quantity: 3, unitPriceMinor: 1000, weightGrams: 1 }], payment: { method: 'card', token: 'tok_decline', billingCountry: 'US' } });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    const order = await saga.waitForState(cmd.orderId, 'Cancelled');
+    expect(order.cancel_reason).toBe('payment_declined');
+    await eventually('released', async () => (await saga.reservations(cmd.orderId))[0]?.status === 'released');
+    expect(await saga.stock(MUG)).toEqual(before);
+    expect(await saga.payments(cmd.orderId)).toEqual([expect.objectContaining({ operation: 'authorize', status: 'declined' })]);
+  });
+
+  it('when the gateway times out once, then the authorization is retried with the same key and happens once', async () => {
+    const cmd = await toAwaitingShipment({ payment: { method: 'card', token: 'tok_timeout_once', billingCountry: 'US' } });
+    expect(await saga.payments(cmd.orderId)).toEqual([expect.objectContaining({ operation: 'authorize', status: 'approved' })]);
+  });
+
+  it('when an order awaiting shipment is cancelled, then stock is released, the authorization voided, the warehouse told and the customer notified', async () => {
+    const before = await saga.stock(MUG);
+    const cmd = await toAwaitingShipment();
+    await saga.cancel(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Cancelled');
+    await eventually('all compensations', async () => {
+      const o = await saga.order(cmd.orderId);
+      return Object.values(o.compensation).every((v) => v !== 'pending') ? o : null;
+    });
+    expect((await saga.order(cmd.orderId)).compensation).toEqual({ inventory: 'released', payment: 'voided', warehouse: 'told', customer: 'notified' });
+    expect((await saga.payments(cmd.orderId)).map((p) => p.operation)).toEqual(['authorize', 'void']);
+    expect(await saga.stock(MUG)).toEqual(before);
+    await eventually('FulfillmentCancelled', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentCancelled'));
+  });
+
+  it('when a cancel arrives after the order shipped, then it is refused with a reason in the history', async () => {
+    const cmd = await toAwaitingShipment();
+    await saga.dispatch(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Shipped');
+    await saga.cancel(cmd.orderId);
+    const refused = await eventually('refusal recorded', async () => (await saga.history(cmd.orderId)).find((h) => h.refused));
+    expect(refused).toMatchObject({ from_state: 'Shipped', to_state: 'Cancelled', cause_type: 'CancelOrder', reason: expect.stringContaining('Shipped → Cancelled is not allowed') });
+    expect((await saga.order(cmd.orderId)).state).toBe('Shipped');
+  });
+
+  it('when a line is added after fulfillment was requested, then it is refused with a stored reason and the order is unchanged', async () => {
+    const cmd = await toAwaitingShipment();
+    const total = (await saga.order(cmd.orderId)).total_minor;
+    const add = await saga.addLine(cmd.orderId, { sku: TEA, name: 'Tea', quantity: 1, unitPriceMinor: 899, weightGrams: 1 });
+    const line = await eventually('line refused', async () => stack.db('order_lines').where({ order_id: cmd.orderId, status: 'refused' }).first());
+    expect(line.refused_reason).toContain('until fulfillment is requested; the order is Awaiting_Shipment');
+    expect(line.line_id).toBe(`A-${add.eventId.slice(0, 8)}`);
+    expect((await saga.order(cmd.orderId)).total_minor).toBe(total);
+  });
+
+  it('when the warehouse reports a shipment for an unknown order, then it is recorded as refused and the consumer goes on', async () => {
+    const unknown = randomUUID();
+    await saga.dispatch(unknown);
+    const [h] = await eventually('refusal', () => saga.history(unknown));
+    expect(h).toMatchObject({ from_state: null, to_state: 'Shipped', refused: true, reason: 'unknown order' });
+    await toAwaitingShipment(); // still consuming
+  });
+});

@@ -1,0 +1,101 @@
+import { randomUUID } from 'crypto';
+import type { CancelReason, OrderLineInput } from '../../shared/contracts/types.generated';
+import type { OrderState } from '../../shared/order-state';
+import { eventually, TestStack } from './stack';
+
+const envelope = (orderId: string | null) => {
+  const eventId = randomUUID();
+  return { eventId, orderId, occurredAt: Date.now(), correlationId: eventId, causationId: null, producer: 'test', orderVersion: 0 };
+};
+
+/** Channel, warehouse and operator moves, and the store reads the saga tests assert on. */
+export class SagaDriver {
+  constructor(readonly stack: TestStack) {}
+
+  async setStock(sku: string, onHand: number, location = 'main'): Promise<void> {
+    await this.stack.publish('io.oms.warehouse.StockLevelSet', { ...envelope(null), sku, location, onHand });
+    await eventually(`stock ${sku}=${onHand}`, async () => (await this.stack.db('stock_levels').where({ sku, location, on_hand: onHand }).first()) ?? null);
+  }
+
+  order(orderId: string) {
+    return this.stack.db('orders').where({ order_id: orderId }).first();
+  }
+
+  async waitForState(orderId: string, state: OrderState, timeoutMs = 30000) {
+    return eventually(`order ${orderId} ${state}`, async () => {
+      const o = await this.order(orderId);
+      return o?.state === state ? o : null;
+    }, timeoutMs);
+  }
+
+  cancel(orderId: string, reason: CancelReason = 'customer_request') {
+    return this.stack.publish('io.oms.commands.CancelOrder', { ...envelope(orderId), orderId, reason, requestedBy: 'test', detail: null });
+  }
+
+  releaseHold(orderId: string) {
+    return this.stack.publish('io.oms.commands.ReleaseOrderHold', { ...envelope(orderId), orderId, operator: 'op-ann', note: 'verified by phone' });
+  }
+
+  addLine(orderId: string, line: OrderLineInput) {
+    const cmd = { ...envelope(orderId), orderId, line, requestedBy: 'test' };
+    return this.stack.publish('io.oms.commands.AddLineItem', cmd).then(() => cmd);
+  }
+
+  dispatch(orderId: string, shipmentId = `SHP-${orderId.slice(0, 8)}`) {
+    return this.stack.publish('io.oms.warehouse.ShipmentDispatched', { ...envelope(orderId), orderId, shipmentId, carrier: 'UPS', trackingNumber: `1Z${orderId.slice(0, 8).toUpperCase()}` });
+  }
+
+  deliver(orderId: string, shipmentId = `SHP-${orderId.slice(0, 8)}`) {
+    return this.stack.publish('io.oms.warehouse.ShipmentDelivered', { ...envelope(orderId), orderId, shipmentId });
+  }
+
+  payments(orderId: string) {
+    return this.stack.db('payments').where({ order_id: orderId }).orderBy('created_at').select('operation', 'status', 'amount_minor', 'gateway', 'external_transaction_id', 'method');
+  }
+
+  reservations(orderId: string) {
+    return this.stack.db('reservations').where({ order_id: orderId }).orderBy('created_at').select('status', 'line_id');
+  }
+
+  stock(sku: string) {
+    return this.stack.db('stock_levels').where({ sku }).first('on_hand', 'reserved');
+  }
+
+  notificationKinds(orderId: string) {
+    return this.stack.messages((m) => m.key === orderId && m.recordName === 'io.oms.notifications.CustomerNotification').map((m) => m.value!.kind as string).sort();
+  }
+
+  events(orderId: string, record: string) {
+    return this.stack.messages((m) => m.key === orderId && m.recordName === record);
+  }
+
+  history(orderId: string) {
+    return this.stack.db('order_status_history').where({ order_id: orderId }).orderBy('id').select('from_state', 'to_state', 'refused', 'reason', 'cause_type');
+  }
+
+  /** Waits until every consumer group has committed up to the end of every topic it reads. */
+  async waitForIdle(groups: string[], timeoutMs = 30000): Promise<void> {
+    const admin = this.stack.platform.kafka.admin();
+    await admin.connect();
+    try {
+      await eventually('consumers idle', async () => {
+        for (const groupId of groups) {
+          const committed = await admin.fetchOffsets({ groupId });
+          for (const t of committed) {
+            const ends = await admin.fetchTopicOffsets(t.topic);
+            for (const p of ends) {
+              const c = t.partitions.find((x) => x.partition === p.partition);
+              if (Number(p.offset) > 0 && Number(c?.offset ?? -1) < Number(p.offset)) return false;
+            }
+          }
+        }
+        return true;
+      }, timeoutMs);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+import { TOPICS, TopicKey } from '../../shared/topics';
+export const ALL_TOPICS = Object.keys(TOPICS) as TopicKey[];
