@@ -1,47 +1,79 @@
 /**
- * The local demo (`npm start`): the whole fleet in this process plus a demo channel that places a
- * sample order every DEMO_INTERVAL_MS (some of them invalid), printing each order's state.
+ * The local demo (`npm start`): the whole fleet in this process, a demo inventory system that
+ * stocks the sample SKUs, a demo channel that places a sample order every DEMO_INTERVAL_MS (every
+ * fifth one invalid, every seventh one declined by the simulated gateway), and a demo warehouse
+ * that ships and delivers what it is asked to. Prints the latest orders' states as they move.
  */
 import { randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { createPlatform, runMain } from '../shared/bootstrap';
-import type { SubmitOrder } from '../shared/contracts/types.generated';
+import type { RecordName } from '../shared/contracts/codec';
+import type { RecordTypes, SubmitOrder } from '../shared/contracts/types.generated';
 import { createIdempotentProducer } from '../shared/kafka/client';
-import { topicName } from '../shared/topics';
+import { topicName, topicOfRecord } from '../shared/topics';
 import { runFleet } from './fleet-runner';
 
 runMain(async () => {
   const platform = createPlatform('demo');
+  const { codec, config, kafka, db, log } = platform;
   const intervalMs = Number(process.env.DEMO_INTERVAL_MS ?? 2000);
   const sample = JSON.parse(readFileSync(join(__dirname, '..', 'samples', 'order.json'), 'utf8')) as SubmitOrder;
-  const producer = createIdempotentProducer(platform.kafka);
+  const producer = createIdempotentProducer(kafka);
   await producer.connect();
-  const topic = topicName('orderCommands', platform.config.KAFKA_TOPIC_PREFIX);
+  const publish = async <N extends RecordName>(record: N, value: RecordTypes[N], key: string) => {
+    const topic = topicName(topicOfRecord(record), config.KAFKA_TOPIC_PREFIX);
+    await producer.send({ topic, messages: [{ key, value: await codec.encode(topic, record, value) }] });
+  };
+  const envelope = (orderId: string | null) => {
+    const eventId = randomUUID();
+    return { eventId, orderId, occurredAt: Date.now(), correlationId: eventId, causationId: null, producer: 'demo', orderVersion: 0 };
+  };
+
+  const warehouse = kafka.consumer({ groupId: `${config.KAFKA_GROUP_PREFIX}-demo-warehouse` });
   let timer: NodeJS.Timeout | undefined;
-  await runFleet(platform, platform.config.SERVICES, async () => {
+  await runFleet(platform, config.SERVICES, async () => {
     clearInterval(timer);
+    await warehouse.disconnect();
     await producer.disconnect();
+  });
+
+  for (const l of sample.lines) await publish('io.oms.warehouse.StockLevelSet', { ...envelope(null), sku: l.sku, location: 'main', onHand: 100000 }, l.sku);
+
+  await warehouse.connect();
+  await warehouse.subscribe({ topics: [topicName('fulfillmentRequests', config.KAFKA_TOPIC_PREFIX)] });
+  await warehouse.run({
+    eachMessage: async ({ message }) => {
+      const { recordName, value } = await codec.decode(message.value);
+      if (recordName !== 'io.oms.fulfillment.FulfillmentRequested') return;
+      const orderId = value.orderId as string;
+      const shipmentId = `SHP-${orderId.slice(0, 8)}`;
+      setTimeout(() => void publish('io.oms.warehouse.ShipmentDispatched', { ...envelope(orderId), orderId, shipmentId, carrier: 'DemoPost', trackingNumber: `DP${Date.now()}` }, orderId), 1000);
+      setTimeout(() => void publish('io.oms.warehouse.ShipmentDelivered', { ...envelope(orderId), orderId, shipmentId }, orderId), 3000);
+    },
   });
 
   let n = 0;
   const placed: string[] = [];
   timer = setInterval(async () => {
     n++;
-    const eventId = randomUUID();
+    const base = envelope(randomUUID());
     const cmd: SubmitOrder = {
       ...sample,
-      eventId, orderId: randomUUID(), occurredAt: Date.now(), correlationId: eventId, causationId: null, producer: 'demo-channel', orderVersion: 0,
+      ...base,
+      orderId: base.orderId!,
       channelOrderRef: `DEMO-${Date.now()}-${n}`,
-      ...(n % 5 === 0 ? { currency: 'XYZ' } : {}), // every fifth order is invalid on purpose
+      customer: { ...sample.customer, customerId: `C-${n}`, email: `shopper${n}@example.com` },
+      payment: { ...sample.payment, token: n % 7 === 0 ? 'tok_decline' : `tok_demo_${n}` },
+      ...(n % 5 === 0 ? { currency: 'XYZ' } : {}),
     };
     try {
-      await producer.send({ topic, messages: [{ key: cmd.orderId, value: await platform.codec.encode(topic, 'io.oms.commands.SubmitOrder', cmd) }] });
+      await publish('io.oms.commands.SubmitOrder', cmd, cmd.orderId);
       placed.push(cmd.orderId);
-      const rows = await platform.db('orders').whereIn('order_id', placed.slice(-5)).select('order_id', 'state', 'total_minor');
-      console.log(`demo: placed ${cmd.orderId}; latest: ${rows.map((r) => `${String(r.order_id).slice(0, 8)}=${r.state}`).join(' ')}`);
+      const rows = await db('orders').whereIn('order_id', placed.slice(-6)).select('order_id', 'state', 'created_at').orderBy('created_at');
+      console.log(`demo: ${rows.map((r) => `${String(r.order_id).slice(0, 8)} ${r.state}`).join(' | ')}`);
     } catch (err) {
-      platform.log.warn({ err }, 'demo channel could not place an order');
+      log.warn({ err }, 'demo channel could not place an order');
     }
   }, intervalMs);
 });
