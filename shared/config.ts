@@ -90,6 +90,18 @@ export const settings = {
   PAYMENT_GATEWAY_API_KEY: setting({ doc: 'Bearer key for the HTTP payment gateway.', default: '', secret: true, schema: z.string() }),
   PAYMENT_GATEWAY_TIMEOUT_MS: setting({ doc: 'Timeout of one gateway call; a timeout is retried with the same idempotency key.', default: '5000', schema: positiveInt }),
   INVENTORY_DEFAULT_LOCATION: setting({ doc: 'Location used when a StockLevelSet names none.', default: 'main', schema: z.string().min(1) }),
+  API_HOST: setting({ doc: 'Address the HTTP API listens on.', default: '127.0.0.1', schema: z.string().min(1) }),
+  API_PORT: setting({ doc: 'Port of the HTTP API (pages at /track and /ops, OpenAPI at /openapi.json).', default: '8080', schema: z.coerce.number().int().min(1).max(65535) }),
+  API_KEYS: setting({
+    doc: 'API keys and their scope, `key:scope` separated by commas; scopes: channel, operator, support (read-only). Empty: only customer tracking works.',
+    default: '',
+    secret: true,
+    schema: z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9._~-]{16,}:(channel|operator|support)$/, 'each entry must be <key of 16+ characters>:<channel|operator|support>'))),
+  }),
+  API_BODY_LIMIT_BYTES: setting({ doc: 'Largest request body the API accepts.', default: '65536', schema: positiveInt }),
   OUTBOX_RELAY_INTERVAL_MS: setting({ doc: 'How often the outbox relay sweeps for unsent events.', default: '1000', schema: positiveInt }),
 } as const;
 

@@ -35,7 +35,7 @@ describe('order saga with services started step by step', () => {
       return Object.values(o.compensation).every((v) => v !== 'pending') ? o : null;
     });
     expect((await saga.order(cmd.orderId)).compensation).toEqual({ inventory: 'nothing_held', payment: 'nothing_authorized', warehouse: 'not_requested', customer: 'notified' });
-    const [cancelled] = saga.events(cmd.orderId, 'io.oms.orders.OrderCancelled');
+    const [cancelled] = await eventually('OrderCancelled', async () => saga.events(cmd.orderId, 'io.oms.orders.OrderCancelled'));
     expect(cancelled!.value).toMatchObject({ reason: 'customer_request', previousState: 'Pending' });
   });
 
@@ -81,7 +81,7 @@ describe('order saga with services started step by step', () => {
       expect(payments[1]!.amount_minor).toBe(order.total_minor - first);
       expect(order.total_minor).toBeGreaterThan(first);
       expect(await saga.reservations(cmd.orderId)).toEqual([{ status: 'held', line_id: null }, { status: 'held', line_id: lineId }]);
-      const [added] = saga.events(cmd.orderId, 'io.oms.orders.LineItemAdded');
+      const [added] = await eventually('LineItemAdded', async () => saga.events(cmd.orderId, 'io.oms.orders.LineItemAdded'));
       expect(added!.value!.pricing).toMatchObject({ totalMinor: order.total_minor });
 
       const rare = await saga.addLine(cmd.orderId, { sku: RARE, name: 'Rare', quantity: 5, unitPriceMinor: 100, weightGrams: 10 });
@@ -91,8 +91,13 @@ describe('order saga with services started step by step', () => {
 
       await stack.startService(stack.service('fulfillment'));
       await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
-      const [requested] = saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested');
+      const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
       expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Lamp', quantity: 2 }, { sku: LAMP, name: 'Lamp', quantity: 1 }]);
+
+      const groups = ['intake', 'inventory', 'payment', 'notifications', 'fraud', 'fulfillment'].map((s) => `g-${stack.prefix}-${s}`);
+      const effects = { ...(await saga.effects(cmd.orderId)), lines: await stack.db('order_lines').where({ order_id: cmd.orderId }).select('line_id', 'status') };
+      expect(await saga.redeliverAll(cmd.orderId, groups)).toEqual(expect.arrayContaining(['LineItemAdded', 'InventoryReserved', 'InventoryUnavailable', 'PaymentAuthorized']));
+      expect({ ...(await saga.effects(cmd.orderId)), lines: await stack.db('order_lines').where({ order_id: cmd.orderId }).select('line_id', 'status') }).toEqual(effects);
     });
   });
 });

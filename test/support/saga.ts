@@ -73,6 +73,34 @@ export class SagaDriver {
     return this.stack.db('order_status_history').where({ order_id: orderId }).orderBy('id').select('from_state', 'to_state', 'refused', 'reason', 'cause_type');
   }
 
+  /**
+   * Delivers every command and event of the order a second time (same bytes, same eventIds) and
+   * waits until all groups consumed them; returns the record types redelivered.
+   */
+  async redeliverAll(orderId: string, groups: string[]): Promise<string[]> {
+    await this.waitForIdle(groups);
+    const copies = this.stack.messages((m) => m.key === orderId && m.raw !== null && m.recordName !== null);
+    const producer = this.stack.platform.kafka.producer();
+    await producer.connect();
+    for (const m of copies) await producer.send({ topic: m.topic, messages: [{ key: m.key, value: m.raw }] });
+    await producer.disconnect();
+    await this.waitForIdle(groups);
+    return [...new Set(copies.map((m) => m.recordName!.slice(m.recordName!.lastIndexOf('.') + 1)))].sort();
+  }
+
+  /** What must not double under redelivery: reservations, payments, notifications, transitions. */
+  async effects(orderId: string) {
+    const count = async (table: string) => Number((await this.stack.db(table).where({ order_id: orderId }).count({ n: '*' }).first())!.n);
+    return {
+      reservations: await count('reservations'),
+      payments: await count('payments'),
+      notifications: await count('notifications'),
+      history: await count('order_status_history'),
+      shipments: await count('shipments'),
+      fulfillments: await count('fulfillments'),
+    };
+  }
+
   /** Waits until every consumer group has committed up to the end of every topic it reads. */
   async waitForIdle(groups: string[], timeoutMs = 30000): Promise<void> {
     const admin = this.stack.platform.kafka.admin();

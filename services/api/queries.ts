@@ -1,0 +1,75 @@
+import type { Db } from '../../shared/db/knex';
+import type { OrderState } from '../../shared/order-state';
+
+/** Read side for the API: operator search and the customer's tracking view. */
+export interface SearchFilter {
+  state?: OrderState;
+  customerId?: string;
+  channel?: string;
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
+}
+
+const encodeCursor = (createdAt: Date, orderId: string) => Buffer.from(JSON.stringify([createdAt.toISOString(), orderId])).toString('base64url');
+function decodeCursor(cursor: string): [string, string] | null {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
+    return Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' ? [v[0], v[1]] : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Newest first, keyset-paginated on (created_at, order_id) so pages never skip or repeat. */
+export async function searchOrders(db: Db, f: SearchFilter) {
+  const q = db('orders')
+    .select('order_id', 'channel', 'channel_order_ref', 'customer_id', 'state', 'cancel_reason', 'currency', 'total_minor', 'created_at', 'updated_at')
+    .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'order_id', order: 'desc' }])
+    .limit(f.limit + 1);
+  if (f.state) q.where({ state: f.state });
+  if (f.customerId) q.where({ customer_id: f.customerId });
+  if (f.channel) q.where({ channel: f.channel });
+  if (f.from) q.where('created_at', '>=', f.from);
+  if (f.to) q.where('created_at', '<', f.to);
+  if (f.cursor) {
+    const c = decodeCursor(f.cursor);
+    if (!c) return null;
+    q.whereRaw('(created_at, order_id) < (?::timestamptz, ?::uuid)', c);
+  }
+  const rows = await q;
+  const page = rows.slice(0, f.limit);
+  const last = page.at(-1);
+  return { orders: page, nextCursor: rows.length > f.limit && last ? encodeCursor(last.created_at, last.order_id) : null };
+}
+
+const CUSTOMER_CANCEL_TEXT: Record<string, string> = {
+  customer_request: 'cancelled at your request',
+  out_of_stock: 'cancelled: an item is out of stock',
+  payment_declined: 'cancelled: the payment was declined',
+  fraud_rejected: 'cancelled by the store',
+  operator: 'cancelled by the store',
+};
+
+/** track_order: what a customer may see, by unguessable token. No internal reasons, no ids. */
+export async function trackOrder(db: Db, token: string) {
+  const order = await db('orders').where({ tracking_token: token }).first();
+  if (!order) return null;
+  const [lines, shipments, history] = await Promise.all([
+    db('order_lines').where({ order_id: order.order_id }).whereNot({ status: 'refused' }).orderBy('added_at').orderBy('line_id').select('sku', 'name', 'quantity', 'line_total_minor'),
+    db('shipments').where({ order_id: order.order_id }).select('carrier', 'tracking_number', 'status', 'dispatched_at', 'delivered_at'),
+    db('order_status_history').where({ order_id: order.order_id, refused: false }).orderBy('id').select('to_state', 'at'),
+  ]);
+  return {
+    orderRef: order.channel_order_ref,
+    state: order.state,
+    stateText: order.state === 'Cancelled' ? CUSTOMER_CANCEL_TEXT[order.cancel_reason] ?? 'cancelled' : order.state.replace('_', ' ').toLowerCase(),
+    placedAt: order.placed_at,
+    currency: order.currency,
+    totals: { subtotalMinor: order.subtotal_minor, discountMinor: order.discount_minor, taxMinor: order.tax_minor, shippingMinor: order.shipping_minor, totalMinor: order.total_minor },
+    items: lines.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, totalMinor: l.line_total_minor })),
+    shipments: shipments.map((s) => ({ carrier: s.carrier, trackingNumber: s.tracking_number, status: s.status, dispatchedAt: s.dispatched_at, deliveredAt: s.delivered_at })),
+    timeline: history.map((h) => ({ state: h.to_state, at: h.at })),
+  };
+}
