@@ -12,6 +12,7 @@ import type { RecordName } from '../shared/contracts/codec';
 import type { RecordTypes, SubmitOrder } from '../shared/contracts/types.generated';
 import { createIdempotentProducer } from '../shared/kafka/client';
 import { topicName, topicOfRecord } from '../shared/topics';
+import { buildApi } from './api/server';
 import { runFleet } from './fleet-runner';
 
 runMain(async () => {
@@ -31,12 +32,19 @@ runMain(async () => {
   };
 
   const warehouse = kafka.consumer({ groupId: `${config.KAFKA_GROUP_PREFIX}-demo-warehouse` });
+  const admin = kafka.admin();
+  await admin.connect();
+  const api = await buildApi(platform, producer, admin);
   let timer: NodeJS.Timeout | undefined;
   await runFleet(platform, config.SERVICES, async () => {
     clearInterval(timer);
+    await api.close();
     await warehouse.disconnect();
+    await admin.disconnect();
     await producer.disconnect();
   });
+  await api.listen({ host: config.API_HOST, port: config.API_PORT });
+  console.log(`demo: tracking page http://${config.API_HOST}:${config.API_PORT}/track, operator page http://${config.API_HOST}:${config.API_PORT}/ops`);
 
   for (const l of sample.lines) await publish('io.oms.warehouse.StockLevelSet', { ...envelope(null), sku: l.sku, location: 'main', onHand: 100000 }, l.sku);
 
@@ -54,6 +62,7 @@ runMain(async () => {
   });
 
   let n = 0;
+  const run = Date.now().toString(36); // fresh shoppers each run, so fraud velocity stays quiet
   const placed: string[] = [];
   timer = setInterval(async () => {
     n++;
@@ -63,8 +72,8 @@ runMain(async () => {
       ...base,
       orderId: base.orderId!,
       channelOrderRef: `DEMO-${Date.now()}-${n}`,
-      customer: { ...sample.customer, customerId: `C-${n}`, email: `shopper${n}@example.com` },
-      payment: { ...sample.payment, token: n % 7 === 0 ? 'tok_decline' : `tok_demo_${n}` },
+      customer: { ...sample.customer, customerId: `C-${run}-${n}`, email: `shopper.${run}.${n}@example.com` },
+      payment: { ...sample.payment, token: n % 7 === 0 ? 'tok_decline' : `tok_demo_${run}_${n}` },
       ...(n % 5 === 0 ? { currency: 'XYZ' } : {}),
     };
     try {
@@ -72,6 +81,10 @@ runMain(async () => {
       placed.push(cmd.orderId);
       const rows = await db('orders').whereIn('order_id', placed.slice(-6)).select('order_id', 'state', 'created_at').orderBy('created_at');
       console.log(`demo: ${rows.map((r) => `${String(r.order_id).slice(0, 8)} ${r.state}`).join(' | ')}`);
+      if (n === 1 || n % 10 === 0) {
+        const t = await db('orders').where({ order_id: placed.at(-2) ?? cmd.orderId }).first('tracking_token');
+        if (t) console.log(`demo: track one at http://${config.API_HOST}:${config.API_PORT}/track?token=${t.tracking_token}`);
+      }
     } catch (err) {
       log.warn({ err }, 'demo channel could not place an order');
     }

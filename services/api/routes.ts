@@ -6,8 +6,8 @@ import { ORDER_STATES, OrderState } from '../../shared/order-state';
 import { getOrder } from '../../shared/read/order-view';
 import { ENVELOPE_FIELDS } from '../../shared/runner/handler';
 import type { Scope } from './auth';
-import { CommandPublisher, uuidFrom } from './command-publisher';
-import { searchOrders, trackOrder } from './queries';
+import { CommandPublisher, uuidFrom } from '../../shared/command-publisher';
+import { searchOrders, trackOrder } from '../../shared/read/order-queries';
 
 export interface RouteDeps {
   db: Db;

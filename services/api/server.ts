@@ -4,7 +4,7 @@ import type { Admin, Producer } from 'kafkajs';
 import type { Platform } from '../../shared/bootstrap';
 import { DLQ_SUFFIX, TOPICS, TopicKey, topicName } from '../../shared/topics';
 import { apiKeyAuth } from './auth';
-import { CommandPublisher } from './command-publisher';
+import { CommandPublisher } from '../../shared/command-publisher';
 import { operatorPage, trackingPage } from './pages';
 import { registerRoutes } from './routes';
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as platform from './migrations/001_platform';
 import * as saga from './migrations/002_saga';
+import * as supportView from './migrations/003_support_view';
 
 interface Migration {
   name: string;
@@ -15,6 +16,7 @@ interface Migration {
 export const MIGRATIONS: Migration[] = [
   { name: '001_platform', ...platform },
   { name: '002_saga', ...saga },
+  { name: '003_support_view', ...supportView },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

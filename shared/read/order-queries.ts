@@ -1,5 +1,5 @@
-import type { Db } from '../../shared/db/knex';
-import type { OrderState } from '../../shared/order-state';
+import type { Db } from '../db/knex';
+import type { OrderState } from '../order-state';
 
 /** Read side for the API: operator search and the customer's tracking view. */
 export interface SearchFilter {

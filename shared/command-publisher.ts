@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'crypto';
 import type { Producer } from 'kafkajs';
-import type { AvroCodec, RecordName } from '../../shared/contracts/codec';
-import type { RecordTypes } from '../../shared/contracts/types.generated';
-import { topicName } from '../../shared/topics';
+import type { AvroCodec, RecordName } from './contracts/codec';
+import type { RecordTypes } from './contracts/types.generated';
+import { topicName } from './topics';
 
 /** A UUID derived from text: the same channel order reference always gives the same ids. */
 export function uuidFrom(text: string): string {

@@ -1,0 +1,155 @@
+/**
+ * `npm run oms -- <command>`: the support CLI. Orders (get, track, list, submit, cancel,
+ * release-hold), dead letters (list, replay), topics, schemas and consumer lag. Tables by default,
+ * --json for scripts.
+ */
+import { Command } from 'commander';
+import { readFileSync } from 'fs';
+import { createPlatform, Platform } from '../../shared/bootstrap';
+import { CommandPublisher, uuidFrom } from '../../shared/command-publisher';
+import { RegistryAdmin } from '../../shared/contracts/registry-admin';
+import { loadSchemaFiles } from '../../shared/contracts/schemas';
+import type { SubmitOrder } from '../../shared/contracts/types.generated';
+import { createIdempotentProducer } from '../../shared/kafka/client';
+import { ORDER_STATES, OrderState } from '../../shared/order-state';
+import { ensureTopics, registerSchemas } from '../../shared/provisioning';
+import { searchOrders, trackOrder } from '../../shared/read/order-queries';
+import { getOrder } from '../../shared/read/order-view';
+import { ENVELOPE_FIELDS } from '../../shared/runner/handler';
+import { DLQ_SUFFIX, subjectFor, TOPICS, TopicKey, topicName, topicOfRecord, RecordName } from '../../shared/topics';
+import { readDeadLetters } from './dlq';
+import { print } from './output';
+
+const program = new Command('oms').description('Order Management Service support CLI').option('--json', 'print JSON instead of tables');
+const json = () => Boolean(program.opts().json);
+
+/** Runs one command with a platform, closing it after; errors print plainly and exit 1. */
+function action<A extends unknown[]>(fn: (p: Platform, ...args: A) => Promise<void>) {
+  return async (...args: A) => {
+    const p = createPlatform('cli', { LOG_LEVEL: 'warn', ...process.env });
+    try {
+      await fn(p, ...args);
+    } catch (err) {
+      console.error(`error: ${(err as Error).message}`);
+      process.exitCode = 1;
+    } finally {
+      await p.db.destroy();
+    }
+  };
+}
+
+async function withPublisher(p: Platform, fn: (c: CommandPublisher) => Promise<unknown>) {
+  const producer = createIdempotentProducer(p.kafka);
+  await producer.connect();
+  try {
+    return await fn(new CommandPublisher(producer, p.codec, p.config.KAFKA_TOPIC_PREFIX));
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+const order = program.command('order').description('read and change orders');
+order.command('get <orderId>').description('an order with lines, prices, payments, shipments, history').action(action(async (p, orderId: string) => {
+  const o = await getOrder(p.db, orderId);
+  if (!o) throw new Error(`order ${orderId} not found`);
+  print(json(), o, () => ({ head: ['from', 'to', 'cause', 'refused', 'reason', 'at'], rows: o.history.map((h: { from_state: string; to_state: string; cause_type: string; refused: boolean; reason: string | null; at: Date }) => [h.from_state, h.to_state, h.cause_type, h.refused ? 'yes' : '', h.reason, new Date(h.at).toISOString()]) }));
+  if (!json()) console.log(`${o.order_id}  ${o.state}  total ${o.total_minor} ${o.currency}  ${o.channel}/${o.channel_order_ref}  compensation ${JSON.stringify(o.compensation)}`);
+}));
+order.command('track <token>').description('what the customer sees for a tracking token').action(action(async (p, token: string) => {
+  const v = await trackOrder(p.db, token);
+  if (!v) throw new Error('no order has this tracking code');
+  print(json(), v, () => ({ head: ['state', 'at'], rows: v.timeline.map((t) => [t.state, new Date(t.at).toISOString()]) }));
+}));
+order.command('list').description('search orders, newest first')
+  .option('--state <state>', `one of ${ORDER_STATES.join(', ')}`).option('--customer <id>').option('--channel <name>').option('--from <iso>').option('--to <iso>').option('--limit <n>', 'page size', '20').option('--cursor <c>')
+  .action(action(async (p, o: Record<string, string>) => {
+    if (o.state && !(ORDER_STATES as readonly string[]).includes(o.state)) throw new Error(`--state must be one of ${ORDER_STATES.join(', ')}`);
+    const r = await searchOrders(p.db, { state: o.state as OrderState, customerId: o.customer, channel: o.channel, from: o.from, to: o.to, limit: Math.min(100, Number(o.limit) || 20), cursor: o.cursor });
+    if (!r) throw new Error('bad --cursor');
+    print(json(), r, () => ({ head: ['order', 'channel ref', 'state', 'total', 'created'], rows: r.orders.map((x) => [x.order_id, x.channel_order_ref, x.state, `${x.total_minor} ${x.currency}`, new Date(x.created_at).toISOString()]) }));
+    if (!json() && r.nextCursor) console.log(`next page: --cursor ${r.nextCursor}`);
+  }));
+order.command('submit').description('publish a SubmitOrder from a JSON file shaped like the Avro record').requiredOption('--file <path>')
+  .action(action(async (p, o: { file: string }) => {
+    const body = JSON.parse(readFileSync(o.file, 'utf8')) as SubmitOrder;
+    for (const f of ENVELOPE_FIELDS) delete (body as Partial<SubmitOrder>)[f];
+    const orderId = uuidFrom(`order\u0000${body.channel}\u0000${body.channelOrderRef}`);
+    const commandId = await withPublisher(p, (c) => c.publish('io.oms.commands.SubmitOrder', { ...body, orderId }, uuidFrom(`submit\u0000${body.channel}\u0000${body.channelOrderRef}`)));
+    print(true, { orderId, commandId });
+  }));
+order.command('cancel <orderId>').option('--reason <reason>', 'customer_request or operator', 'operator').option('--detail <text>')
+  .action(action(async (p, orderId: string, o: { reason: 'customer_request' | 'operator'; detail?: string }) => {
+    if (!['customer_request', 'operator'].includes(o.reason)) throw new Error('--reason must be customer_request or operator');
+    print(true, { orderId, commandId: await withPublisher(p, (c) => c.publish('io.oms.commands.CancelOrder', { orderId, reason: o.reason, requestedBy: 'cli', detail: o.detail ?? null })) });
+  }));
+order.command('release-hold <orderId>').option('--note <text>').option('--operator <name>', 'who releases', process.env.USER ?? 'cli')
+  .action(action(async (p, orderId: string, o: { note?: string; operator: string }) => {
+    print(true, { orderId, commandId: await withPublisher(p, (c) => c.publish('io.oms.commands.ReleaseOrderHold', { orderId, operator: o.operator, note: o.note ?? null })) });
+  }));
+
+const dlqTopicOf = (p: Platform, name: string) => {
+  const key = (Object.keys(TOPICS) as TopicKey[]).find((k) => TOPICS[k].name === name.replace(/\.dlq$/, '') || k === name);
+  if (!key) throw new Error(`unknown topic ${name}; one of ${Object.values(TOPICS).map((t) => t.name).join(', ')}`);
+  return topicName(key, p.config.KAFKA_TOPIC_PREFIX) + DLQ_SUFFIX;
+};
+const replayGroup = (p: Platform) => `${p.config.KAFKA_GROUP_PREFIX}-dlq-replay`;
+
+const dlq = program.command('dlq').description('dead-lettered messages');
+dlq.command('list').description('messages in the DLQs (all topics, or one)').option('--topic <name>').option('--limit <n>', 'at most', '100').option('--all', 'include messages already replayed')
+  .action(action(async (p, o: { topic?: string; limit: string; all?: boolean }) => {
+    const topics = o.topic ? [dlqTopicOf(p, o.topic)] : (Object.keys(TOPICS) as TopicKey[]).map((k) => topicName(k, p.config.KAFKA_TOPIC_PREFIX) + DLQ_SUFFIX);
+    const found: { dlq: string; offset: string; key: string | null; reason: string; error: string; sourceTopic: string; sourceOffset: string; at: string }[] = [];
+    for (const t of topics) for (const d of await readDeadLetters(p.kafka, t, replayGroup(p), { commit: false, limit: Number(o.limit), all: o.all })) found.push({ dlq: t, offset: d.offset, key: d.key, reason: d.reason, error: d.error, sourceTopic: d.sourceTopic, sourceOffset: d.sourceOffset, at: d.at });
+    print(json(), found, () => ({ head: ['dlq', 'offset', 'reason', 'error', 'source', 'at'], rows: found.map((f) => [f.dlq, f.offset, f.reason, f.error.slice(0, 60), `${f.sourceTopic}@${f.sourceOffset}`, f.at]) }));
+  }));
+dlq.command('replay').description('send dead letters back to their source topic (after fixing the cause)').requiredOption('--topic <name>').option('--limit <n>', 'at most', '1000').option('--dry-run', 'show what would be replayed')
+  .action(action(async (p, o: { topic: string; limit: string; dryRun?: boolean }) => {
+    const topic = dlqTopicOf(p, o.topic);
+    const producer = createIdempotentProducer(p.kafka);
+    await producer.connect();
+    try {
+      const replayed = await readDeadLetters(p.kafka, topic, replayGroup(p), { commit: !o.dryRun, limit: Number(o.limit) }, async (d) => {
+        if (o.dryRun) return;
+        await producer.send({ topic: d.sourceTopic, acks: -1, messages: [{ key: d.message.key, value: d.message.value, headers: { 'dlq-replayed-from': `${topic}@${d.offset}` } }] });
+      });
+      print(true, { topic, dryRun: Boolean(o.dryRun), count: replayed.length, messages: replayed.map((d) => ({ offset: d.offset, reason: d.reason, to: d.sourceTopic })) });
+    } finally {
+      await producer.disconnect();
+    }
+  }));
+
+program.command('topics').description('topics').command('create').description('create every topic and DLQ (idempotent)').action(action(async (p) => {
+  const admin = p.kafka.admin();
+  await admin.connect();
+  print(true, { created: await ensureTopics(admin, p.config.KAFKA_TOPIC_PREFIX) });
+  await admin.disconnect();
+}));
+const schemas = program.command('schemas').description('Avro schemas in the registry');
+schemas.command('register').action(action(async (p) => print(true, { registered: await registerSchemas(p.codec, p.config.KAFKA_TOPIC_PREFIX) })));
+schemas.command('check').description('is every schema file BACKWARD compatible with its registered version').action(action(async (p) => {
+  const admin = new RegistryAdmin(p.config);
+  const results: { subject: string; compatible: boolean; messages: string[] }[] = [];
+  for (const f of loadSchemaFiles()) {
+    const subject = subjectFor(topicName(topicOfRecord(f.fullName as RecordName), p.config.KAFKA_TOPIC_PREFIX), f.fullName);
+    results.push({ subject, ...(await admin.isCompatible(subject, f.text)) });
+  }
+  print(json(), results, () => ({ head: ['subject', 'compatible', 'messages'], rows: results.map((r) => [r.subject, r.compatible ? 'yes' : 'NO', r.messages.join('; ').slice(0, 80)]) }));
+  if (results.some((r) => !r.compatible)) process.exitCode = 1;
+}));
+program.command('lag').description('consumer lag per group and topic').action(action(async (p) => {
+  const admin = p.kafka.admin();
+  await admin.connect();
+  const { groups } = await admin.listGroups();
+  const rows: { group: string; topic: string; lag: number }[] = [];
+  for (const g of groups.filter((x) => x.groupId.startsWith(`${p.config.KAFKA_GROUP_PREFIX}-`)).sort((a, b) => a.groupId.localeCompare(b.groupId))) {
+    for (const t of await admin.fetchOffsets({ groupId: g.groupId })) {
+      const ends = await admin.fetchTopicOffsets(t.topic);
+      const lag = ends.reduce((n, e) => n + Math.max(0, Number(e.high) - Math.max(0, Number(t.partitions.find((x) => x.partition === e.partition)?.offset ?? 0))), 0);
+      rows.push({ group: g.groupId, topic: t.topic, lag });
+    }
+  }
+  await admin.disconnect();
+  print(json(), rows, () => ({ head: ['group', 'topic', 'lag'], rows: rows.map((r) => [r.group, r.topic, r.lag]) }));
+}));
+
+program.parseAsync(process.argv);

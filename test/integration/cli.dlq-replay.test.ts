@@ -1,0 +1,62 @@
+import { execFile } from 'child_process';
+import { join } from 'path';
+import { promisify } from 'util';
+import { aSubmitOrder } from '../support/orders';
+import { SagaDriver } from '../support/saga';
+import { eventually, TestStack } from '../support/stack';
+import { testEnv } from '../support/env';
+
+const run = promisify(execFile);
+
+/** The support CLI as a user runs it: a child process against the real stack. */
+describe('support CLI', () => {
+  const stack = new TestStack();
+  const saga = new SagaDriver(stack);
+  const cli = async (...args: string[]) => {
+    const env = testEnv({ KAFKA_TOPIC_PREFIX: stack.prefix, KAFKA_GROUP_PREFIX: `g-${stack.prefix}` });
+    const { stdout } = await run(process.execPath, [join(__dirname, '../../node_modules/.bin/ts-node'), '--transpile-only', join(__dirname, '../../services/cli/main.ts'), ...args], { env, timeout: 60000 });
+    return stdout;
+  };
+
+  beforeAll(async () => {
+    await stack.provision();
+    await stack.startService(stack.service('intake'));
+  }, 120000);
+  afterAll(() => stack.close());
+
+  it('when a dead-lettered command is replayed after its cause is fixed, then it is processed; a dry run moves nothing and a second replay finds nothing', async () => {
+    const later = aSubmitOrder();
+    // The line arrives before its order exists: dead-lettered as invalid_payload.
+    const add = await saga.addLine(later.orderId, { sku: 'SKU-TEA', name: 'Tea', quantity: 1, unitPriceMinor: 899, weightGrams: 1 });
+    const listed = await eventually('listed in the DLQ', async () => {
+      const out = JSON.parse(await cli('--json', 'dlq', 'list', '--topic', 'oms.order-commands'));
+      return out.length === 1 ? out : null;
+    });
+    expect(listed[0]).toMatchObject({ reason: 'invalid_payload', error: expect.stringContaining('unknown order'), sourceTopic: stack.topic('orderCommands') });
+
+    const dry = JSON.parse(await cli('dlq', 'replay', '--topic', 'oms.order-commands', '--dry-run'));
+    expect(dry).toMatchObject({ dryRun: true, count: 1 });
+
+    await stack.publish('io.oms.commands.SubmitOrder', later); // the cause is fixed: the order exists
+    await saga.waitForState(later.orderId, 'Pending');
+    expect(await stack.db('order_lines').where({ order_id: later.orderId })).toHaveLength(2);
+
+    const replay = JSON.parse(await cli('dlq', 'replay', '--topic', 'oms.order-commands'));
+    expect(replay).toMatchObject({ dryRun: false, count: 1, messages: [{ reason: 'invalid_payload', to: stack.topic('orderCommands') }] });
+    const line = await eventually('line added', async () => stack.db('order_lines').where({ order_id: later.orderId, line_id: `A-${add.eventId.slice(0, 8)}` }).first());
+    expect(line.status).toBe('pending');
+    expect(JSON.parse(await cli('dlq', 'replay', '--topic', 'oms.order-commands'))).toMatchObject({ count: 0 });
+  }, 120000);
+
+  it('prints an order with its history, as a table and as JSON', async () => {
+    const cmd = aSubmitOrder();
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'Pending');
+    expect(await cli('order', 'get', cmd.orderId)).toMatch(/│\s+│\s+Pending\s+│\s+SubmitOrder/);
+    expect(JSON.parse(await cli('--json', 'order', 'get', cmd.orderId))).toMatchObject({ order_id: cmd.orderId, state: 'Pending' });
+    expect(JSON.parse(await cli('--json', 'order', 'list', '--state', 'Pending', '--limit', '100')).orders.map((o: { order_id: string }) => o.order_id)).toContain(cmd.orderId);
+    const lag = JSON.parse(await cli('--json', 'lag'));
+    expect(lag).toEqual(expect.arrayContaining([expect.objectContaining({ group: `g-${stack.prefix}-intake`, topic: stack.topic('orderCommands') })]));
+    expect(JSON.parse(await cli('--json', 'schemas', 'check')).every((r: { compatible: boolean }) => r.compatible)).toBe(true);
+  }, 120000);
+});
