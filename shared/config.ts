@@ -74,6 +74,11 @@ export const settings = {
     default: '3',
     schema: positiveInt,
   }),
+  RUNNER_MAX_BATCH: setting({
+    doc: 'Messages of one partition handled in one transaction and sent in one batch (1 = one at a time).',
+    default: '100',
+    schema: positiveInt,
+  }),
   RUNNER_MAX_UNCLASSIFIED_ATTEMPTS: setting({
     doc: 'Attempts for an error the runner cannot classify before the message goes to the DLQ.',
     default: '5',

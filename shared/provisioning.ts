@@ -3,12 +3,12 @@ import type { AvroCodec } from './contracts/codec';
 import { DLQ_PARTITIONS, dlqName, TOPICS, TopicKey, topicName } from './topics';
 
 /** Creates every topic of the registry and its DLQ; existing topics are left as they are. */
-export async function ensureTopics(admin: Admin, prefix: string): Promise<string[]> {
+export async function ensureTopics(admin: Admin, prefix: string, partitionsOverride?: number): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const wanted = (Object.keys(TOPICS) as TopicKey[]).flatMap((k) => {
     const name = topicName(k, prefix);
     return [
-      { topic: name, numPartitions: TOPICS[k].partitions },
+      { topic: name, numPartitions: partitionsOverride ?? TOPICS[k].partitions },
       { topic: dlqName(name), numPartitions: DLQ_PARTITIONS },
     ];
   });

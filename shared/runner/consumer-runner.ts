@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Config } from '../config';
 import { AvroCodec, RecordName } from '../contracts/codec';
 import type { RecordTypes } from '../contracts/types.generated';
@@ -15,7 +15,7 @@ import { KafkaOutboxPublisher, OutboxPublisher, OutboxRelay } from './outbox';
 
 type RunnerConfig = Pick<
   Config,
-  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'OUTBOX_RELAY_INTERVAL_MS'
+  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'OUTBOX_RELAY_INTERVAL_MS'
 >;
 
 export interface RunnerDeps {
@@ -26,6 +26,17 @@ export interface RunnerDeps {
   log: Logger;
   /** Replaces the Kafka outbox publisher (tests use it to stop between commit and send). */
   publisher?: OutboxPublisher;
+}
+
+interface Work {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  handler: Handler<RecordName>;
+  recordName: string;
+  value: Record<string, unknown>;
+  envelope: Envelope;
+  log: Logger;
 }
 
 interface Envelope {
@@ -73,13 +84,14 @@ export class ConsumerRunner {
     await this.consumer.run({
       autoCommit: true,
       autoCommitInterval: 1000,
+      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.deps.config.RUNNER_PARTITIONS_CONCURRENCY,
-      eachMessage: (payload) => this.onMessage(payload),
+      eachBatch: (payload) => this.onBatch(payload),
     });
     this.log.info({ topics: [...this.topics.keys()] }, 'consuming');
   }
 
-  /** Finishes the message in hand, commits its offset, leaves the group. */
+  /** Finishes the messages in hand, commits their offsets, leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.consumer.disconnect();
@@ -88,7 +100,33 @@ export class ConsumerRunner {
     this.log.info('stopped');
   }
 
-  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+  /**
+   * A fetched batch of one partition, in chunks of RUNNER_MAX_BATCH: each chunk is one
+   * transaction (one multi-row inbox insert, the handlers in order, one multi-row outbox insert)
+   * and one send. Offsets resolve only after the commit. If a chunk cannot commit for a
+   * non-retriable reason, its messages run one by one, so only the bad one is dead-lettered.
+   */
+  private async onBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    const size = this.deps.config.RUNNER_MAX_BATCH;
+    for (let i = 0; i < batch.messages.length; i += size) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(i, i + size);
+      const work: Work[] = [];
+      for (const message of chunk) {
+        const w = await this.decode(topic, partition, message, heartbeat);
+        if (w) work.push(w);
+      }
+      if (work.length === 1) await this.processOne(work[0]!, heartbeat);
+      else if (work.length > 1) await this.processChunk(work, heartbeat);
+      for (const m of chunk) resolveOffset(m.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  /** Decodes by schema id; returns null for messages dead-lettered or meant for other services. */
+  private async decode(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<Work | null> {
     const log = this.log.child({ topic, partition, offset: message.offset });
     try {
       const decoded = await this.withRetry(log, heartbeat, () => this.deps.codec.decode(message.value));
@@ -96,45 +134,79 @@ export class ConsumerRunner {
         throw permanent('unexpected_record', `${decoded.recordName} is not a record of ${topic}`);
       }
       const handler = this.service.handlers[decoded.recordName as RecordName] as Handler<RecordName> | undefined;
-      if (!handler) return; // another service's record on a shared topic
+      if (!handler) return null; // another service's record on a shared topic
       const envelope = decoded.value as unknown as Envelope;
       const eventLog = log.child({ orderId: envelope.orderId, correlationId: envelope.correlationId, record: shortName(decoded.recordName) });
-      const outboxIds = await this.withRetry(eventLog, heartbeat, () =>
-        this.deps.db.transaction((trx) => this.handleInTransaction(trx, handler, decoded.value, envelope, eventLog, { topic, partition, offset: message.offset, recordName: decoded.recordName })),
-      );
-      if (outboxIds === 'duplicate') {
-        eventLog.debug('duplicate event skipped');
-        return;
-      }
-      await this.publisher.publish(outboxIds).catch((err) => eventLog.warn({ err }, 'outbox send failed; the relay will send it'));
+      return { topic, partition, message, handler, value: decoded.value, envelope, log: eventLog, recordName: decoded.recordName };
     } catch (e) {
-      const err = classifyError(e);
-      if (err.code === 'shutting_down') throw err; // offset not resolved: redelivered after restart
-      log.error({ code: err.code, err: err.message }, 'message sent to the dead-letter topic');
-      await this.withRetry(log, heartbeat, () =>
-        sendToDlq(this.producer, { topic, partition, message, consumer: this.service.name }, err).catch((sendErr) => {
-          throw transient('broker_unavailable', 'could not write to the DLQ', sendErr);
-        }),
-      );
+      await this.deadLetter(topic, partition, message, e, log, heartbeat);
+      return null;
     }
   }
 
-  private async handleInTransaction(
-    trx: Trx,
-    handler: Handler<RecordName>,
-    value: Record<string, unknown>,
-    envelope: Envelope,
-    log: Logger,
-    source: HandlerContext['source'],
-  ): Promise<string[] | 'duplicate'> {
-    const inserted = await trx('inbox').insert({ consumer: this.service.name, event_id: envelope.eventId }).onConflict(['consumer', 'event_id']).ignore().returning('event_id');
-    if (inserted.length === 0) return 'duplicate';
-    const outboxIds: string[] = [];
-    const cause = { eventId: envelope.eventId, type: shortName(source.recordName) };
-    const ctx: HandlerContext = {
+  private async processChunk(work: Work[], heartbeat: () => Promise<void>): Promise<void> {
+    const log = work[0]!.log;
+    let outboxIds: string[];
+    try {
+      outboxIds = await this.withRetry(log, heartbeat, () => this.deps.db.transaction((trx) => this.handleInTransaction(trx, work)), false);
+    } catch (e) {
+      const err = classifyError(e);
+      if (err.code === 'shutting_down') throw err;
+      log.warn({ code: err.code, err: err.message, messages: work.length }, 'batch failed; running its messages one by one');
+      for (const w of work) await this.processOne(w, heartbeat);
+      return;
+    }
+    await this.publisher.publish(outboxIds).catch((err) => log.warn({ err }, 'outbox send failed; the relay will send it'));
+  }
+
+  private async processOne(w: Work, heartbeat: () => Promise<void>): Promise<void> {
+    try {
+      const outboxIds = await this.withRetry(w.log, heartbeat, () => this.deps.db.transaction((trx) => this.handleInTransaction(trx, [w])));
+      await this.publisher.publish(outboxIds).catch((err) => w.log.warn({ err }, 'outbox send failed; the relay will send it'));
+    } catch (e) {
+      await this.deadLetter(w.topic, w.partition, w.message, e, w.log, heartbeat);
+    }
+  }
+
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, e: unknown, log: Logger, heartbeat: () => Promise<void>): Promise<void> {
+    const err = classifyError(e);
+    if (err.code === 'shutting_down') throw err; // offset not resolved: redelivered after restart
+    log.error({ code: err.code, err: err.message }, 'message sent to the dead-letter topic');
+    await this.withRetry(log, heartbeat, () =>
+      sendToDlq(this.producer, { topic, partition, message, consumer: this.service.name }, err).catch((sendErr) => {
+        throw transient('broker_unavailable', 'could not write to the DLQ', sendErr);
+      }),
+    );
+  }
+
+  /** Inbox rows for all, handlers for the new ones in order, then every outgoing event in one insert. */
+  private async handleInTransaction(trx: Trx, work: Work[]): Promise<string[]> {
+    const inserted = (await trx('inbox')
+      .insert(work.map((w) => ({ consumer: this.service.name, event_id: w.envelope.eventId })))
+      .onConflict(['consumer', 'event_id'])
+      .ignore()
+      .returning('event_id')) as { event_id: string }[];
+    const fresh = new Set(inserted.map((r) => r.event_id));
+    const outgoing: Record<string, unknown>[] = [];
+    for (const w of work) {
+      if (!fresh.delete(w.envelope.eventId)) {
+        w.log.debug('duplicate event skipped');
+        continue;
+      }
+      await w.handler(this.context(trx, w, outgoing), w.value as never);
+    }
+    if (outgoing.length === 0) return [];
+    const rows = (await trx('outbox').insert(outgoing).returning('id')) as { id: string }[];
+    return rows.map((r) => String(r.id));
+  }
+
+  private context(trx: Trx, w: Work, outgoing: Record<string, unknown>[]): HandlerContext {
+    const { envelope } = w;
+    const cause = { eventId: envelope.eventId, type: shortName(w.recordName) };
+    return {
       trx,
-      log,
-      source,
+      log: w.log,
+      source: { topic: w.topic, partition: w.partition, offset: w.message.offset, recordName: w.recordName },
       emit: async <N extends RecordName>(recordName: N, payload: Outgoing<N>) => {
         const topic = topicName(topicOfRecord(recordName), this.deps.config.KAFKA_TOPIC_PREFIX);
         const full = {
@@ -149,26 +221,21 @@ export class ConsumerRunner {
         } as unknown as RecordTypes[N];
         const bytes = await this.deps.codec.encode(topic, recordName, full);
         const key = (full as { orderId?: string | null }).orderId ?? (full as { sku?: string }).sku ?? '';
-        const [row] = await trx('outbox')
-          .insert({ topic, message_key: key, message_value: bytes, event_id: (full as { eventId: string }).eventId, record_name: recordName })
-          .returning('id');
-        outboxIds.push(String((row as { id: string }).id));
+        outgoing.push({ topic, message_key: key, message_value: bytes, event_id: (full as { eventId: string }).eventId, record_name: recordName });
       },
       transition: (orderId, to, extra) => transitionOrder(trx, orderId, to, cause, extra),
     };
-    await handler(ctx, value as never);
-    return outboxIds;
   }
 
   /** Runs `fn` until it succeeds or fails permanently; heartbeats while it waits. */
-  private async withRetry<T>(log: Logger, heartbeat: () => Promise<void>, fn: () => Promise<T>): Promise<T> {
+  private async withRetry<T>(log: Logger, heartbeat: () => Promise<void>, fn: () => Promise<T>, retryUnclassified = true): Promise<T> {
     const { RUNNER_RETRY_INITIAL_MS: initial, RUNNER_RETRY_MAX_MS: max, RUNNER_MAX_UNCLASSIFIED_ATTEMPTS: maxUnclassified } = this.deps.config;
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (e) {
         const err = classifyError(e);
-        const unclassifiedRetry = err.code === 'handler_failed' && attempt < maxUnclassified;
+        const unclassifiedRetry = retryUnclassified && err.code === 'handler_failed' && attempt < maxUnclassified;
         if (!err.retriable && !unclassifiedRetry) throw err;
         if (this.stopping) throw new OmsError('shutting_down', 'stopping before the message succeeded', true, { cause: err });
         const delay = Math.min(max, initial * 2 ** Math.min(attempt - 1, 20));

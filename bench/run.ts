@@ -1,0 +1,255 @@
+/**
+ * `npm run bench -- [--orders N] [--rate R] [--partitions P] [--instances K] [--layout shared|split] [--mode normal|hot-sku|backlog]`
+ *
+ * Runs the compiled fleet in child processes against the local stack on fresh topics, seeds stock,
+ * publishes N SubmitOrders at R/s (0 = as fast as possible), plays the warehouse, and measures from
+ * each command's timestamp to its states in the status store. In the same invocation it runs the
+ * limit: the same number of Kafka messages through a bare kafkajs produce/consume loop and the same
+ * number of row writes in transactions through a bare knex loop, and reports our orders/s as a
+ * ratio of that limit. Results: bench/results/latest.json.
+ */
+import { execFileSync } from 'child_process';
+import { randomUUID } from 'crypto';
+import { mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { createPlatform } from '../shared/bootstrap';
+import type { SubmitOrder } from '../shared/contracts/types.generated';
+import { migrateLatest } from '../shared/db/knex';
+import { ensureTopics, registerSchemas } from '../shared/provisioning';
+import { TOPICS, TopicKey, topicName } from '../shared/topics';
+import { FleetProcess } from './fleet-process';
+import { runLimit } from './limit';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : (process.env[`BENCH_${name.toUpperCase()}`] ?? fallback);
+};
+const ORDERS = Number(arg('orders', '5000'));
+const RATE = Number(arg('rate', '0'));
+const PARTITIONS = Number(arg('partitions', '6'));
+const INSTANCES = Number(arg('instances', '1'));
+const MODE = arg('mode', 'normal') as 'normal' | 'hot-sku' | 'backlog';
+const LAYOUT = MODE === 'backlog' ? 'split' : (arg('layout', 'shared') as 'shared' | 'split');
+const SERVICES = ['intake', 'fraud', 'inventory', 'payment', 'fulfillment', 'notifications'];
+const BACKLOG_SERVICE = 'payment';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+
+async function main() {
+  const runId = `bench${Date.now().toString(36)}`;
+  const env = { ...process.env, KAFKA_TOPIC_PREFIX: `${runId}.`, KAFKA_GROUP_PREFIX: runId, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const p = createPlatform('bench', env);
+  const { db, kafka, codec, config } = p;
+  console.log(`bench ${runId}: ${ORDERS} orders, rate ${RATE || 'max'}/s, ${PARTITIONS} partitions, ${INSTANCES} instance(s), layout ${LAYOUT}, mode ${MODE}`);
+
+  console.log('building (tsc) ...');
+  execFileSync(process.execPath, [join(__dirname, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(__dirname, '..', 'tsconfig.json')], { stdio: 'inherit' });
+  await migrateLatest(db);
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, config.KAFKA_TOPIC_PREFIX, PARTITIONS);
+  await registerSchemas(codec, config.KAFKA_TOPIC_PREFIX);
+
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const send = async (record: Parameters<typeof codec.encode>[1], values: { key: string; value: Record<string, unknown> }[], topicKey: TopicKey) => {
+    const topic = topicName(topicKey, config.KAFKA_TOPIC_PREFIX);
+    const messages = await Promise.all(values.map(async (v) => ({ key: v.key, value: await codec.encode(topic, record, v.value as never) })));
+    await producer.send({ topic, messages });
+  };
+  const envelope = (orderId: string | null) => {
+    const eventId = randomUUID();
+    return { eventId, orderId, occurredAt: Date.now(), correlationId: eventId, causationId: null, producer: 'bench', orderVersion: 0 };
+  };
+
+  // stock
+  const skus = MODE === 'hot-sku' ? [1, 2, 3].map((i) => `${runId}-HOT${i}`) : Array.from({ length: 20 }, (_, i) => `${runId}-SKU${i}`);
+  const initialStock = MODE === 'hot-sku' ? Math.max(10, Math.round(ORDERS * 0.4)) : 1_000_000_000;
+  await send('io.oms.warehouse.StockLevelSet', skus.map((sku) => ({ key: sku, value: { ...envelope(null), sku, location: 'main', onHand: initialStock } })), 'stockLevels');
+
+  // fleet
+  const processes: FleetProcess[] = [];
+  const layout = LAYOUT === 'shared' ? [['all']] : SERVICES.map((s) => [s]);
+  for (const [services] of layout) for (let i = 0; i < INSTANCES; i++) processes.push(new FleetProcess(`${services}#${i}`, { ...env, SERVICES: services! }));
+  const delayed = MODE === 'backlog' ? processes.filter((f) => f.name.startsWith(`${BACKLOG_SERVICE}#`)) : [];
+  for (const f of processes) if (!delayed.includes(f)) f.start();
+  await Promise.all(processes.filter((f) => !delayed.includes(f)).map((f) => f.ready));
+  console.log(`fleet: ${processes.length - delayed.length} process(es) running`);
+  await sleep(2000);
+
+  // warehouse: ships and delivers whatever it is asked to
+  const warehouse = kafka.consumer({ groupId: `${runId}-warehouse`, maxWaitTimeInMs: 50 });
+  await warehouse.connect();
+  await warehouse.subscribe({ topics: [topicName('fulfillmentRequests', config.KAFKA_TOPIC_PREFIX)], fromBeginning: true });
+  await warehouse.run({
+    eachBatch: async ({ batch }) => {
+      const ids: string[] = [];
+      for (const m of batch.messages) {
+        const d = await codec.decode(m.value);
+        if (d.recordName === 'io.oms.fulfillment.FulfillmentRequested') ids.push(d.value.orderId as string);
+      }
+      if (!ids.length) return;
+      await send('io.oms.warehouse.ShipmentDispatched', ids.map((orderId) => ({ key: orderId, value: { ...envelope(orderId), shipmentId: `S-${orderId.slice(0, 8)}`, carrier: 'BenchPost', trackingNumber: `BP${orderId.slice(0, 12)}` } })), 'warehouseShipments');
+      await send('io.oms.warehouse.ShipmentDelivered', ids.map((orderId) => ({ key: orderId, value: { ...envelope(orderId), shipmentId: `S-${orderId.slice(0, 8)}` } })), 'warehouseShipments');
+    },
+  });
+
+  // samplers
+  const xactBefore = await dbCounters(p);
+  const lagSeries: { t: number; lag: number }[] = [];
+  const groups = SERVICES.map((s) => `${runId}-${s}`);
+  const totalLag = async () => {
+    let lag = 0;
+    for (const groupId of groups) {
+      for (const t of await admin.fetchOffsets({ groupId })) {
+        const ends = await admin.fetchTopicOffsets(t.topic);
+        for (const e of ends) lag += Math.max(0, Number(e.high) - Math.max(0, Number(t.partitions.find((x) => x.partition === e.partition)?.offset ?? 0)));
+      }
+    }
+    return lag;
+  };
+  const t0 = Date.now();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      for (const f of processes) f.sample();
+      lagSeries.push({ t: Math.round((Date.now() - t0) / 1000), lag: await totalLag().catch(() => -1) });
+      await sleep(2000);
+    }
+  })();
+
+  // channel
+  const ids: string[] = [];
+  const batchSize = 200;
+  const started = Date.now();
+  for (let i = 0; i < ORDERS; i += batchSize) {
+    const n = Math.min(batchSize, ORDERS - i);
+    const orders: SubmitOrder[] = Array.from({ length: n }, (_, j) => {
+      const e = envelope(randomUUID());
+      const k = i + j;
+      return {
+        ...e, orderId: e.orderId!, channel: 'bench', channelOrderRef: `${runId}-${k}`,
+        customer: { customerId: `C-${runId}-${k}`, email: `b${k}.${runId}@example.com`, phone: null, name: 'Bench Shopper', contactPreference: 'EMAIL', accountCreatedAt: Date.parse('2024-01-01') },
+        shippingAddress: { name: 'Bench Shopper', line1: '1 Main St', line2: null, city: 'Springfield', region: 'CA', postalCode: '90001', country: 'US' },
+        billingAddress: null,
+        lines: [{ sku: skus[k % skus.length]!, name: 'Item', quantity: 1 + (k % 2), unitPriceMinor: 1999, weightGrams: 300 }],
+        currency: 'USD', shippingMethod: 'standard', promotionCodes: [], payment: { method: 'card', token: `tok_${runId}_${k}`, billingCountry: 'US' }, deliveryPreferences: null,
+      };
+    });
+    ids.push(...orders.map((o) => o.orderId));
+    await send('io.oms.commands.SubmitOrder', orders.map((o) => ({ key: o.orderId, value: o as never })), 'orderCommands');
+    if (RATE > 0) {
+      const due = started + ((i + n) / RATE) * 1000;
+      if (due > Date.now()) await sleep(due - Date.now());
+    }
+  }
+  const publishSeconds = (Date.now() - started) / 1000;
+  console.log(`published ${ORDERS} orders in ${publishSeconds.toFixed(1)} s`);
+
+  let drainMessagesPerSecond: number | null = null;
+  if (MODE === 'backlog') {
+    const backlogGroup = `${runId}-${BACKLOG_SERVICE}`;
+    const waitingFor = async () => Number((await db('orders').whereIn('order_id', ids).whereIn('state', ['Pending']).count({ n: '*' }).first())!.n);
+    while ((await waitingFor()) > 0) await sleep(1000);
+    const inventoryTopic = topicName('inventory', config.KAFKA_TOPIC_PREFIX);
+    const backlog = (await admin.fetchTopicOffsets(inventoryTopic)).reduce((n, e) => n + Number(e.high), 0);
+    console.log(`backlog: ${backlog} messages waiting for ${BACKLOG_SERVICE}; starting it`);
+    const drainStart = Date.now();
+    for (const f of delayed) f.start();
+    for (;;) {
+      const committed = await admin.fetchOffsets({ groupId: backlogGroup, topics: [inventoryTopic] });
+      const done = committed[0]!.partitions.reduce((n, x) => n + Math.max(0, Number(x.offset)), 0);
+      if (done >= backlog) break;
+      await sleep(200);
+    }
+    drainMessagesPerSecond = Math.round(backlog / ((Date.now() - drainStart) / 1000));
+    console.log(`backlog drained at ${drainMessagesPerSecond} messages/s`);
+  }
+
+  // wait for every order to settle
+  const deadline = Date.now() + Number(arg('timeout', '1800')) * 1000;
+  for (;;) {
+    const settled = Number((await db('orders').whereIn('order_id', ids).whereIn('state', ['Delivered', 'Cancelled', 'Rejected']).count({ n: '*' }).first())!.n);
+    if (settled === ORDERS) break;
+    if (Date.now() > deadline) throw new Error(`only ${settled} of ${ORDERS} orders settled before the timeout`);
+    await sleep(1000);
+  }
+  sampling = false;
+  await sampler;
+  const xactAfter = await dbCounters(p);
+
+  // measurements from the status store
+  const latencies = async (state: string) =>
+    (await db.raw(
+      `SELECT extract(epoch FROM (h.at - o.placed_at)) * 1000 AS ms, h.at FROM orders o JOIN order_status_history h ON h.order_id = o.order_id
+       WHERE o.channel = 'bench' AND o.channel_order_ref LIKE ? AND h.to_state = ? AND NOT h.refused ORDER BY 1`,
+      [`${runId}-%`, state],
+    )).rows as { ms: number; at: Date }[];
+  const toAwaiting = (await latencies('Awaiting_Shipment')).map((r) => Number(r.ms));
+  const deliveredRows = await latencies('Delivered');
+  const toDelivered = deliveredRows.map((r) => Number(r.ms));
+  const lastDelivered = Math.max(...deliveredRows.map((r) => new Date(r.at).getTime()));
+  const ordersPerSecond = deliveredRows.length / ((lastDelivered - started) / 1000);
+  const outcome = Object.fromEntries(((await db('orders').whereIn('order_id', ids).groupBy('state', 'cancel_reason').select('state', 'cancel_reason').count({ n: '*' })) as { state: string; cancel_reason: string | null; n: string }[]).map((r) => [`${r.state}${r.cancel_reason ? `:${r.cancel_reason}` : ''}`, Number(r.n)]));
+  const stock = await db('stock_levels').whereIn('sku', skus).select('sku', 'on_hand', 'reserved');
+  const shippedUnits = Number((await db('reservation_lines as l').join('reservations as r', 'r.reservation_id', 'l.reservation_id').whereIn('l.sku', skus).where('r.status', 'committed').sum({ q: 'l.quantity' }).first())!.q ?? 0);
+  const oversoldUnits = stock.reduce((n, s) => n + Math.max(0, -s.on_hand) + Math.max(0, s.reserved - s.on_hand), 0) + Math.max(0, shippedUnits - skus.length * initialStock);
+
+  for (const f of processes) f.sample();
+  const perProcess = processes.map((f) => ({ name: f.name, ...f.sample() }));
+  await Promise.all(processes.map((f) => f.stop()));
+  await warehouse.disconnect();
+
+  // the limit run, same session
+  const messages = (await Promise.all((Object.keys(TOPICS) as TopicKey[]).map(async (k) => (await admin.fetchTopicOffsets(topicName(k, config.KAFKA_TOPIC_PREFIX))).reduce((n, e) => n + Number(e.high), 0)))).reduce((a, b) => a + b, 0);
+  const rowWrites = xactAfter.rows - xactBefore.rows;
+  const transactions = xactAfter.xacts - xactBefore.xacts;
+  console.log(`limit run: ${messages} Kafka messages, ${transactions} transactions with ${rowWrites} row writes ...`);
+  const limit = await runLimit(p, admin, { runId, messages, partitions: PARTITIONS, transactions, rowWrites });
+  const limitOrdersPerSecond = ORDERS / (limit.kafkaSeconds + limit.dbSeconds);
+  await admin.disconnect();
+  await producer.disconnect();
+
+  const peakRssMbByService = Object.fromEntries(perProcess.map((x) => [x.name, x.peakRssMb]));
+  const result = {
+    orders: ORDERS, mode: MODE, layout: LAYOUT, partitions: PARTITIONS, instances: INSTANCES, offeredRate: RATE || 'max',
+    ordersPerSecond: Math.round(ordersPerSecond * 10) / 10,
+    limitOrdersPerSecond: Math.round(limitOrdersPerSecond * 10) / 10,
+    limitRatio: Math.round((ordersPerSecond / limitOrdersPerSecond) * 1000) / 1000,
+    p50Ms: Math.round(pct(toAwaiting, 50)), p99Ms: Math.round(pct(toAwaiting, 99)), p999Ms: Math.round(pct(toAwaiting, 99.9)),
+    deliveredP50Ms: Math.round(pct(toDelivered, 50)), deliveredP99Ms: Math.round(pct(toDelivered, 99)), deliveredP999Ms: Math.round(pct(toDelivered, 99.9)),
+    oversoldUnits, outcome, drainMessagesPerSecond,
+    peakRssMbByService, cpuSecondsByService: Object.fromEntries(perProcess.map((x) => [x.name, x.cpuSeconds])),
+    kafkaMessages: messages, transactions, rowWrites, messagesPerOrder: Math.round((messages / ORDERS) * 10) / 10, transactionsPerOrder: Math.round((transactions / ORDERS) * 10) / 10,
+    limit, lagSeries, publishSeconds,
+    startedAt: new Date(started).toISOString(), gitCommit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
+  };
+  mkdirSync(join(__dirname, 'results'), { recursive: true });
+  writeFileSync(join(__dirname, 'results', 'latest.json'), JSON.stringify(result, null, 2));
+  writeFileSync(join(__dirname, 'results', `${runId}.json`), JSON.stringify(result, null, 2));
+  console.table({
+    'orders/s to Delivered': result.ordersPerSecond,
+    'limit orders/s (bare Kafka + bare SQL)': result.limitOrdersPerSecond,
+    'ratio of limit': result.limitRatio,
+    'p50 / p99 / p99.9 ms to Awaiting_Shipment': `${result.p50Ms} / ${result.p99Ms} / ${result.p999Ms}`,
+    'p50 / p99 ms to Delivered': `${result.deliveredP50Ms} / ${result.deliveredP99Ms}`,
+    'oversold units': result.oversoldUnits,
+    'backlog drain messages/s': result.drainMessagesPerSecond ?? '-',
+    'peak RSS MB': JSON.stringify(peakRssMbByService),
+    'CPU s': JSON.stringify(result.cpuSecondsByService),
+    'messages / transactions per order': `${result.messagesPerOrder} / ${result.transactionsPerOrder}`,
+  });
+  console.log(`outcome: ${JSON.stringify(outcome)}; results in bench/results/latest.json`);
+  await db.destroy();
+}
+
+async function dbCounters(p: ReturnType<typeof createPlatform>) {
+  const r = (await p.db.raw('SELECT xact_commit, tup_inserted + tup_updated + tup_deleted AS rows FROM pg_stat_database WHERE datname = current_database()')).rows[0];
+  return { xacts: Number(r.xact_commit), rows: Number(r.rows) };
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
