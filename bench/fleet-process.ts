@@ -1,26 +1,18 @@
 import { ChildProcess, spawn } from 'child_process';
-import { readFileSync } from 'fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 
 /** One fleet process of the bench (compiled JS), with its CPU time and peak RSS read from /proc. */
 export class FleetProcess {
   private child: ChildProcess | undefined;
   private last = { cpuSeconds: 0, peakRssMb: 0 };
-  readonly ready: Promise<void>;
-  private markReady!: () => void;
-
-  constructor(readonly name: string, private readonly env: NodeJS.ProcessEnv) {
-    this.ready = new Promise((r) => (this.markReady = r));
-  }
+  constructor(readonly name: string, private readonly env: NodeJS.ProcessEnv) {}
 
   start(): void {
     const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'services', 'fleet.js')], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('fleet running')) this.markReady();
-      if (out.length > 100000) out = out.slice(-1000);
-    });
+    const logs = join(__dirname, '..', '.stack', 'bench-logs');
+    mkdirSync(logs, { recursive: true });
+    child.stdout!.pipe(createWriteStream(join(logs, `${this.name.replace(/[^\w-]/g, '_')}.log`)));
     child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[${this.name}] ${d}`));
     this.child = child;
   }

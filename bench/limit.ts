@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import { Admin, Partitioners } from 'kafkajs';
 import type { Platform } from '../shared/bootstrap';
 
 /**
@@ -10,7 +10,7 @@ export async function runLimit(p: Platform, admin: Admin, w: { runId: string; me
   const topic = `${w.runId}.limit`;
   await admin.createTopics({ topics: [{ topic, numPartitions: w.partitions }], waitForLeaders: true });
   const value = Buffer.alloc(400, 7); // about the size of an encoded saga event
-  const producer = p.kafka.producer();
+  const producer = p.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const k0 = Date.now();
   for (let i = 0; i < w.messages; i += 500) {

@@ -12,6 +12,7 @@ import { execFileSync } from 'child_process';
 import { randomUUID } from 'crypto';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import { Partitioners } from 'kafkajs';
 import { createPlatform } from '../shared/bootstrap';
 import type { SubmitOrder } from '../shared/contracts/types.generated';
 import { migrateLatest } from '../shared/db/knex';
@@ -51,7 +52,7 @@ async function main() {
   await ensureTopics(admin, config.KAFKA_TOPIC_PREFIX, PARTITIONS);
   await registerSchemas(codec, config.KAFKA_TOPIC_PREFIX);
 
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const send = async (record: Parameters<typeof codec.encode>[1], values: { key: string; value: Record<string, unknown> }[], topicKey: TopicKey) => {
     const topic = topicName(topicKey, config.KAFKA_TOPIC_PREFIX);
@@ -74,9 +75,15 @@ async function main() {
   for (const [services] of layout) for (let i = 0; i < INSTANCES; i++) processes.push(new FleetProcess(`${services}#${i}`, { ...env, SERVICES: services! }));
   const delayed = MODE === 'backlog' ? processes.filter((f) => f.name.startsWith(`${BACKLOG_SERVICE}#`)) : [];
   for (const f of processes) if (!delayed.includes(f)) f.start();
-  await Promise.all(processes.filter((f) => !delayed.includes(f)).map((f) => f.ready));
-  console.log(`fleet: ${processes.length - delayed.length} process(es) running`);
-  await sleep(2000);
+  const waitForGroups = async (names: string[]) => {
+    for (;;) {
+      const { groups: described } = await admin.describeGroups(names.map((s) => `${runId}-${s}`));
+      if (described.every((g) => g.state === 'Stable' && g.members.length > 0)) return;
+      await sleep(500);
+    }
+  };
+  await waitForGroups(SERVICES.filter((s) => s !== (MODE === 'backlog' ? BACKLOG_SERVICE : '')));
+  console.log(`fleet: ${processes.length - delayed.length} process(es) running, every consumer group stable`);
 
   // warehouse: ships and delivers whatever it is asked to
   const warehouse = kafka.consumer({ groupId: `${runId}-warehouse`, maxWaitTimeInMs: 50 });

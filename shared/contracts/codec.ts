@@ -53,8 +53,9 @@ export class AvroCodec {
     const subject = subjectFor(physicalTopic, recordName);
     const cached = this.ids.get(subject);
     if (cached !== undefined) return cached;
+    const { text } = schemaByRecordName(recordName);
     try {
-      const id = await this.registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: schemaByRecordName(recordName).text });
+      const id = await this.registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: text });
       this.ids.set(subject, id);
       return id;
     } catch (err) {

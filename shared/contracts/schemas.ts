@@ -1,7 +1,15 @@
-import { readdirSync, readFileSync, statSync } from 'fs';
-import { join } from 'path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
+import { dirname, join } from 'path';
 
-export const SCHEMAS_DIR = join(__dirname, '..', '..', 'schemas');
+/** schemas/ at the project root, found from here whether running from sources or from dist/. */
+function findSchemasDir(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'schemas'))) return join(dir, 'schemas');
+  }
+  throw new Error(`no schemas/ folder above ${__dirname}`);
+}
+
+export const SCHEMAS_DIR = findSchemasDir();
 
 export interface AvroRecordSchema {
   type: 'record';
