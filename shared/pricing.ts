@@ -1,6 +1,6 @@
-import { readFileSync } from 'fs';
 import { z } from 'zod';
 import type { OrderLineInput, PriceBreakdown, RejectionReason } from './contracts/types.generated';
+import { loadRulesFile } from './rules-file';
 import { applyBasisPoints, divideRounded, money, Money, subtract, sum, times, zero } from './money';
 
 /**
@@ -48,11 +48,7 @@ export const pricingRulesSchema = z.object({
 });
 export type PricingRules = z.infer<typeof pricingRulesSchema>;
 
-export function loadPricingRules(path: string): PricingRules {
-  const parsed = pricingRulesSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new Error(`pricing rules ${path} are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
+export const loadPricingRules = (path: string): PricingRules => loadRulesFile(path, pricingRulesSchema, 'pricing rules');
 
 export interface PricingInput {
   currency: string;

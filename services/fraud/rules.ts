@@ -1,5 +1,5 @@
-import { readFileSync } from 'fs';
 import { z } from 'zod';
+import { loadRulesFile } from '../../shared/rules-file';
 
 /** Fraud rules: pure scoring of one order from its facts; thresholds come from config/fraud.json. */
 const perCurrency = z.record(z.string().regex(/^[A-Z]{3}$/), z.number().int().nonnegative());
@@ -23,11 +23,7 @@ export const fraudRulesSchema = z.object({
 });
 export type FraudRules = z.infer<typeof fraudRulesSchema>;
 
-export function loadFraudRules(path: string): FraudRules {
-  const parsed = fraudRulesSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new Error(`fraud rules ${path} are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
-}
+export const loadFraudRules = (path: string): FraudRules => loadRulesFile(path, fraudRulesSchema, 'fraud rules');
 
 export interface OrderFacts {
   totalMinor: number;

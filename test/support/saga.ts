@@ -28,6 +28,15 @@ export class SagaDriver {
     }, timeoutMs);
   }
 
+  /** Waits until every system has recorded its compensation of a cancelled order. */
+  async waitForCompensation(orderId: string): Promise<Record<string, string>> {
+    const o = await eventually(`compensations of ${orderId}`, async () => {
+      const row = await this.order(orderId);
+      return row && Object.keys(row.compensation).length > 0 && Object.values(row.compensation).every((v) => v !== 'pending') ? row : null;
+    });
+    return o.compensation;
+  }
+
   cancel(orderId: string, reason: CancelReason = 'customer_request') {
     return this.stack.publish('io.oms.commands.CancelOrder', { ...envelope(orderId), orderId, reason, requestedBy: 'test', detail: null });
   }
