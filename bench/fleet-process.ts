@@ -9,7 +9,9 @@ export class FleetProcess {
   constructor(readonly name: string, private readonly env: NodeJS.ProcessEnv) {}
 
   start(): void {
-    const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'services', 'fleet.js')], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_CPU_PROF=1: each fleet process writes a V8 CPU profile to .stack/profiles on exit.
+    const profile = this.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, '..', '.stack', 'profiles')}`] : [];
+    const child = spawn(process.execPath, [...profile, join(__dirname, '..', 'dist', 'services', 'fleet.js')], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const logs = join(__dirname, '..', '.stack', 'bench-logs');
     mkdirSync(logs, { recursive: true });
     child.stdout!.pipe(createWriteStream(join(logs, `${this.name.replace(/[^\w-]/g, '_')}.log`)));

@@ -157,8 +157,9 @@ async function main() {
   let drainMessagesPerSecond: number | null = null;
   if (MODE === 'backlog') {
     const backlogGroup = `${runId}-${BACKLOG_SERVICE}`;
-    const waitingFor = async () => Number((await db('orders').whereIn('order_id', ids).whereIn('state', ['Pending']).count({ n: '*' }).first())!.n);
-    while ((await waitingFor()) > 0) await sleep(1000);
+    // every order reserved and waiting for payment: that is the backlog
+    const reserved = async () => Number((await db('reservations').whereIn('order_id', ids).count({ n: '*' }).first())!.n);
+    while ((await reserved()) < ORDERS) await sleep(500);
     const inventoryTopic = topicName('inventory', config.KAFKA_TOPIC_PREFIX);
     const backlog = (await admin.fetchTopicOffsets(inventoryTopic)).reduce((n, e) => n + Number(e.high), 0);
     console.log(`backlog: ${backlog} messages waiting for ${BACKLOG_SERVICE}; starting it`);
