@@ -16,6 +16,7 @@ describe('order saga, all services running', () => {
   const groups = SERVICES.map((s) => `g-${stack.prefix}-${s}`);
   /** Redelivers everything of the order and checks that no effect doubled. */
   async function expectNoDoubleEffects(orderId: string, types: string[]) {
+    await saga.waitForIdle(groups); // every first delivery has had its effect
     const effects = await saga.effects(orderId);
     expect(await saga.redeliverAll(orderId, groups)).toEqual(expect.arrayContaining(types));
     expect(await saga.effects(orderId)).toEqual(effects);
@@ -92,6 +93,7 @@ describe('order saga, all services running', () => {
     ]);
 
     // Every command and event of this order delivered a second time (same bytes, same eventIds).
+    await saga.waitForIdle(groups);
     const effects = await saga.effects(cmd.orderId);
     expect(effects).toEqual({ reservations: 1, payments: 2, notifications: 4, history: 5, shipments: 1, fulfillments: 1 });
     const redelivered = await saga.redeliverAll(cmd.orderId, groups);

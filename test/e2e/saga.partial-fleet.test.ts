@@ -91,6 +91,7 @@ describe('order saga with services started step by step', () => {
       expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Lamp', quantity: 2 }, { sku: LAMP, name: 'Lamp', quantity: 1 }]);
 
       const groups = ['intake', 'inventory', 'payment', 'notifications', 'fraud', 'fulfillment'].map((s) => `g-${stack.prefix}-${s}`);
+      await saga.waitForIdle(groups);
       const effects = { ...(await saga.effects(cmd.orderId)), lines: await stack.db('order_lines').where({ order_id: cmd.orderId }).select('line_id', 'status') };
       expect(await saga.redeliverAll(cmd.orderId, groups)).toEqual(expect.arrayContaining(['AddLineItem', 'LineItemAdded', 'InventoryReserved', 'InventoryUnavailable', 'PaymentAuthorized']));
       expect({ ...(await saga.effects(cmd.orderId)), lines: await stack.db('order_lines').where({ order_id: cmd.orderId }).select('line_id', 'status') }).toEqual(effects);
