@@ -73,6 +73,11 @@ describe(`${ORDERS} orders over 5 SKUs with scarce stock and two inventory insta
     expect([...byOutcome.keys()].sort()).toEqual(['Cancelled:out_of_stock', 'Delivered:']);
 
     const delivered = new Set(done.filter((r) => r.state === 'Delivered').map((r) => r.order_id));
+    // Delivered can come before inventory has consumed OrderShipped: wait for every commit.
+    await eventually('inventory committed every shipped order', async () => {
+      const held = await stack.db('reservations').whereIn('order_id', [...delivered]).where({ status: 'held' }).count({ n: '*' }).first();
+      return Number(held!.n) === 0;
+    }, 120000);
     for (const sku of SKUS) {
       const stock = await saga.stock(sku);
       const shipped = orders.filter((o) => delivered.has(o.orderId)).flatMap((o) => o.lines).filter((l) => l.sku === sku).reduce((n, l) => n + l.quantity, 0);
