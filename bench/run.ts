@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { Partitioners } from 'kafkajs';
 import { createPlatform } from '../shared/bootstrap';
+import { newEnvelope } from '../shared/contracts/envelope';
 import type { SubmitOrder } from '../shared/contracts/types.generated';
 import { migrateLatest } from '../shared/db/knex';
 import { ensureTopics, registerSchemas } from '../shared/provisioning';
@@ -59,10 +60,7 @@ async function main() {
     const messages = await Promise.all(values.map(async (v) => ({ key: v.key, value: await codec.encode(topic, record, v.value as never) })));
     await producer.send({ topic, messages });
   };
-  const envelope = (orderId: string | null) => {
-    const eventId = randomUUID();
-    return { eventId, orderId, occurredAt: Date.now(), correlationId: eventId, causationId: null, producer: 'bench', orderVersion: 0 };
-  };
+  const envelope = (orderId: string | null) => newEnvelope('bench', orderId);
 
   // stock
   const skus = MODE === 'hot-sku' ? [1, 2, 3].map((i) => `${runId}-HOT${i}`) : Array.from({ length: 20 }, (_, i) => `${runId}-SKU${i}`);

@@ -9,6 +9,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { createPlatform, runMain } from '../shared/bootstrap';
 import type { RecordName } from '../shared/contracts/codec';
+import { newEnvelope } from '../shared/contracts/envelope';
 import type { RecordTypes, SubmitOrder } from '../shared/contracts/types.generated';
 import { createIdempotentProducer } from '../shared/kafka/client';
 import { topicName, topicOfRecord } from '../shared/topics';
@@ -26,10 +27,7 @@ runMain(async () => {
     const topic = topicName(topicOfRecord(record), config.KAFKA_TOPIC_PREFIX);
     await producer.send({ topic, messages: [{ key, value: await codec.encode(topic, record, value) }] });
   };
-  const envelope = (orderId: string | null) => {
-    const eventId = randomUUID();
-    return { eventId, orderId, occurredAt: Date.now(), correlationId: eventId, causationId: null, producer: 'demo', orderVersion: 0 };
-  };
+  const envelope = (orderId: string | null) => newEnvelope('demo', orderId);
 
   const warehouse = kafka.consumer({ groupId: `${config.KAFKA_GROUP_PREFIX}-demo-warehouse` });
   const admin = kafka.admin();

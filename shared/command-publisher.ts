@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'crypto';
+import { createHash } from 'crypto';
 import type { Producer } from 'kafkajs';
 import type { AvroCodec, RecordName } from './contracts/codec';
+import { newEnvelope } from './contracts/envelope';
 import type { RecordTypes } from './contracts/types.generated';
 import { topicName } from './topics';
 
@@ -10,17 +11,26 @@ export function uuidFrom(text: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * The ids of a submission, derived from its idempotency key (channel + channel order reference):
+ * a repeated submission names the same order and carries the same command id.
+ */
+export function submissionIds(channel: string, channelOrderRef: string): { orderId: string; commandId: string } {
+  const key = `${channel}\u0000${channelOrderRef}`;
+  return { orderId: uuidFrom(`order\u0000${key}`), commandId: uuidFrom(`submit\u0000${key}`) };
+}
+
 type Command = 'io.oms.commands.SubmitOrder' | 'io.oms.commands.AddLineItem' | 'io.oms.commands.CancelOrder' | 'io.oms.commands.ReleaseOrderHold';
 type Payload<N extends RecordName> = Omit<RecordTypes[N], 'eventId' | 'occurredAt' | 'correlationId' | 'causationId' | 'producer' | 'orderVersion'>;
 
 /** Publishes commands to oms.order-commands (keyed by orderId), acknowledged by all replicas. */
 export class CommandPublisher {
-  constructor(private readonly producer: Producer, private readonly codec: AvroCodec, private readonly topicPrefix: string) {}
+  constructor(private readonly producer: Producer, private readonly codec: AvroCodec, private readonly topicPrefix: string, private readonly source: string) {}
 
-  async publish<N extends Command>(record: N, payload: Payload<N>, eventId: string = randomUUID()): Promise<string> {
+  async publish<N extends Command>(record: N, payload: Payload<N>, eventId?: string): Promise<string> {
     const topic = topicName('orderCommands', this.topicPrefix);
-    const value = { ...payload, eventId, occurredAt: Date.now(), correlationId: eventId, causationId: null, producer: 'api', orderVersion: 0 } as unknown as RecordTypes[N];
+    const value = { ...payload, ...newEnvelope(this.source, payload.orderId, eventId) } as unknown as RecordTypes[N];
     await this.producer.send({ topic, acks: -1, messages: [{ key: payload.orderId, value: await this.codec.encode(topic, record, value) }] });
-    return eventId;
+    return value.eventId;
   }
 }

@@ -1,12 +1,13 @@
 import type { Knex } from 'knex';
+import type { CancelReason } from './contracts/types.generated';
 
 export const ORDER_STATES = [
   'Pending', 'Processing', 'On_Hold', 'Awaiting_Shipment', 'Shipped', 'Delivered', 'Cancelled', 'Rejected',
 ] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
 
-export const CANCEL_REASONS = ['customer_request', 'fraud_rejected', 'out_of_stock', 'payment_declined', 'operator'] as const;
-export type CancelReason = (typeof CANCEL_REASONS)[number];
+/** Cancellation reasons are the Avro enum of the contracts, so store and events cannot differ. */
+export type { CancelReason };
 
 /** The one table of allowed transitions; every writer goes through `transitionOrder`. */
 export const TRANSITIONS: Readonly<Record<OrderState, readonly OrderState[]>> = {
@@ -22,9 +23,6 @@ export const TRANSITIONS: Readonly<Record<OrderState, readonly OrderState[]>> = 
 
 /** Lines can be added until fulfillment is requested. */
 export const LINE_ADDABLE_STATES: readonly OrderState[] = ['Pending', 'On_Hold', 'Processing'];
-
-/** States an order is created in. */
-export const INITIAL_STATES: readonly OrderState[] = ['Pending', 'Rejected'];
 
 export const canTransition = (from: OrderState, to: OrderState) => TRANSITIONS[from].includes(to);
 

@@ -6,7 +6,7 @@ import { ORDER_STATES, OrderState } from '../../shared/order-state';
 import { getOrder } from '../../shared/read/order-view';
 import { ENVELOPE_FIELDS } from '../../shared/runner/handler';
 import type { Scope } from './auth';
-import { CommandPublisher, uuidFrom } from '../../shared/command-publisher';
+import { CommandPublisher, submissionIds } from '../../shared/command-publisher';
 import { searchOrders, trackOrder } from '../../shared/read/order-queries';
 
 export interface RouteDeps {
@@ -33,10 +33,9 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
     },
   }, async (req, reply) => {
     const body = req.body as Omit<SubmitOrder, (typeof ENVELOPE_FIELDS)[number]>;
-    const key = `${body.channel}\u0000${body.channelOrderRef}`;
-    const orderId = uuidFrom(`order\u0000${key}`);
     // A retried POST carries the same command id, so intake's inbox sees a duplicate.
-    const commandId = await d.commands.publish('io.oms.commands.SubmitOrder', { ...body, orderId } as never, uuidFrom(`submit\u0000${key}`));
+    const { orderId, commandId } = submissionIds(body.channel, body.channelOrderRef);
+    await d.commands.publish('io.oms.commands.SubmitOrder', { ...body, orderId } as never, commandId);
     return reply.code(202).send({ orderId, commandId, status: 'accepted' });
   });
 

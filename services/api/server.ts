@@ -38,7 +38,7 @@ export async function buildApi(platform: Platform, producer: Producer, admin: Ad
     }
     return out;
   };
-  registerRoutes(app, { db, commands: new CommandPublisher(producer, codec, config.KAFKA_TOPIC_PREFIX), requireScope: apiKeyAuth(config.API_KEYS) as never, dlqCounts });
+  registerRoutes(app, { db, commands: new CommandPublisher(producer, codec, config.KAFKA_TOPIC_PREFIX, 'api'), requireScope: apiKeyAuth(config.API_KEYS) as never, dlqCounts });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/track', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html').send(trackingPage()));

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'fs';
 import { createPlatform, Platform } from '../../shared/bootstrap';
-import { CommandPublisher, uuidFrom } from '../../shared/command-publisher';
+import { CommandPublisher, submissionIds } from '../../shared/command-publisher';
 import { RegistryAdmin } from '../../shared/contracts/registry-admin';
 import { loadSchemaFiles } from '../../shared/contracts/schemas';
 import type { SubmitOrder } from '../../shared/contracts/types.generated';
@@ -42,7 +42,7 @@ async function withPublisher(p: Platform, fn: (c: CommandPublisher) => Promise<u
   const producer = createIdempotentProducer(p.kafka);
   await producer.connect();
   try {
-    return await fn(new CommandPublisher(producer, p.codec, p.config.KAFKA_TOPIC_PREFIX));
+    return await fn(new CommandPublisher(producer, p.codec, p.config.KAFKA_TOPIC_PREFIX, 'cli'));
   } finally {
     await producer.disconnect();
   }
@@ -73,8 +73,8 @@ order.command('submit').description('publish a SubmitOrder from a JSON file shap
   .action(action(async (p, o: { file: string }) => {
     const body = JSON.parse(readFileSync(o.file, 'utf8')) as SubmitOrder;
     for (const f of ENVELOPE_FIELDS) delete (body as Partial<SubmitOrder>)[f];
-    const orderId = uuidFrom(`order\u0000${body.channel}\u0000${body.channelOrderRef}`);
-    const commandId = await withPublisher(p, (c) => c.publish('io.oms.commands.SubmitOrder', { ...body, orderId }, uuidFrom(`submit\u0000${body.channel}\u0000${body.channelOrderRef}`)));
+    const { orderId, commandId } = submissionIds(body.channel, body.channelOrderRef);
+    await withPublisher(p, (c) => c.publish('io.oms.commands.SubmitOrder', { ...body, orderId }, commandId));
     print(true, { orderId, commandId });
   }));
 order.command('cancel <orderId>').option('--reason <reason>', 'customer_request or operator', 'operator').option('--detail <text>')

@@ -15,12 +15,15 @@ async function velocity(trx: Knex.Transaction, e: OrderPlaced, windowMinutes: nu
     .onConflict(['kind', 'value', 'order_id'])
     .ignore();
   const since = new Date(e.occurredAt - windowMinutes * 60_000);
-  const counts: number[] = [];
-  for (const kind of KINDS) {
-    const row = await trx('fraud_velocity').where({ kind, value: values[kind] }).where('at', '>', since).where('at', '<=', at).count({ n: '*' }).first();
-    counts.push(Number(row?.n ?? 0));
-  }
-  return { customer: counts[0]!, email: counts[1]!, paymentToken: counts[2]! };
+  const rows = (await trx('fraud_velocity')
+    .whereIn(['kind', 'value'], KINDS.map((kind) => [kind, values[kind]]))
+    .where('at', '>', since)
+    .where('at', '<=', at)
+    .groupBy('kind')
+    .select('kind')
+    .count({ n: '*' })) as { kind: (typeof KINDS)[number]; n: string }[];
+  const count = (kind: (typeof KINDS)[number]) => Number(rows.find((r) => r.kind === kind)?.n ?? 0);
+  return { customer: count('customer'), email: count('email'), paymentToken: count('payment_token') };
 }
 
 /** Fraud gate, before any stock is held: Passed → Processing, Review → On_Hold, Failed → cancelled by intake. */

@@ -4,7 +4,7 @@ import { LINE_ADDABLE_STATES } from '../../shared/order-state';
 import { lockOrder, orderLines, priceLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler } from '../../shared/runner/handler';
-import { storePriceComponents } from './order-repository';
+import { storeRepricing } from './order-repository';
 import { validateLine } from './validation';
 
 /** The added line's id, derived from the command so a redelivery names the same line. */
@@ -39,12 +39,7 @@ export const addLineItem = (rules: PricingRules): Handler<'io.oms.commands.AddLi
   }
 
   const version = order.version + 1;
-  await ctx.trx('orders').where({ order_id: cmd.orderId }).update({
-    version, updated_at: ctx.trx.fn.now(),
-    subtotal_minor: priced.breakdown.subtotalMinor, discount_minor: priced.breakdown.discountMinor, tax_minor: priced.breakdown.taxMinor,
-    shipping_minor: priced.breakdown.shippingMinor, total_minor: priced.breakdown.totalMinor,
-  });
-  await storePriceComponents(ctx.trx, cmd.orderId, priced);
+  await storeRepricing(ctx.trx, cmd.orderId, version, priced);
   await ctx.emit('io.oms.orders.LineItemAdded', { line: pricedLine, currency: order.currency, pricing: priced.breakdown, orderVersion: version });
   ctx.log.info({ lineId, totalMinor: priced.breakdown.totalMinor }, 'line added');
 };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import type { Knex } from 'knex';
-import type { RejectionReason, SubmitOrder } from '../../shared/contracts/types.generated';
+import type { PriceBreakdown, RejectionReason, SubmitOrder } from '../../shared/contracts/types.generated';
 import { recordHistory, type Cause, type OrderState } from '../../shared/order-state';
 import type { PricedOrder } from '../../shared/pricing';
 
@@ -35,11 +35,7 @@ export async function createOrder(
       billing_country: cmd.payment.billingCountry,
       state: initial.state,
       rejection_reasons: initial.rejectionReasons ? JSON.stringify(initial.rejectionReasons) : null,
-      subtotal_minor: b?.subtotalMinor ?? 0,
-      discount_minor: b?.discountMinor ?? 0,
-      tax_minor: b?.taxMinor ?? 0,
-      shipping_minor: b?.shippingMinor ?? 0,
-      total_minor: b?.totalMinor ?? 0,
+      ...(b ? totalsColumns(b) : {}),
       tracking_token: newTrackingToken(),
       correlation_id: cmd.correlationId,
       placed_at: new Date(cmd.occurredAt),
@@ -65,8 +61,18 @@ export async function createOrder(
   return true;
 }
 
+const totalsColumns = (b: PriceBreakdown) => ({
+  subtotal_minor: b.subtotalMinor, discount_minor: b.discountMinor, tax_minor: b.taxMinor, shipping_minor: b.shippingMinor, total_minor: b.totalMinor,
+});
+
+/** A re-priced order (a line added or refused): new totals and breakdown, one version up. */
+export async function storeRepricing(trx: Knex.Transaction, orderId: string, version: number, priced: PricedOrder): Promise<void> {
+  await trx('orders').where({ order_id: orderId }).update({ version, updated_at: trx.fn.now(), ...totalsColumns(priced.breakdown) });
+  await storePriceComponents(trx, orderId, priced);
+}
+
 /** Replaces the order's stored price breakdown with a new pricing. */
-export async function storePriceComponents(trx: Knex.Transaction, orderId: string, priced: PricedOrder): Promise<void> {
+async function storePriceComponents(trx: Knex.Transaction, orderId: string, priced: PricedOrder): Promise<void> {
   await trx('order_price_components').where({ order_id: orderId }).delete();
   await trx('order_price_components').insert(
     priced.components.map((c, seq) => ({ order_id: orderId, seq, kind: c.kind, code: c.code, description: c.description, amount_minor: c.amountMinor })),

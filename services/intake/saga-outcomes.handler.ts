@@ -3,7 +3,7 @@ import { lockOrder, orderLines, priceLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
 import { cancelOrder } from './cancel';
-import { storePriceComponents } from './order-repository';
+import { storeRepricing } from './order-repository';
 
 /** Intake owns the order record: failed saga steps become cancellations, line outcomes update lines. */
 export const onFraudCheckFailed: Handler<'io.oms.fraud.FraudCheckFailed'> = (ctx, e: FraudCheckFailed) =>
@@ -28,11 +28,6 @@ async function refuseAddedLine(ctx: HandlerContext, orderId: string, lineId: str
   if (!order) return;
   await ctx.trx('order_lines').where({ order_id: orderId, line_id: lineId }).update({ status: 'refused', refused_reason: reason, line_total_minor: 0, discount_minor: 0 });
   const priced = priceLines(order, (await orderLines(ctx.trx, orderId)).filter((l) => l.status !== 'refused'), rules);
-  await ctx.trx('orders').where({ order_id: orderId }).update({
-    version: order.version + 1, updated_at: ctx.trx.fn.now(),
-    subtotal_minor: priced.breakdown.subtotalMinor, discount_minor: priced.breakdown.discountMinor, tax_minor: priced.breakdown.taxMinor,
-    shipping_minor: priced.breakdown.shippingMinor, total_minor: priced.breakdown.totalMinor,
-  });
-  await storePriceComponents(ctx.trx, orderId, priced);
+  await storeRepricing(ctx.trx, orderId, order.version + 1, priced);
   ctx.log.info({ lineId, reason }, 'added line refused; order goes on');
 }

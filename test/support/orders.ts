@@ -1,18 +1,13 @@
 import { randomUUID } from 'crypto';
+import { newEnvelope } from '../../shared/contracts/envelope';
 import type { SubmitOrder } from '../../shared/contracts/types.generated';
 
 /** A valid SubmitOrder with fresh ids; override what the test is about. */
 export function aSubmitOrder(overrides: Partial<SubmitOrder> = {}): SubmitOrder {
-  const eventId = randomUUID();
   const shopper = randomUUID().slice(0, 8); // distinct customer, e-mail and card: fraud velocity stays quiet
   return {
-    eventId,
+    ...newEnvelope('test-channel', randomUUID()),
     orderId: randomUUID(),
-    occurredAt: Date.now(),
-    correlationId: eventId,
-    causationId: null,
-    producer: 'test-channel',
-    orderVersion: 0,
     channel: 'web',
     channelOrderRef: `WEB-${randomUUID()}`,
     customer: {

@@ -1,12 +1,9 @@
-import { randomUUID } from 'crypto';
+import { newEnvelope } from '../../shared/contracts/envelope';
 import type { CancelReason, OrderLineInput } from '../../shared/contracts/types.generated';
 import type { OrderState } from '../../shared/order-state';
 import { eventually, TestStack } from './stack';
 
-const envelope = (orderId: string | null) => {
-  const eventId = randomUUID();
-  return { eventId, orderId, occurredAt: Date.now(), correlationId: eventId, causationId: null, producer: 'test', orderVersion: 0 };
-};
+const envelope = (orderId: string | null) => newEnvelope('test', orderId);
 
 /** Channel, warehouse and operator moves, and the store reads the saga tests assert on. */
 export class SagaDriver {
