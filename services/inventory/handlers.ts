@@ -1,7 +1,7 @@
 import type { LineItemAdded, StockLevelSet } from '../../shared/contracts/types.generated';
 import { lockOrder, orderLines, OrderLineRow, recordCompensation } from '../../shared/order-store';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
-import { hasReservationOrRefusal, recordRefusal, reserve, settleHeld } from './stock-repository';
+import { LockedStock, StockBook } from './stock-book';
 
 /** A warehouse system sets the on-hand count of a SKU at a location (reserved units stay reserved). */
 export const onStockLevelSet = (defaultLocation: string): Handler<'io.oms.warehouse.StockLevelSet'> => async (ctx, e: StockLevelSet) => {
@@ -9,14 +9,14 @@ export const onStockLevelSet = (defaultLocation: string): Handler<'io.oms.wareho
   await ctx.trx('stock_levels').insert({ sku: e.sku, location, on_hand: e.onHand, reserved: 0 }).onConflict(['sku', 'location']).merge({ on_hand: e.onHand, updated_at: ctx.trx.fn.now() });
 };
 
-async function reserveScope(ctx: HandlerContext, orderId: string, version: number, line: OrderLineRow | null, lines: OrderLineRow[]): Promise<boolean> {
+/** Reserves one scope (the placed lines, or one added line) and says so: InventoryReserved or InventoryUnavailable. */
+async function reserveScope(ctx: HandlerContext, stock: LockedStock, orderId: string, version: number, line: OrderLineRow | null, lines: OrderLineRow[]): Promise<boolean> {
   const lineId = line?.line_id ?? null;
-  const result = await reserve(ctx.trx, orderId, lineId, lines.map((l) => ({ sku: l.sku, quantity: l.quantity })));
+  const result = stock.reserve(orderId, lineId, lines.map((l) => ({ sku: l.sku, quantity: l.quantity })));
   if (result.ok) {
     await ctx.emit('io.oms.inventory.InventoryReserved', { reservationId: result.reservationId, lines: result.takes, forLineId: lineId, orderVersion: version });
     return true;
   }
-  await recordRefusal(ctx.trx, orderId, lineId ?? 'order', result.shortages);
   await ctx.emit('io.oms.inventory.InventoryUnavailable', { lines: result.shortages, forLineId: lineId, orderVersion: version });
   return false;
 }
@@ -25,32 +25,41 @@ async function reserveScope(ctx: HandlerContext, orderId: string, version: numbe
 export const onFraudCheckPassed: Handler<'io.oms.fraud.FraudCheckPassed'> = async (ctx, e) => {
   const order = await lockOrder(ctx.trx, e.orderId);
   if (!order || order.state !== 'Processing') return ctx.log.info({ state: order?.state }, 'not reserving: order is not Processing');
-  if (await hasReservationOrRefusal(ctx.trx, e.orderId, null)) return;
   const lines = (await orderLines(ctx.trx, e.orderId)).filter((l) => l.status !== 'refused');
-  const reserved = await reserveScope(ctx, e.orderId, order.version, null, lines.filter((l) => l.origin === 'placed'));
-  if (!reserved) return;
-  for (const added of lines.filter((l) => l.origin === 'added' && l.status === 'pending')) {
-    if (!(await hasReservationOrRefusal(ctx.trx, e.orderId, added.line_id))) await reserveScope(ctx, e.orderId, order.version, added, [added]);
-  }
+  StockBook.of(ctx).queueReservation(ctx, e.orderId, lines.map((l) => l.sku), async (stock) => {
+    if (stock.has(e.orderId, null)) return;
+    const reserved = await reserveScope(ctx, stock, e.orderId, order.version, null, lines.filter((l) => l.origin === 'placed'));
+    if (!reserved) return;
+    for (const added of lines.filter((l) => l.origin === 'added' && l.status === 'pending')) {
+      if (!stock.has(e.orderId, added.line_id)) await reserveScope(ctx, stock, e.orderId, order.version, added, [added]);
+    }
+  });
 };
 
 /** An added line: reserved now if the order's lines are, else when the fraud gate opens. */
 export const onLineItemAdded: Handler<'io.oms.orders.LineItemAdded'> = async (ctx, e: LineItemAdded) => {
   const order = await lockOrder(ctx.trx, e.orderId);
   if (!order || order.state !== 'Processing') return;
-  if (!(await hasReservationOrRefusal(ctx.trx, e.orderId, null))) return; // the order-wide reservation will include it
-  if (await hasReservationOrRefusal(ctx.trx, e.orderId, e.line.lineId)) return;
   const line = (await orderLines(ctx.trx, e.orderId)).find((l) => l.line_id === e.line.lineId);
-  if (line && line.status === 'pending') await reserveScope(ctx, e.orderId, order.version, line, [line]);
+  if (!line || line.status !== 'pending') return;
+  StockBook.of(ctx).queueReservation(ctx, e.orderId, [line.sku], async (stock) => {
+    if (!stock.has(e.orderId, null)) return; // the order-wide reservation will include it
+    if (!stock.has(e.orderId, line.line_id)) await reserveScope(ctx, stock, e.orderId, order.version, line, [line]);
+  });
 };
 
 export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (ctx, e) => {
-  const { ids } = await settleHeld(ctx.trx, e.orderId, 'released');
-  await recordCompensation(ctx.trx, e.orderId, 'inventory', ids.length ? 'released' : 'nothing_held');
-  if (ids.length) await ctx.emit('io.oms.inventory.InventoryReleased', { reservationIds: ids, reason: e.reason, orderVersion: e.orderVersion });
+  await lockOrder(ctx.trx, e.orderId); // locks in the saga's order (order row, reservations, stock): the compensation below writes it
+  StockBook.of(ctx).queueSettlement(ctx, e.orderId, async (stock) => {
+    const { ids } = stock.settle(e.orderId, 'released');
+    await recordCompensation(ctx.trx, e.orderId, 'inventory', ids.length ? 'released' : 'nothing_held');
+    if (ids.length) await ctx.emit('io.oms.inventory.InventoryReleased', { reservationIds: ids, reason: e.reason, orderVersion: e.orderVersion });
+  });
 };
 
 export const onOrderShipped: Handler<'io.oms.fulfillment.OrderShipped'> = async (ctx, e) => {
-  const { ids, lines } = await settleHeld(ctx.trx, e.orderId, 'committed');
-  if (ids.length) await ctx.emit('io.oms.inventory.InventoryCommitted', { reservationIds: ids, lines, orderVersion: e.orderVersion });
+  StockBook.of(ctx).queueSettlement(ctx, e.orderId, async (stock) => {
+    const { ids, lines } = stock.settle(e.orderId, 'committed');
+    if (ids.length) await ctx.emit('io.oms.inventory.InventoryCommitted', { reservationIds: ids, lines, orderVersion: e.orderVersion });
+  });
 };

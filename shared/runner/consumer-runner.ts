@@ -10,7 +10,7 @@ import { transitionOrder } from '../order-state';
 import { shortName, TOPICS, topicName, topicOfRecord } from '../topics';
 import { createIdempotentProducer } from '../kafka/client';
 import { sendToDlq } from './dlq';
-import type { Handler, HandlerContext, Outgoing, ServiceDefinition } from './handler';
+import type { ChunkFlush, Handler, HandlerContext, Outgoing, ServiceDefinition } from './handler';
 import { KafkaOutboxPublisher, OutboxPublisher, OutboxRelay } from './outbox';
 
 type RunnerConfig = Pick<
@@ -188,19 +188,21 @@ export class ConsumerRunner {
       .returning('event_id')) as { event_id: string }[];
     const fresh = new Set(inserted.map((r) => r.event_id));
     const outgoing: Record<string, unknown>[] = [];
+    const scoped = new Map<string, ChunkFlush>();
     for (const w of work) {
       if (!fresh.delete(w.envelope.eventId)) {
         w.log.debug('duplicate event skipped');
         continue;
       }
-      await w.handler(this.context(trx, w, outgoing), w.value as never);
+      await w.handler(this.context(trx, w, outgoing, scoped), w.value as never);
     }
+    for (const accumulator of scoped.values()) await accumulator.flush();
     if (outgoing.length === 0) return [];
     const rows = (await trx('outbox').insert(outgoing).returning('id')) as { id: string }[];
     return rows.map((r) => String(r.id));
   }
 
-  private context(trx: Trx, w: Work, outgoing: Record<string, unknown>[]): HandlerContext {
+  private context(trx: Trx, w: Work, outgoing: Record<string, unknown>[], scoped: Map<string, ChunkFlush>): HandlerContext {
     const { envelope } = w;
     const cause = { eventId: envelope.eventId, type: shortName(w.recordName) };
     return {
@@ -224,6 +226,10 @@ export class ConsumerRunner {
         outgoing.push({ topic, message_key: key, message_value: bytes, event_id: (full as { eventId: string }).eventId, record_name: recordName });
       },
       transition: (orderId, to, extra) => transitionOrder(trx, orderId, to, cause, extra),
+      chunkScoped: <T extends ChunkFlush>(key: string, create: () => T): T => {
+        if (!scoped.has(key)) scoped.set(key, create());
+        return scoped.get(key) as T;
+      },
     };
   }
 

@@ -23,6 +23,16 @@ export interface HandlerContext {
   emit<N extends RecordName>(recordName: N, payload: Outgoing<N>): Promise<void>;
   /** Guarded OrderState transition caused by the message in hand, recorded in the history. */
   transition(orderId: string, to: OrderState, options?: TransitionOptions): Promise<TransitionResult>;
+  /**
+   * One accumulator per transaction under `key`, created on first use and flushed after the last
+   * handler of the chunk, before the outbox write. Lets a service take its hot locks (e.g. stock
+   * rows) once, at the end, instead of holding them across the whole chunk.
+   */
+  chunkScoped<T extends ChunkFlush>(key: string, create: () => T): T;
+}
+
+export interface ChunkFlush {
+  flush(): Promise<void>;
 }
 
 export type Handler<N extends RecordName> = (ctx: HandlerContext, event: RecordTypes[N]) => Promise<void>;
