@@ -24,10 +24,20 @@ export function createSchemaRegistry(config: Pick<Config, 'SCHEMA_REGISTRY_URL' 
   return new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth, retry: { retries: 2 } });
 }
 
-// A 4xx other than timeout/throttling means the registry answered and the schema is not there.
+const statusOf = (err: unknown) => (err as { status?: unknown })?.status;
+
+// 401/403: the registry refused our credentials. A configuration fault, not the message's: retried
+// (the partition waits for the fix), never dead-lettered as an unknown schema.
+const isAuthRefused = (err: unknown) => statusOf(err) === 401 || statusOf(err) === 403;
+const authRefused = (what: string, err: unknown) => {
+  const status = statusOf(err) as number;
+  return transient('registry_unavailable', `schema registry refused ${what}: HTTP ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}; check SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD`, err);
+};
+
+// A 4xx other than auth, timeout or throttling means the registry answered and the schema is not there.
 const isNotFound = (err: unknown) => {
-  const status = (err as { status?: number })?.status;
-  return typeof status === "number" && status >= 400 && status < 500 && status !== 408 && status !== 429;
+  const status = statusOf(err);
+  return typeof status === "number" && status >= 400 && status < 500 && status !== 408 && status !== 429 && !isAuthRefused(err);
 };
 
 /**
@@ -43,7 +53,13 @@ export class AvroCodec {
   async register(physicalTopic: string, recordName: string): Promise<number> {
     const { text } = schemaByRecordName(recordName);
     const subject = subjectFor(physicalTopic, recordName);
-    const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: text }, { subject, compatibility: 'BACKWARD' } as never);
+    let id: number;
+    try {
+      ({ id } = await this.registry.register({ type: SchemaType.AVRO, schema: text }, { subject, compatibility: 'BACKWARD' } as never));
+    } catch (err) {
+      if (isAuthRefused(err)) throw authRefused(`to register ${subject}`, err);
+      throw err;
+    }
     this.ids.set(subject, id);
     return id;
   }
@@ -59,6 +75,7 @@ export class AvroCodec {
       this.ids.set(subject, id);
       return id;
     } catch (err) {
+      if (isAuthRefused(err)) throw authRefused(`the lookup of ${subject}`, err);
       if (isNotFound(err)) throw permanent('unknown_schema', `schema ${recordName} is not registered under ${subject}: run \`npm run provision\``, err);
       throw transient('registry_unavailable', `schema registry lookup failed for ${subject}`, err);
     }
@@ -92,6 +109,7 @@ export class AvroCodec {
     try {
       return (await this.registry.getSchema(schemaId)) as unknown as Type;
     } catch (err) {
+      if (isAuthRefused(err)) throw authRefused(`schema id ${schemaId}`, err);
       if (isNotFound(err)) throw permanent('unknown_schema', `schema id ${schemaId} is not in the registry`, err);
       throw transient('registry_unavailable', `schema registry unavailable fetching id ${schemaId}`, err);
     }

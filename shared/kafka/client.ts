@@ -1,14 +1,26 @@
-import { Kafka, logLevel, LogEntry, Partitioners, Producer, SASLOptions } from 'kafkajs';
+import { readFileSync } from 'fs';
+import type { ConnectionOptions } from 'tls';
+import { Kafka, KafkaConfig as KafkaJsConfig, logLevel, LogEntry, Partitioners, Producer, SASLOptions } from 'kafkajs';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 
-type KafkaConfig = Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD' | 'KAFKA_SSL'>;
+type KafkaConfig = Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD' | 'KAFKA_SSL'> &
+  Partial<Pick<Config, 'KAFKA_SSL_CA_FILE'>>;
+
+/** TLS options: off, on with the system CAs, or on trusting only the CA(s) in KAFKA_SSL_CA_FILE. */
+function tlsOptions(config: KafkaConfig): boolean | ConnectionOptions {
+  if (!config.KAFKA_SSL) return false;
+  return config.KAFKA_SSL_CA_FILE ? { ca: [readFileSync(config.KAFKA_SSL_CA_FILE, 'utf8')] } : true;
+}
 
 const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug', [logLevel.NOTHING]: 'debug',
 };
 
-export function createKafka(config: KafkaConfig, clientName: string, log: Logger): Kafka {
+/** Client tuning beyond the settings, for tools and tests that must give up quickly (e.g. `retry: { retries: 0 }`). */
+export type KafkaTuning = Pick<KafkaJsConfig, 'retry' | 'connectionTimeout' | 'authenticationTimeout' | 'requestTimeout'>;
+
+export function createKafka(config: KafkaConfig, clientName: string, log: Logger, tuning: KafkaTuning = {}): Kafka {
   const sasl: SASLOptions | undefined =
     config.KAFKA_SASL_MECHANISM === 'none'
       ? undefined
@@ -17,8 +29,9 @@ export function createKafka(config: KafkaConfig, clientName: string, log: Logger
   return new Kafka({
     clientId: `${config.KAFKA_CLIENT_ID}-${clientName}`,
     brokers: config.KAFKA_BROKERS,
-    ssl: config.KAFKA_SSL,
+    ssl: tlsOptions(config),
     sasl,
+    ...tuning,
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;

@@ -37,4 +37,15 @@ describe('configuration from the environment', () => {
     expect(text).toContain('postgres://oms:***@db:5432/oms');
     expect(text).toContain('"KAFKA_SASL_USERNAME":"svc"');
   });
+
+  it('when a registry URL carries a password, then the configuration log masks it too', () => {
+    const c = loadConfig({ SCHEMA_REGISTRY_URL: 'https://sr-user:s3cret-url@registry.example:8081/apis/ccompat/v7' });
+    expect(JSON.stringify(describeConfig(c))).toContain('"SCHEMA_REGISTRY_URL":"https://sr-user:***@registry.example:8081/apis/ccompat/v7"');
+  });
+
+  it('when KAFKA_SSL_CA_FILE is missing or set without KAFKA_SSL, then start-up is refused naming it', () => {
+    expect(() => loadConfig({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' })).toThrow(/KAFKA_SSL_CA_FILE: file not found/);
+    expect(() => loadConfig({ KAFKA_SSL_CA_FILE: __filename })).toThrow(/KAFKA_SSL_CA_FILE: only used with KAFKA_SSL=true/);
+    expect(loadConfig({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: __filename }).KAFKA_SSL_CA_FILE).toBe(__filename);
+  });
 });
