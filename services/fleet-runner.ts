@@ -9,7 +9,11 @@ import { selectServices } from './registry';
  */
 export async function runFleet(platform: Platform, names: string[], beforeExit: () => Promise<void> = async () => undefined): Promise<void> {
   const services = selectServices(names, loadServiceDeps(platform.config));
-  const runners = services.map((s) => new ConsumerRunner(s, platform));
+  const gaveUp = () => {
+    platform.log.fatal('exiting so that the supervisor restarts this process');
+    process.exit(1);
+  };
+  const runners = services.map((s) => new ConsumerRunner(s, { ...platform, onConsumerGaveUp: gaveUp }));
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) => {
     stopping ??= (async () => {

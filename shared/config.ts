@@ -1,3 +1,4 @@
+import { existsSync } from 'fs';
 import { z } from 'zod';
 
 /**
@@ -27,6 +28,11 @@ export const settings = {
     schema: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
   }),
   DATABASE_POOL_MAX: setting({ doc: 'Connections per process in the Postgres pool.', default: '10', schema: positiveInt }),
+  DATABASE_SERVICE_ROLES: setting({
+    doc: 'Every runner transaction first runs `SET LOCAL ROLE oms_<service>`, so a service can write only its own tables (roles from migration 004; the connecting user must be a member).',
+    default: 'true',
+    schema: bool,
+  }),
   KAFKA_BROKERS: setting({
     doc: 'Comma-separated bootstrap brokers, host:port.',
     default: '127.0.0.1:9092',
@@ -50,6 +56,11 @@ export const settings = {
   KAFKA_SASL_USERNAME: setting({ doc: 'SASL user name (when a mechanism is set).', default: '', schema: z.string() }),
   KAFKA_SASL_PASSWORD: setting({ doc: 'SASL password (when a mechanism is set).', default: '', secret: true, schema: z.string() }),
   KAFKA_SSL: setting({ doc: 'Use TLS to the brokers.', default: 'false', schema: bool }),
+  KAFKA_SSL_CA_FILE: setting({
+    doc: 'PEM file of the CA(s) that signed the brokers\' certificates (when KAFKA_SSL=true); empty: the system CAs.',
+    default: '',
+    schema: z.string().refine((p) => p === '' || existsSync(p), 'file not found'),
+  }),
   SCHEMA_REGISTRY_URL: setting({
     doc: 'Confluent-compatible Schema Registry base URL (Apicurio: include /apis/ccompat/v7).',
     default: 'http://127.0.0.1:8081/apis/ccompat/v7',
@@ -69,6 +80,11 @@ export const settings = {
   }),
   RUNNER_RETRY_INITIAL_MS: setting({ doc: 'First back-off after a retriable failure.', default: '200', schema: positiveInt }),
   RUNNER_RETRY_MAX_MS: setting({ doc: 'Back-off cap between retries of one message.', default: '10000', schema: positiveInt }),
+  RUNNER_SESSION_TIMEOUT_MS: setting({
+    doc: 'Kafka consumer session timeout: how long a crashed instance keeps its partitions before the group moves them (6000–300000 with broker defaults).',
+    default: '30000',
+    schema: z.coerce.number().int().min(6000).max(300000),
+  }),
   RUNNER_PARTITIONS_CONCURRENCY: setting({
     doc: 'Partitions one service instance processes at the same time (order within a partition is kept).',
     default: '3',
@@ -134,6 +150,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length === 0 && c.KAFKA_SASL_MECHANISM !== 'none' && (!c.KAFKA_SASL_USERNAME || !c.KAFKA_SASL_PASSWORD)) {
     problems.push('KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set');
   }
+  if (problems.length === 0 && c.KAFKA_SSL_CA_FILE && !c.KAFKA_SSL) {
+    problems.push('KAFKA_SSL_CA_FILE: only used with KAFKA_SSL=true; set both or neither');
+  }
   if (problems.length === 0 && c.PAYMENT_GATEWAY === 'http' && !c.PAYMENT_GATEWAY_URL) {
     problems.push('PAYMENT_GATEWAY_URL: required when PAYMENT_GATEWAY=http');
   }
@@ -147,7 +166,9 @@ export function describeConfig(c: Config): Record<string, unknown> {
   for (const [name, s] of Object.entries(settings) as [keyof Config, Setting<unknown>][]) {
     const v = c[name];
     if (name === 'DATABASE_URL') out[name] = String(v).replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-    else out[name] = s.secret && v ? '***' : v;
+    else if (s.secret && v) out[name] = '***';
+    // any other URL may carry a password too (https://user:pass@registry)
+    else out[name] = typeof v === 'string' ? v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]+):[^@/]*@/i, '$1:***@') : v;
   }
   return out;
 }

@@ -13,6 +13,21 @@ types.setTypeParser(types.builtins.INT8, (v: string) => {
 });
 export type Trx = Knex.Transaction;
 
+/** Opens a transaction and runs `fn` in it. */
+export type Transact = <T>(fn: (trx: Trx) => Promise<T>) => Promise<T>;
+
+/**
+ * Transactions whose first statement is `SET LOCAL ROLE <role>` (none when role is null): the
+ * transaction has that role's privileges only, and the connection goes back to the pool unchanged.
+ */
+export function transactAs(db: Db, role: string | null): Transact {
+  return <T>(fn: (trx: Trx) => Promise<T>) =>
+    db.transaction<T>(async (trx) => {
+      if (role) await trx.raw('SET LOCAL ROLE ??', [role]);
+      return fn(trx);
+    });
+}
+
 export function createDb(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_MAX'>, applicationName = 'oms'): Db {
   return knex({
     client: 'pg',

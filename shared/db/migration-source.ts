@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as platform from './migrations/001_platform';
 import * as saga from './migrations/002_saga';
 import * as supportView from './migrations/003_support_view';
+import * as serviceRoles from './migrations/004_service_roles';
 
 interface Migration {
   name: string;
@@ -17,6 +18,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '001_platform', ...platform },
   { name: '002_saga', ...saga },
   { name: '003_support_view', ...supportView },
+  { name: '004_service_roles', ...serviceRoles },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

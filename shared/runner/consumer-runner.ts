@@ -3,7 +3,8 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import type { Config } from '../config';
 import { AvroCodec, RecordName } from '../contracts/codec';
 import type { RecordTypes } from '../contracts/types.generated';
-import type { Db, Trx } from '../db/knex';
+import { type Db, type Trx, type Transact, transactAs } from '../db/knex';
+import { serviceRole } from '../db/migrations/004_service_roles';
 import { classifyError, OmsError, permanent, transient } from '../errors';
 import type { Logger } from '../logger';
 import { transitionOrder } from '../order-state';
@@ -15,7 +16,7 @@ import { KafkaOutboxPublisher, OutboxPublisher, OutboxRelay } from './outbox';
 
 type RunnerConfig = Pick<
   Config,
-  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'OUTBOX_RELAY_INTERVAL_MS'
+  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'OUTBOX_RELAY_INTERVAL_MS' | 'DATABASE_SERVICE_ROLES'
 >;
 
 export interface RunnerDeps {
@@ -26,6 +27,12 @@ export interface RunnerDeps {
   log: Logger;
   /** Replaces the Kafka outbox publisher (tests use it to stop between commit and send). */
   publisher?: OutboxPublisher;
+  /**
+   * Called when the Kafka consumer stops for good (kafkajs gives up and will not restart it): the
+   * service would otherwise sit in the group consuming nothing. The fleet exits, so its supervisor
+   * restarts it; every offset not yet committed is redelivered and de-duplicated.
+   */
+  onConsumerGaveUp?: (err: Error) => void;
 }
 
 interface Work {
@@ -58,6 +65,8 @@ export class ConsumerRunner {
   private readonly relay: OutboxRelay;
   private readonly log: Logger;
   private readonly topics: Map<string, readonly string[]>;
+  /** Every transaction of this service: with DATABASE_SERVICE_ROLES, as oms_<service> (SET LOCAL ROLE first). */
+  private readonly transact: Transact;
   private stopping = false;
 
   constructor(private readonly service: ServiceDefinition, private readonly deps: RunnerDeps) {
@@ -65,12 +74,13 @@ export class ConsumerRunner {
     this.log = deps.log.child({ service: service.name });
     this.consumer = kafka.consumer({
       groupId: `${config.KAFKA_GROUP_PREFIX}-${service.name}`,
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
+      sessionTimeout: config.RUNNER_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.min(3000, Math.floor(config.RUNNER_SESSION_TIMEOUT_MS / 3)),
       retry: { retries: 10 },
     });
     this.producer = createIdempotentProducer(kafka);
-    this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.producer);
+    this.transact = transactAs(deps.db, config.DATABASE_SERVICE_ROLES ? serviceRole(service.name) : null);
+    this.publisher = deps.publisher ?? new KafkaOutboxPublisher(this.transact, this.producer);
     this.relay = new OutboxRelay(this.publisher, this.log.child({ component: 'outbox-relay' }), config.OUTBOX_RELAY_INTERVAL_MS);
     this.topics = new Map(service.consumes.map((k) => [topicName(k, config.KAFKA_TOPIC_PREFIX), TOPICS[k].records]));
   }
@@ -79,6 +89,11 @@ export class ConsumerRunner {
     await this.producer.connect();
     await this.relay.drain();
     this.relay.start();
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopping) return;
+      this.log.fatal({ err: payload.error }, 'the Kafka consumer gave up and will not restart');
+      this.deps.onConsumerGaveUp?.(payload.error);
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.topics.keys()], fromBeginning: true });
     await this.consumer.run({
@@ -148,7 +163,7 @@ export class ConsumerRunner {
     const log = work[0]!.log;
     let outboxIds: string[];
     try {
-      outboxIds = await this.withRetry(log, heartbeat, () => this.deps.db.transaction((trx) => this.handleInTransaction(trx, work)), false);
+      outboxIds = await this.withRetry(log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, work)), false);
     } catch (e) {
       const err = classifyError(e);
       if (err.code === 'shutting_down') throw err;
@@ -161,7 +176,7 @@ export class ConsumerRunner {
 
   private async processOne(w: Work, heartbeat: () => Promise<void>): Promise<void> {
     try {
-      const outboxIds = await this.withRetry(w.log, heartbeat, () => this.deps.db.transaction((trx) => this.handleInTransaction(trx, [w])));
+      const outboxIds = await this.withRetry(w.log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, [w])));
       await this.publisher.publish(outboxIds).catch((err) => w.log.warn({ err }, 'outbox send failed; the relay will send it'));
     } catch (e) {
       await this.deadLetter(w.topic, w.partition, w.message, e, w.log, heartbeat);

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Producer } from 'kafkajs';
-import type { Db } from '../db/knex';
+import type { Transact } from '../db/knex';
 import type { Logger } from '../logger';
 
 interface OutboxRow {
@@ -26,7 +26,8 @@ export interface OutboxPublisher {
  * the broker's ack and the delete resends the row later: consumers de-duplicate by eventId.
  */
 export class KafkaOutboxPublisher implements OutboxPublisher {
-  constructor(private readonly db: Db, private readonly producer: Producer) {}
+  /** `transact` opens the send-and-delete transactions (the runner's, with its service role). */
+  constructor(private readonly transact: Transact, private readonly producer: Producer) {}
 
   publish(ids: string[]): Promise<number> {
     if (ids.length === 0) return Promise.resolve(0);
@@ -38,7 +39,7 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
   }
 
   private sendLocked(select: (q: Knex.QueryBuilder) => Knex.QueryBuilder): Promise<number> {
-    return this.db.transaction(async (trx) => {
+    return this.transact(async (trx) => {
       const rows = (await select(trx('outbox').select('*').orderBy('id').forUpdate().skipLocked())) as OutboxRow[];
       if (rows.length === 0) return 0;
       const byTopic = new Map<string, OutboxRow[]>();

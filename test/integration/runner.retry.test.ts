@@ -26,7 +26,7 @@ function flakyService(failures: Map<string, number>, effects: string[]): Service
 }
 
 describe('shared runner: retriable failures retry and never skip; permanent ones dead-letter', () => {
-  const stack = new TestStack();
+  const stack = new TestStack({ DATABASE_SERVICE_ROLES: 'false' }); // a test-only service: no Postgres role oms_flaky
   const failures = new Map<string, number>();
   const effects: string[] = [];
 
