@@ -1,12 +1,26 @@
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'fs';
 import { join } from 'path';
+import type { Admin } from 'kafkajs';
+
+/** Compiles the fleet (services and shared code only) to dist/, which fleet processes run. */
+export function buildFleet(): void {
+  const root = join(__dirname, '..');
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+}
 
 /** One fleet process of the bench (compiled JS), with its CPU time and peak RSS read from /proc. */
 export class FleetProcess {
   private child: ChildProcess | undefined;
   private last = { cpuSeconds: 0, peakRssMb: 0 };
+  private stopping = false;
+  /** Called when the process exits without being asked to stop (a crash, or a kill -9 from a test). */
+  onUnexpectedExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
   constructor(readonly name: string, private readonly env: NodeJS.ProcessEnv) {}
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
 
   start(): void {
     // BENCH_CPU_PROF=1: each fleet process writes a V8 CPU profile to .stack/profiles on exit.
@@ -16,13 +30,17 @@ export class FleetProcess {
     mkdirSync(logs, { recursive: true });
     child.stdout!.pipe(createWriteStream(join(logs, `${this.name.replace(/[^\w-]/g, '_')}.log`)));
     child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[${this.name}] ${d}`));
+    child.once('exit', (code, signal) => {
+      if (!this.stopping) this.onUnexpectedExit?.(code, signal);
+    });
+    this.stopping = false;
     this.child = child;
   }
 
   /** Samples /proc: user+system CPU seconds and the peak resident set (VmHWM). */
   sample(): { cpuSeconds: number; peakRssMb: number } {
     const pid = this.child?.pid;
-    if (!pid || this.child?.exitCode !== null) return this.last;
+    if (!pid || !this.running) return this.last;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
       const ticks = Number(stat[11]) + Number(stat[12]);
@@ -34,12 +52,29 @@ export class FleetProcess {
     return this.last;
   }
 
+  /** SIGKILL, as a crash would: nothing is finished, nothing committed. */
+  kill9(): void {
+    this.child?.kill('SIGKILL');
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || !this.running) return;
+    this.stopping = true;
     this.sample();
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;
+  }
+}
+
+/** Waits until every named service's consumer group is Stable with members. */
+export async function waitForStableGroups(admin: Admin, groupPrefix: string, services: string[], timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { groups } = await admin.describeGroups(services.map((s) => `${groupPrefix}-${s}`));
+    if (groups.every((g) => g.state === 'Stable' && g.members.length > 0)) return;
+    if (Date.now() > deadline) throw new Error(`consumer groups not stable after ${timeoutMs} ms: ${groups.map((g) => `${g.groupId}=${g.state}`).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -9,17 +9,15 @@
  * ratio of that limit. Results: bench/results/latest.json.
  */
 import { execFileSync } from 'child_process';
-import { randomUUID } from 'crypto';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { Partitioners } from 'kafkajs';
 import { createPlatform } from '../shared/bootstrap';
-import { newEnvelope } from '../shared/contracts/envelope';
-import type { SubmitOrder } from '../shared/contracts/types.generated';
 import { migrateLatest } from '../shared/db/knex';
 import { ensureTopics, registerSchemas } from '../shared/provisioning';
 import { TOPICS, TopicKey, topicName } from '../shared/topics';
-import { FleetProcess } from './fleet-process';
+import { buildFleet, FleetProcess, waitForStableGroups } from './fleet-process';
+import { Traffic } from './traffic';
 import { runLimit } from './limit';
 
 const arg = (name: string, fallback: string) => {
@@ -46,7 +44,7 @@ async function main() {
   console.log(`bench ${runId}: ${ORDERS} orders, rate ${RATE || 'max'}/s, ${PARTITIONS} partitions, ${INSTANCES} instance(s), layout ${LAYOUT}, mode ${MODE}`);
 
   console.log('building (tsc) ...');
-  execFileSync(process.execPath, [join(__dirname, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(__dirname, '..', 'tsconfig.json')], { stdio: 'inherit' });
+  buildFleet();
   await migrateLatest(db);
   const admin = kafka.admin();
   await admin.connect();
@@ -55,17 +53,12 @@ async function main() {
 
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  const send = async (record: Parameters<typeof codec.encode>[1], values: { key: string; value: Record<string, unknown> }[], topicKey: TopicKey) => {
-    const topic = topicName(topicKey, config.KAFKA_TOPIC_PREFIX);
-    const messages = await Promise.all(values.map(async (v) => ({ key: v.key, value: await codec.encode(topic, record, v.value as never) })));
-    await producer.send({ topic, messages });
-  };
-  const envelope = (orderId: string | null) => newEnvelope('bench', orderId);
+  const traffic = new Traffic(codec, producer, config.KAFKA_TOPIC_PREFIX, runId);
 
   // stock
   const skus = MODE === 'hot-sku' ? [1, 2, 3].map((i) => `${runId}-HOT${i}`) : Array.from({ length: 20 }, (_, i) => `${runId}-SKU${i}`);
   const initialStock = MODE === 'hot-sku' ? Math.max(10, Math.round(ORDERS * 0.4)) : 1_000_000_000;
-  await send('io.oms.warehouse.StockLevelSet', skus.map((sku) => ({ key: sku, value: { ...envelope(null), sku, location: 'main', onHand: initialStock } })), 'stockLevels');
+  await traffic.setStock(skus, initialStock);
 
   // fleet
   const processes: FleetProcess[] = [];
@@ -73,32 +66,9 @@ async function main() {
   for (const [services] of layout) for (let i = 0; i < INSTANCES; i++) processes.push(new FleetProcess(`${services}#${i}`, { ...env, SERVICES: services! }));
   const delayed = MODE === 'backlog' ? processes.filter((f) => f.name.startsWith(`${BACKLOG_SERVICE}#`)) : [];
   for (const f of processes) if (!delayed.includes(f)) f.start();
-  const waitForGroups = async (names: string[]) => {
-    for (;;) {
-      const { groups: described } = await admin.describeGroups(names.map((s) => `${runId}-${s}`));
-      if (described.every((g) => g.state === 'Stable' && g.members.length > 0)) return;
-      await sleep(500);
-    }
-  };
-  await waitForGroups(SERVICES.filter((s) => s !== (MODE === 'backlog' ? BACKLOG_SERVICE : '')));
+  await waitForStableGroups(admin, runId, SERVICES.filter((s) => s !== (MODE === 'backlog' ? BACKLOG_SERVICE : '')));
   console.log(`fleet: ${processes.length - delayed.length} process(es) running, every consumer group stable`);
-
-  // warehouse: ships and delivers whatever it is asked to
-  const warehouse = kafka.consumer({ groupId: `${runId}-warehouse`, maxWaitTimeInMs: 50 });
-  await warehouse.connect();
-  await warehouse.subscribe({ topics: [topicName('fulfillmentRequests', config.KAFKA_TOPIC_PREFIX)], fromBeginning: true });
-  await warehouse.run({
-    eachBatch: async ({ batch }) => {
-      const ids: string[] = [];
-      for (const m of batch.messages) {
-        const d = await codec.decode(m.value);
-        if (d.recordName === 'io.oms.fulfillment.FulfillmentRequested') ids.push(d.value.orderId as string);
-      }
-      if (!ids.length) return;
-      await send('io.oms.warehouse.ShipmentDispatched', ids.map((orderId) => ({ key: orderId, value: { ...envelope(orderId), shipmentId: `S-${orderId.slice(0, 8)}`, carrier: 'BenchPost', trackingNumber: `BP${orderId.slice(0, 12)}` } })), 'warehouseShipments');
-      await send('io.oms.warehouse.ShipmentDelivered', ids.map((orderId) => ({ key: orderId, value: { ...envelope(orderId), shipmentId: `S-${orderId.slice(0, 8)}` } })), 'warehouseShipments');
-    },
-  });
+  const stopWarehouse = await traffic.startWarehouse(kafka, `${runId}-warehouse`);
 
   // samplers
   const xactBefore = await dbCounters(p);
@@ -130,20 +100,9 @@ async function main() {
   const started = Date.now();
   for (let i = 0; i < ORDERS; i += batchSize) {
     const n = Math.min(batchSize, ORDERS - i);
-    const orders: SubmitOrder[] = Array.from({ length: n }, (_, j) => {
-      const e = envelope(randomUUID());
-      const k = i + j;
-      return {
-        ...e, orderId: e.orderId!, channel: 'bench', channelOrderRef: `${runId}-${k}`,
-        customer: { customerId: `C-${runId}-${k}`, email: `b${k}.${runId}@example.com`, phone: null, name: 'Bench Shopper', contactPreference: 'EMAIL', accountCreatedAt: Date.parse('2024-01-01') },
-        shippingAddress: { name: 'Bench Shopper', line1: '1 Main St', line2: null, city: 'Springfield', region: 'CA', postalCode: '90001', country: 'US' },
-        billingAddress: null,
-        lines: [{ sku: skus[k % skus.length]!, name: 'Item', quantity: 1 + (k % 2), unitPriceMinor: 1999, weightGrams: 300 }],
-        currency: 'USD', shippingMethod: 'standard', promotionCodes: [], payment: { method: 'card', token: `tok_${runId}_${k}`, billingCountry: 'US' }, deliveryPreferences: null,
-      };
-    });
+    const orders = Array.from({ length: n }, (_, j) => traffic.order(i + j, skus));
     ids.push(...orders.map((o) => o.orderId));
-    await send('io.oms.commands.SubmitOrder', orders.map((o) => ({ key: o.orderId, value: o as never })), 'orderCommands');
+    await traffic.submit(orders);
     if (RATE > 0) {
       const due = started + ((i + n) / RATE) * 1000;
       if (due > Date.now()) await sleep(due - Date.now());
@@ -205,7 +164,7 @@ async function main() {
   for (const f of processes) f.sample();
   const perProcess = processes.map((f) => ({ name: f.name, ...f.sample() }));
   await Promise.all(processes.map((f) => f.stop()));
-  await warehouse.disconnect();
+  await stopWarehouse();
 
   // the limit run, same session
   const messages = (await Promise.all((Object.keys(TOPICS) as TopicKey[]).map(async (k) => (await admin.fetchTopicOffsets(topicName(k, config.KAFKA_TOPIC_PREFIX))).reduce((n, e) => n + Number(e.high), 0)))).reduce((a, b) => a + b, 0);
