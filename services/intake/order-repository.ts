@@ -4,6 +4,8 @@ import type { PriceBreakdown, RejectionReason, SubmitOrder } from '../../shared/
 import { recordHistory, type Cause, type OrderState } from '../../shared/order-state';
 import type { PricedOrder } from '../../shared/pricing';
 
+const LINE_ROWS_PER_INSERT = 1000;
+
 /** An unguessable token customers track their order with (192 random bits). */
 export const newTrackingToken = () => randomBytes(24).toString('base64url');
 
@@ -46,9 +48,10 @@ export async function createOrder(
   if (inserted.length === 0) return false;
 
   const lines = initial.priced?.lines ?? cmd.lines.map((l, i) => ({ ...l, lineId: `L${i + 1}`, discountMinor: 0, lineTotalMinor: 0 }));
-  if (lines.length > 0) {
+  // In slices: a rejected order may carry thousands of lines, and one statement takes at most 65 535 parameters.
+  for (let i = 0; i < lines.length; i += LINE_ROWS_PER_INSERT) {
     await trx('order_lines').insert(
-      lines.map((l) => ({
+      lines.slice(i, i + LINE_ROWS_PER_INSERT).map((l) => ({
         order_id: cmd.orderId, line_id: l.lineId, sku: l.sku, name: l.name, quantity: l.quantity,
         unit_price_minor: l.unitPriceMinor, discount_minor: l.discountMinor, line_total_minor: l.lineTotalMinor, weight_grams: l.weightGrams,
         status: initial.state === 'Rejected' ? 'refused' : 'active',

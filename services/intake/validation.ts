@@ -11,6 +11,12 @@ const PHONE = /^\+[1-9]\d{6,14}$/;
 const COUNTRY = /^[A-Z]{2}$/;
 const SKU = /^[A-Za-z0-9._-]{1,64}$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CONTROL = /\p{Cc}/u;
+/** Bytes a btree index entry of the order store can take, with room to spare (Postgres: 2704). */
+const MAX_INDEXED_BYTES = 2000;
+
+/** A value quoted for a reason: escaped (no control characters) and cut to a readable length. */
+const shown = (value: string) => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 
 type Reasons = RejectionReason[];
 const reason = (field: string, code: string, message: string): RejectionReason => ({ field, code, message });
@@ -29,7 +35,7 @@ function address(out: Reasons, field: string, a: Address): void {
   text(out, `${field}.line2`, a.line2, false);
   text(out, `${field}.city`, a.city);
   text(out, `${field}.postalCode`, a.postalCode);
-  if (!COUNTRY.test(a.country)) out.push(reason(`${field}.country`, 'invalid', `${field}.country must be an ISO 3166-1 alpha-2 code such as US, got "${a.country}"`));
+  if (!COUNTRY.test(a.country)) out.push(reason(`${field}.country`, 'invalid', `${field}.country must be an ISO 3166-1 alpha-2 code such as US, got ${shown(a.country)}`));
 }
 
 export function validateSubmitOrder(cmd: SubmitOrder): RejectionReason[] {
@@ -44,7 +50,7 @@ export function validateSubmitOrder(cmd: SubmitOrder): RejectionReason[] {
   if (c.contactPreference === 'SMS' && c.phone === null) out.push(reason('customer.phone', 'required', 'customer.phone is required when the contact preference is SMS'));
   address(out, 'shippingAddress', cmd.shippingAddress);
   if (cmd.billingAddress) address(out, 'billingAddress', cmd.billingAddress);
-  if (!isSupportedCurrency(cmd.currency)) out.push(reason('currency', 'unsupported', `currency "${cmd.currency}" is not supported`));
+  if (!isSupportedCurrency(cmd.currency)) out.push(reason('currency', 'unsupported', `currency ${shown(cmd.currency)} is not supported`));
   if (!(SHIPPING_METHODS as readonly string[]).includes(cmd.shippingMethod)) {
     out.push(reason('shippingMethod', 'unsupported', `shippingMethod must be one of ${SHIPPING_METHODS.join(', ')}`));
   }
@@ -52,10 +58,48 @@ export function validateSubmitOrder(cmd: SubmitOrder): RejectionReason[] {
     out.push(reason('payment.method', 'unsupported', `payment.method must be one of ${PAYMENT_METHODS.join(', ')}`));
   }
   text(out, 'payment.token', cmd.payment.token);
+  cmd.promotionCodes.forEach((code, i) => {
+    // pricing names an unknown code in its reason: keep that short and printable
+    if (code.length > 64 || CONTROL.test(code)) out.push(reason(`promotionCodes[${i}]`, 'invalid', `promotionCodes[${i}] must be at most 64 printable characters`));
+  });
   if (cmd.lines.length === 0) out.push(reason('lines', 'required', 'an order needs at least one line'));
-  if (cmd.lines.length > LIMITS.maxLines) out.push(reason('lines', 'too_many', `an order has at most ${LIMITS.maxLines} lines`));
-  cmd.lines.forEach((l, i) => out.push(...validateLine(l, `lines[${i}]`)));
+  if (cmd.lines.length > LIMITS.maxLines) {
+    out.push(reason('lines', 'too_many', `an order has at most ${LIMITS.maxLines} lines`)); // not each line too: the reasons stay few
+    return out;
+  }
+  const lineReasons = cmd.lines.flatMap((l, i) => validateLine(l, `lines[${i}]`));
+  out.push(...lineReasons);
+  const amount = cmd.lines.reduce((n, l) => n + l.quantity * l.unitPriceMinor, 0);
+  if (lineReasons.length === 0 && !Number.isSafeInteger(amount)) out.push(reason('lines', 'too_large', 'the order amount is too large'));
   return out;
+}
+
+/**
+ * Why a SubmitOrder cannot be stored at all, not even Rejected (it is dead-lettered instead), or
+ * null: ids the order store keeps as UUIDs, a time it cannot hold, a NUL character (Postgres text
+ * and jsonb cannot hold U+0000), or an idempotency key or customer id too long for its index.
+ */
+export function unstorable(cmd: SubmitOrder): string | null {
+  if (!UUID.test(cmd.orderId)) return `orderId ${shown(cmd.orderId)} is not a UUID`;
+  if (!UUID.test(cmd.correlationId)) return `correlationId ${shown(cmd.correlationId)} is not a UUID`;
+  const year = new Date(cmd.occurredAt).getUTCFullYear();
+  if (!(year >= 1 && year <= 9999)) return `occurredAt ${cmd.occurredAt} is not a time between the years 1 and 9999`;
+  const { channel, channelOrderRef, customer, shippingAddress, billingAddress, lines, currency, shippingMethod, promotionCodes, payment, deliveryPreferences } = cmd;
+  const nul = nulAt({ channel, channelOrderRef, customer, shippingAddress, billingAddress, lines, currency, shippingMethod, promotionCodes, payment, deliveryPreferences }, '');
+  if (nul) return `${nul} contains a NUL character (U+0000), which the order store cannot hold`;
+  if (Buffer.byteLength(channel) + Buffer.byteLength(channelOrderRef) > MAX_INDEXED_BYTES) return `channel and channelOrderRef together are longer than ${MAX_INDEXED_BYTES} bytes`;
+  if (Buffer.byteLength(customer.customerId) > MAX_INDEXED_BYTES) return `customer.customerId is longer than ${MAX_INDEXED_BYTES} bytes`;
+  return null;
+}
+
+function nulAt(v: unknown, path: string): string | null {
+  if (typeof v === 'string') return v.includes('\u0000') ? path : null;
+  if (v === null || typeof v !== 'object') return null;
+  for (const [k, x] of Object.entries(v)) {
+    const found = nulAt(x, Array.isArray(v) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
+    if (found) return found;
+  }
+  return null;
 }
 
 export function validateLine(l: OrderLineInput, f: string): RejectionReason[] {

@@ -129,8 +129,8 @@ describe('HTTP API', () => {
 
   it('track_order shows the customer view by token only, without internal reasons or ids', async () => {
     const { orderId } = (await submit(body({ customer: { ...aSubmitOrder().customer, email: 'x@fraud.example' } }))).json();
-    await saga.waitForState(orderId, 'Pending');
-    const { tracking_token: token } = await saga.order(orderId);
+    // stored Pending, but fraud may cancel it before a probe sees Pending: wait for the row, not the state
+    const { tracking_token: token } = await eventually(`order ${orderId} stored`, () => saga.order(orderId));
     // fraud fails it; intake is running, so it becomes Cancelled(fraud_rejected)
     await saga.waitForState(orderId, 'Cancelled');
     const res = await app.inject({ method: 'GET', url: `/v1/track/${token}` });
