@@ -14,8 +14,14 @@ export const CURRENCY_EXPONENT: Readonly<Record<string, number>> = {
 
 export const isSupportedCurrency = (c: string) => Object.prototype.hasOwnProperty.call(CURRENCY_EXPONENT, c);
 
+/** The largest amount an event can carry: avsc writes an Avro long only below 2^53 − 1. */
+export const MAX_MINOR = Number.MAX_SAFE_INTEGER - 1;
+
+/** An amount outside what the money type (and so every event) can hold. */
+export class MoneyOutOfRange extends RangeError {}
+
 function assertMinor(n: number, what: string): void {
-  if (!Number.isSafeInteger(n)) throw new RangeError(`${what} must be a safe integer of minor units, got ${n}`);
+  if (!Number.isSafeInteger(n) || Math.abs(n) > MAX_MINOR) throw new MoneyOutOfRange(`${what} must be an integer of minor units within ±${MAX_MINOR}, got ${n}`);
 }
 
 export function money(minor: number, currency: string): Money {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { OrderLineInput, PriceBreakdown, RejectionReason } from './contracts/types.generated';
 import { loadRulesFile } from './rules-file';
-import { applyBasisPoints, divideRounded, money, Money, subtract, sum, times, zero } from './money';
+import { add, applyBasisPoints, divideRounded, money, Money, MoneyOutOfRange, subtract, sum, times, zero } from './money';
 
 /**
  * get_total_price — pure: the same lines, destination, codes and rules always give the same
@@ -81,7 +81,18 @@ export interface PricedOrder {
 
 const orZero = (m: Record<string, number> | undefined, currency: string) => m?.[currency] ?? 0;
 
+/** Prices an order; amounts beyond what the money type holds become a `too_large` problem. */
 export function getTotalPrice(input: PricingInput, rules: PricingRules): PricedOrder {
+  try {
+    return priceOrder(input, rules);
+  } catch (e) {
+    if (!(e instanceof MoneyOutOfRange)) throw e;
+    const zeroBreakdown = { subtotalMinor: 0, discountMinor: 0, taxMinor: 0, shippingMinor: 0, totalMinor: 0 };
+    return { lines: [], breakdown: zeroBreakdown, components: [], problems: [{ field: 'lines', code: 'too_large', message: 'the order total is too large' }] };
+  }
+}
+
+function priceOrder(input: PricingInput, rules: PricingRules): PricedOrder {
   const { currency } = input;
   const problems: RejectionReason[] = [];
   const components: PriceComponent[] = [];
@@ -92,7 +103,7 @@ export function getTotalPrice(input: PricingInput, rules: PricingRules): PricedO
     const rule = rules.lineDiscounts.find((d) => d.sku === l.sku);
     const discount = rule ? applyBasisPoints(gross, rule.basisPoints) : zero(currency);
     if (discount.minor > 0) components.push({ kind: 'line_discount', code: l.sku, description: rule?.description ?? `Discount on ${l.sku}`, amountMinor: -discount.minor });
-    return { ...l, discountMinor: discount.minor, lineTotalMinor: gross.minor - discount.minor };
+    return { ...l, discountMinor: discount.minor, lineTotalMinor: subtract(gross, discount).minor };
   });
   const subtotal = sum(lines.map((l) => times(money(l.unitPriceMinor, currency), l.quantity)), currency);
   const lineDiscounts = sum(lines.map((l) => money(l.discountMinor, currency)), currency);
@@ -159,7 +170,7 @@ export function getTotalPrice(input: PricingInput, rules: PricingRules): PricedO
   const place = taxRule ? `${taxRule.country}${taxRule.region ? `-${taxRule.region}` : ''}` : input.destination.country;
   components.push({ kind: 'tax', code: place, description: `Tax ${place} ${(taxRule?.basisPoints ?? 0) / 100} %${taxRule?.inclusive ? ' (included in prices)' : ''}`, amountMinor: tax.minor });
 
-  const total = goods.minor + (taxRule?.inclusive ? 0 : tax.minor) + shipping.minor;
+  const total = add(add(goods, taxRule?.inclusive ? zero(currency) : tax), shipping).minor;
   components.unshift({ kind: 'subtotal', code: null, description: taxRule?.inclusive ? 'Lines (net of included tax)' : 'Lines', amountMinor: shownSubtotal.minor });
   components.push({ kind: 'total', code: null, description: 'Total', amountMinor: total });
   return {

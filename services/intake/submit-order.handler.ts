@@ -1,15 +1,9 @@
 import type { SubmitOrder } from '../../shared/contracts/types.generated';
 import { permanent } from '../../shared/errors';
-import { getTotalPrice, PricedOrder, PricingRules } from '../../shared/pricing';
+import { getTotalPrice, PricingRules } from '../../shared/pricing';
 import type { Handler } from '../../shared/runner/handler';
 import { createOrder } from './order-repository';
 import { unstorable, validateSubmitOrder } from './validation';
-
-/** Every amount fits an Avro long as avsc writes it (|n| < 2^53 - 1), so the events can be encoded. */
-const encodable = (p: PricedOrder) =>
-  [...Object.values(p.breakdown), ...p.lines.flatMap((l) => [l.discountMinor, l.lineTotalMinor]), ...p.components.map((c) => c.amountMinor)].every(
-    (n) => Number.isSafeInteger(n) && Math.abs(n) < Number.MAX_SAFE_INTEGER,
-  );
 
 /** Intake: validate, price, store Pending and announce OrderPlaced — or store Rejected with reasons. */
 export const submitOrder = (rules: PricingRules): Handler<'io.oms.commands.SubmitOrder'> => async (ctx, cmd: SubmitOrder) => {
@@ -31,7 +25,7 @@ export const submitOrder = (rules: PricingRules): Handler<'io.oms.commands.Submi
           rules,
         )
       : null;
-  if (priced) reasons = encodable(priced) ? priced.problems : [{ field: 'lines', code: 'too_large', message: 'the order total is too large' }];
+  if (priced) reasons = priced.problems;
 
   if (!priced || reasons.length > 0) {
     const created = await createOrder(ctx.trx, cmd, { state: 'Rejected', priced: null, rejectionReasons: reasons, cause });

@@ -13,6 +13,12 @@ const base: PricingInput = {
 const price = (over: Partial<PricingInput> = {}, r: PricingRules = rules) => getTotalPrice({ ...base, ...over }, r).breakdown;
 
 describe('get_total_price', () => {
+  it('turns amounts the money type cannot hold into a too_large problem, never a crash (3 × 2.27e15 plus tax)', () => {
+    const line = { lineId: 'L1', sku: 'BOOK', name: 'Book', quantity: 1, unitPriceMinor: 2_270_000_000_000_000, weightGrams: 500 };
+    const priced = getTotalPrice({ ...base, lines: [line, { ...line, lineId: 'L2' }, { ...line, lineId: 'L3' }, { ...line, lineId: 'L4' }] }, rules);
+    expect(priced.problems).toEqual([{ field: 'lines', code: 'too_large', message: 'the order total is too large' }]);
+  });
+
   it('prices lines, tax by region and shipping by weight: 1000 + 8.25 % (82.5 → 83) + 499 + 1 kg × 100', () => {
     expect(price()).toEqual({ subtotalMinor: 1000, discountMinor: 0, taxMinor: 83, shippingMinor: 599, totalMinor: 1682 });
   });
