@@ -78,3 +78,17 @@ export async function waitForStableGroups(admin: Admin, groupPrefix: string, ser
     await new Promise((r) => setTimeout(r, 500));
   }
 }
+
+/** Consumer lag summed over the services' groups (`<groupPrefix>-<service>`) and every topic they read. */
+export async function totalConsumerLag(admin: Admin, groupPrefix: string, services: readonly string[]): Promise<number> {
+  let lag = 0;
+  for (const s of services) {
+    for (const t of await admin.fetchOffsets({ groupId: `${groupPrefix}-${s}` })) {
+      for (const e of await admin.fetchTopicOffsets(t.topic)) {
+        const committed = Number(t.partitions.find((x) => x.partition === e.partition)?.offset ?? -1);
+        lag += Math.max(0, Number(e.high) - Math.max(0, committed));
+      }
+    }
+  }
+  return lag;
+}

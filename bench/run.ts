@@ -16,7 +16,7 @@ import { createPlatform } from '../shared/bootstrap';
 import { migrateLatest } from '../shared/db/knex';
 import { ensureTopics, registerSchemas } from '../shared/provisioning';
 import { TOPICS, TopicKey, topicName } from '../shared/topics';
-import { buildFleet, FleetProcess, waitForStableGroups } from './fleet-process';
+import { buildFleet, FleetProcess, totalConsumerLag, waitForStableGroups } from './fleet-process';
 import { Traffic } from './traffic';
 import { runLimit } from './limit';
 
@@ -73,23 +73,12 @@ async function main() {
   // samplers
   const xactBefore = await dbCounters(p);
   const lagSeries: { t: number; lag: number }[] = [];
-  const groups = SERVICES.map((s) => `${runId}-${s}`);
-  const totalLag = async () => {
-    let lag = 0;
-    for (const groupId of groups) {
-      for (const t of await admin.fetchOffsets({ groupId })) {
-        const ends = await admin.fetchTopicOffsets(t.topic);
-        for (const e of ends) lag += Math.max(0, Number(e.high) - Math.max(0, Number(t.partitions.find((x) => x.partition === e.partition)?.offset ?? 0)));
-      }
-    }
-    return lag;
-  };
   const t0 = Date.now();
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
       for (const f of processes) f.sample();
-      lagSeries.push({ t: Math.round((Date.now() - t0) / 1000), lag: await totalLag().catch(() => -1) });
+      lagSeries.push({ t: Math.round((Date.now() - t0) / 1000), lag: await totalConsumerLag(admin, runId, SERVICES).catch(() => -1) });
       await sleep(2000);
     }
   })();

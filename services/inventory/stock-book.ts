@@ -75,7 +75,7 @@ export class StockBook implements ChunkFlush {
     const locked: LockedStock = {
       has: (orderId, scope) => scopes.has(scopeKey(orderId, scope)),
       reserve: (orderId, scope, lines) => {
-        const plan = planReservation(lines, [...stock.values()].filter((r) => lines.some((l) => l.sku === r.sku)));
+        const plan = planReservation(lines, [...stock.values()]); // it picks each SKU's rows itself
         scopes.add(scopeKey(orderId, scope));
         if (!plan.ok) {
           refusals.push({ order_id: orderId, scope: scope ?? 'order', lines: JSON.stringify(plan.shortages) });
@@ -124,10 +124,9 @@ export class StockBook implements ChunkFlush {
     const ids = (await this.trx('reservations').whereIn('order_id', [...this.settleOrders]).where({ status: 'held' }).orderBy('reservation_id').forUpdate().select('reservation_id', 'order_id')) as { reservation_id: string; order_id: string }[];
     if (ids.length === 0) return held;
     const lines = (await this.trx('reservation_lines').whereIn('reservation_id', ids.map((r) => r.reservation_id)).orderBy(['sku', 'location']).select('reservation_id', 'sku', 'location', 'quantity')) as (PlannedTake & { reservation_id: string })[];
-    for (const r of ids) {
-      const mine = lines.filter((l) => l.reservation_id === r.reservation_id).map(({ sku, location, quantity }) => ({ sku, location, quantity }));
-      held.set(r.order_id, [...(held.get(r.order_id) ?? []), { reservationId: r.reservation_id, lines: mine }]);
-    }
+    const linesOf = new Map<string, PlannedTake[]>();
+    for (const { reservation_id, sku, location, quantity } of lines) linesOf.set(reservation_id, [...(linesOf.get(reservation_id) ?? []), { sku, location, quantity }]);
+    for (const r of ids) held.set(r.order_id, [...(held.get(r.order_id) ?? []), { reservationId: r.reservation_id, lines: linesOf.get(r.reservation_id) ?? [] }]);
     return held;
   }
 

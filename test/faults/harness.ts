@@ -1,6 +1,6 @@
 import type { Admin, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
-import { FleetProcess, waitForStableGroups } from '../../bench/fleet-process';
+import { FleetProcess, totalConsumerLag, waitForStableGroups } from '../../bench/fleet-process';
 import { retrying, Traffic } from '../../bench/traffic';
 import { createPlatform, Platform } from '../../shared/bootstrap';
 import { createDb } from '../../shared/db/knex';
@@ -120,54 +120,49 @@ export class FaultHarness {
     }
   }
 
-  /** How many of the run's orders are in a terminal state (retrying through database restarts). */
-  async settledCount(): Promise<number> {
-    return retrying(async () => {
-      const r = await this.db.raw(`SELECT count(*)::int AS n FROM orders WHERE channel = 'bench' AND channel_order_ref LIKE ? AND state IN ('Delivered','Cancelled','Rejected')`, [`${this.runId}-%`]);
-      return Number(r.rows[0].n);
-    });
+  /** Settled orders over time, one sample a second (recovery is read from it); one poller for every wait. */
+  readonly progress: { t: number; settled: number }[] = [];
+  private sampling: Promise<void> | undefined;
+
+  /** Starts counting the run's orders in a terminal state (retrying through database restarts). */
+  startProgress(): void {
+    this.sampling ??= (async () => {
+      while (!this.closing) {
+        const r = await retrying(() => this.db.raw(`SELECT count(*)::int AS n FROM orders WHERE channel = 'bench' AND channel_order_ref LIKE ? AND state IN ('Delivered','Cancelled','Rejected')`, [`${this.runId}-%`]));
+        this.progress.push({ t: Date.now(), settled: Number(r.rows[0].n) });
+        await sleep(1000);
+      }
+    })();
+  }
+
+  get settled(): number {
+    return this.progress[this.progress.length - 1]?.settled ?? 0;
   }
 
   /** Resolves once at least `fraction` of `total` orders are settled (or after `timeoutMs`). */
   async whenSettled(fraction: number, total: number, timeoutMs = 600_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ((await this.settledCount()) < Math.floor(fraction * total) && Date.now() < deadline) await sleep(500);
+    while (this.settled < Math.floor(fraction * total) && Date.now() < deadline) await sleep(250);
   }
 
   /** Waits until every order is settled, or no order has settled for `idleMs` (then the rest are reported lost). */
   async waitAllSettled(total: number, idleMs = 90_000): Promise<void> {
     let last = -1;
     let lastChange = Date.now();
-    for (;;) {
-      const n = await this.settledCount();
-      if (n >= total) return;
-      if (n !== last) {
-        last = n;
+    while (this.settled < total) {
+      if (this.settled !== last) {
+        last = this.settled;
         lastChange = Date.now();
       } else if (Date.now() - lastChange > idleMs) return;
-      await sleep(1000);
+      await sleep(250);
     }
-  }
-
-  /** Consumer lag summed over every service group (the warehouse excluded). */
-  async lag(): Promise<number> {
-    let lag = 0;
-    for (const s of SERVICES) {
-      for (const t of await this.admin.fetchOffsets({ groupId: `${this.runId}-${s}` })) {
-        for (const e of await this.admin.fetchTopicOffsets(t.topic)) {
-          const committed = Number(t.partitions.find((x) => x.partition === e.partition)?.offset ?? -1);
-          lag += Math.max(0, Number(e.high) - Math.max(0, committed));
-        }
-      }
-    }
-    return lag;
   }
 
   /** Waits (bounded) until every service has consumed everything: late duplicates and redeliveries included. */
   async waitForLagZero(timeoutMs = 90_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const lag = await this.lag().catch(() => -1);
+      const lag = await totalConsumerLag(this.admin, this.runId, SERVICES).catch(() => -1);
       if (lag === 0 || Date.now() > deadline) return lag;
       await sleep(1000);
     }
@@ -187,6 +182,7 @@ export class FaultHarness {
 
   async close(): Promise<void> {
     this.closing = true;
+    await this.sampling?.catch(() => undefined);
     await Promise.all([...this.fleet.values()].flat().map((p) => p.stop()));
     await this.stopWarehouse?.().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);

@@ -45,21 +45,12 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const h = new FaultHarness(scenario.name);
   h.expectedOrders = ORDERS;
   await h.start();
-  const series: { t: number; settled: number }[] = [];
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      series.push({ t: Date.now(), settled: await h.settledCount() });
-      await sleep(1000);
-    }
-  })();
+  h.startProgress();
   try {
     await h.publishOrders(ORDERS, (published) => scenario.withEveryBatch?.(h, published) ?? Promise.resolve());
     const window = await scenario.inject(h, ORDERS);
     await h.waitAllSettled(ORDERS);
     const lag = await h.waitForLagZero();
-    sampling = false;
-    await sampler;
     const accounting = await account(h);
     const dlq = await auditDlq(h);
     const poison = scenario.poisonSent?.() ?? 0;
@@ -70,7 +61,7 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       lost: accounting.lost,
       duplicatedEffects: accounting.duplicatedEffects,
       dlq: poison ? poison - poisonNotDeadLettered : dlq.messages,
-      recoverySeconds: recoverySeconds(series, window.startedAt, window.endedAt),
+      recoverySeconds: recoverySeconds(h.progress, window.startedAt, window.endedAt),
       stockMismatches: accounting.stockMismatches,
       inconsistentEffects: Object.values(accounting.inconsistent).reduce((a, b) => a + b, 0),
       poisonNotDeadLettered,
@@ -82,8 +73,6 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
     console.log(`  ${JSON.stringify(result.details)}`);
     return result;
   } finally {
-    sampling = false;
-    await sampler.catch(() => undefined);
     await h.close();
   }
 }

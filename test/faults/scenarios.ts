@@ -91,7 +91,7 @@ export const duplicatesAndReordering: Scenario = {
     const chaos = h.platform.kafka.consumer({ groupId: `${h.runId}-chaos`, maxWaitTimeInMs: 100 });
     await chaos.connect();
     await chaos.subscribe({ topics, fromBeginning: true });
-    const resend = (topic: string, m: KafkaMessage) => h.send(async () => void (await producerOf(h).send({ topic, messages: [{ key: m.key, value: m.value, headers: m.headers }] })));
+    const resend = (topic: string, m: KafkaMessage) => h.send(async () => void (await h.rawProducer.send({ topic, messages: [{ key: m.key, value: m.value, headers: m.headers }] })));
     const pending: Promise<void>[] = [];
     let copies = 0;
     await chaos.run({
@@ -156,7 +156,7 @@ export function poisonFlood(poisonCount: number): Scenario {
         else messages.push({ key, value: await h.platform.codec.encode(h.traffic.topic('orderCommands'), 'io.oms.commands.SubmitOrder', { ...h.traffic.order(published + i, h.skus), orderId: `not-a-uuid-${sent + i}` } as never) });
       }
       sent += n;
-      if (messages.length) await h.send(async () => void (await producerOf(h).send({ topic: h.traffic.topic('orderCommands'), messages })));
+      if (messages.length) await h.send(async () => void (await h.rawProducer.send({ topic: h.traffic.topic('orderCommands'), messages })));
     },
     async inject() {
       const now = Date.now();
@@ -173,5 +173,3 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
-
-const producerOf = (h: FaultHarness) => h.rawProducer;
