@@ -25,7 +25,9 @@ export class FleetProcess {
   start(): void {
     // BENCH_CPU_PROF=1: each fleet process writes a V8 CPU profile to .stack/profiles on exit.
     const profile = this.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, '..', '.stack', 'profiles')}`] : [];
-    const child = spawn(process.execPath, [...profile, join(__dirname, '..', 'dist', 'services', 'fleet.js')], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_QUERY_CENSUS=1: each fleet process counts its SQL statements by shape (bench/query-census.js).
+    const census = this.env.BENCH_QUERY_CENSUS === '1' ? ['--require', join(__dirname, 'query-census.js')] : [];
+    const child = spawn(process.execPath, [...profile, ...census, join(__dirname, '..', 'dist', 'services', 'fleet.js')], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const logs = join(__dirname, '..', '.stack', 'bench-logs');
     mkdirSync(logs, { recursive: true });
     child.stdout!.pipe(createWriteStream(join(logs, `${this.name.replace(/[^\w-]/g, '_')}.log`)));

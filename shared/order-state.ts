@@ -48,9 +48,10 @@ export type TransitionResult =
   | { applied: false; from: OrderState | null; to: OrderState; version: number | null; reason: string };
 
 /**
- * A guarded transition: the row is locked, the move checked against TRANSITIONS, and the update
- * itself repeats the guard (`state = from AND version = v`). Refused moves are recorded in the
- * history with their reason, never applied.
+ * A guarded transition in one statement: the update is guarded by the states TRANSITIONS allows
+ * (narrowed by `onlyFrom`) and, under Postgres's row lock, re-checks that guard against the latest
+ * committed row; the history row is written in the same statement, so an applied move costs one
+ * round trip. Refused moves are recorded in the history with their reason, never applied.
  */
 export async function transitionOrder(
   trx: Knex.Transaction,
@@ -59,25 +60,42 @@ export async function transitionOrder(
   cause: Cause,
   extra: TransitionOptions = {},
 ): Promise<TransitionResult> {
-  const row = (await trx('orders').where({ order_id: orderId }).forUpdate().first('state', 'version')) as
-    | { state: OrderState; version: number }
-    | undefined;
-  if (!row) {
-    await recordHistory(trx, { orderId, from: null, to, cause, version: 0, refused: true, reason: 'unknown order' });
-    return { applied: false, from: null, to, version: null, reason: 'unknown order' };
-  }
-  if (!canTransition(row.state, to) || (extra.onlyFrom && !extra.onlyFrom.includes(row.state))) {
+  const from = allowedFrom(to).filter((s) => !extra.onlyFrom || extra.onlyFrom.includes(s));
+  for (;;) {
+    const moved = await moveOrder(trx, orderId, to, from, cause, extra.reason ?? extra.cancelReason ?? null, extra.cancelReason);
+    if (moved) return { applied: true, from: moved.state, to, version: moved.version };
+    // Not moved: refused or unknown, decided under the row lock. A writer that committed between the
+    // two statements may have made the move allowed after all; the next attempt then applies it.
+    const row = (await trx('orders').where({ order_id: orderId }).forUpdate().first('state', 'version')) as { state: OrderState; version: number } | undefined;
+    if (row && from.includes(row.state)) continue;
+    if (!row) {
+      await recordHistory(trx, { orderId, from: null, to, cause, version: 0, refused: true, reason: 'unknown order' });
+      return { applied: false, from: null, to, version: null, reason: 'unknown order' };
+    }
     const reason = `${row.state} → ${to} is not allowed${extra.onlyFrom ? ` for ${cause.type}` : ''}${extra.reason ? ` (${extra.reason})` : ''}`;
     await recordHistory(trx, { orderId, from: row.state, to, cause, version: row.version, refused: true, reason });
     return { applied: false, from: row.state, to, version: row.version, reason };
   }
-  const updated = await trx('orders')
-    .where({ order_id: orderId, version: row.version })
-    .whereIn('state', allowedFrom(to))
-    .update({ state: to, version: row.version + 1, updated_at: trx.fn.now(), ...(extra.cancelReason ? { cancel_reason: extra.cancelReason } : {}) });
-  if (updated !== 1) throw new Error(`guarded transition of ${orderId} lost its row lock`);
-  await recordHistory(trx, { orderId, from: row.state, to, cause, version: row.version + 1, refused: false, reason: extra.reason ?? extra.cancelReason ?? null });
-  return { applied: true, from: row.state, to, version: row.version + 1 };
+}
+
+/** The applied path's one statement; returns the state moved from and the new version, or nothing. */
+async function moveOrder(
+  trx: Knex.Transaction, orderId: string, to: OrderState, from: OrderState[], cause: Cause, reason: string | null, cancelReason: CancelReason | undefined,
+): Promise<{ state: OrderState; version: number } | undefined> {
+  const { rows } = (await trx.raw(
+    `WITH moved AS (
+       UPDATE orders SET previous_state = state, state = :to, version = version + 1, updated_at = now(),
+              cancel_reason = CASE WHEN :setCancel THEN :cancelReason ELSE cancel_reason END
+       WHERE order_id = :orderId AND state = ANY(:from)
+       RETURNING order_id, previous_state, version
+     ), logged AS (
+       INSERT INTO order_status_history (order_id, from_state, to_state, refused, reason, cause_event_id, cause_type, order_version)
+       SELECT order_id, previous_state, :to, false, :reason, :causeEventId, :causeType, version FROM moved
+     )
+     SELECT previous_state AS state, version FROM moved`,
+    { orderId, to, from, reason, setCancel: cancelReason !== undefined, cancelReason: cancelReason ?? null, causeEventId: cause.eventId, causeType: cause.type },
+  )) as { rows: { state: OrderState; version: number }[] };
+  return rows[0];
 }
 
 export async function recordHistory(

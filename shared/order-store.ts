@@ -61,15 +61,21 @@ export function priceLines(order: OrderRow, lines: OrderLineRow[], rules: Pricin
  * What inventory has settled for an order, read from inventory's own rows (written in the same
  * transaction as its events, so whoever reacts to an inventory event sees them):
  * the lines that are reserved, and whether any added line still waits for its reservation.
+ * One statement: each line with the reservation and refusal facts it needs.
  */
 export async function settledLines(trx: Knex.Transaction, orderId: string) {
-  const lines = await orderLines(trx, orderId);
-  const reservations = (await trx('reservations').where({ order_id: orderId }).whereIn('status', ['held', 'committed']).select('line_id')) as { line_id: string | null }[];
-  const refusals = new Set(((await trx('inventory_refusals').where({ order_id: orderId }).select('scope')) as { scope: string }[]).map((r) => r.scope));
-  const wholeReserved = reservations.some((r) => r.line_id === null);
-  const reservedAdded = new Set(reservations.map((r) => r.line_id).filter((l): l is string => l !== null));
-  const reserved = lines.filter((l) => (l.origin === 'placed' ? wholeReserved : reservedAdded.has(l.line_id)));
-  const unresolved = lines.filter((l) => l.origin === 'added' && l.status === 'pending' && !reservedAdded.has(l.line_id) && !refusals.has(l.line_id));
+  const { rows } = (await trx.raw(
+    `SELECT l.*,
+            EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = l.order_id AND r.line_id IS NULL AND r.status IN ('held', 'committed')) AS whole_reserved,
+            EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = l.order_id AND r.line_id = l.line_id AND r.status IN ('held', 'committed')) AS line_reserved,
+            EXISTS (SELECT 1 FROM inventory_refusals f WHERE f.order_id = l.order_id AND f.scope = l.line_id) AS line_refused
+       FROM order_lines l WHERE l.order_id = ? ORDER BY l.added_at, l.line_id`,
+    [orderId],
+  )) as { rows: (OrderLineRow & { whole_reserved: boolean; line_reserved: boolean; line_refused: boolean })[] };
+  const wholeReserved = rows.some((r) => r.whole_reserved);
+  const lines = rows.map(({ whole_reserved: _w, line_reserved: _r, line_refused: _f, ...line }) => line);
+  const reserved = lines.filter((l, i) => (l.origin === 'placed' ? wholeReserved : rows[i]!.line_reserved));
+  const unresolved = lines.filter((l, i) => l.origin === 'added' && l.status === 'pending' && !rows[i]!.line_reserved && !rows[i]!.line_refused);
   return { wholeReserved, reserved, unresolved };
 }
 

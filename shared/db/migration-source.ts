@@ -3,6 +3,7 @@ import * as platform from './migrations/001_platform';
 import * as saga from './migrations/002_saga';
 import * as supportView from './migrations/003_support_view';
 import * as serviceRoles from './migrations/004_service_roles';
+import * as previousState from './migrations/005_previous_state';
 
 interface Migration {
   name: string;
@@ -19,6 +20,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '002_saga', ...saga },
   { name: '003_support_view', ...supportView },
   { name: '004_service_roles', ...serviceRoles },
+  { name: '005_previous_state', ...previousState },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

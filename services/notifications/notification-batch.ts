@@ -1,0 +1,75 @@
+import { randomUUID } from 'crypto';
+import type { Knex } from 'knex';
+import type { Customer, NotificationKind } from '../../shared/contracts/types.generated';
+import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
+import { compose } from './messages';
+
+export interface NotificationRequest {
+  orderId: string;
+  kind: NotificationKind;
+  facts: { carrier?: string; trackingNumber?: string; reason?: string };
+  /** From the event when it carries them; otherwise read from the order. */
+  customer?: Customer;
+  orderRef?: string;
+  /** Runs once the batch knows whether this notification went out. */
+  then?: (sent: boolean) => Promise<void>;
+}
+
+interface Queued extends NotificationRequest {
+  ctx: HandlerContext;
+}
+
+/**
+ * The chunk's notifications, written together: handlers queue what the customer should be told;
+ * after the chunk's last handler one query reads the orders that need a customer, one multi-row
+ * insert claims each (order, kind) once (the unique row is what makes a notification happen at
+ * most once), and the claimed ones are announced in message order.
+ */
+export class NotificationBatch implements ChunkFlush {
+  private readonly queued: Queued[] = [];
+
+  constructor(private readonly trx: Knex.Transaction) {}
+
+  static queue(ctx: HandlerContext, request: NotificationRequest): void {
+    ctx.chunkScoped('notifications.batch', () => new NotificationBatch(ctx.trx)).queued.push({ ...request, ctx });
+  }
+
+  async flush(): Promise<void> {
+    const orders = await this.ordersToLookUp();
+    const claimed = new Set<string>();
+    const planned = this.queued.map((q) => {
+      const order = orders.get(q.orderId);
+      const customer = q.customer ?? order?.customer;
+      const key = `${q.orderId}/${q.kind}`;
+      if (!customer || customer.contactPreference === 'NONE' || claimed.has(key)) return { q, row: null };
+      claimed.add(key);
+      const channel: 'SMS' | 'EMAIL' = customer.contactPreference === 'SMS' && customer.phone ? 'SMS' : 'EMAIL';
+      const recipient = channel === 'SMS' ? customer.phone! : customer.email;
+      const orderRef = q.orderRef ?? order?.channel_order_ref ?? q.orderId;
+      return { q, customer, orderRef, row: { notification_id: randomUUID(), order_id: q.orderId, kind: q.kind, channel, recipient } };
+    });
+    const rows = planned.flatMap((p) => (p.row ? [p.row] : []));
+    const inserted = rows.length
+      ? ((await this.trx('notifications').insert(rows).onConflict(['order_id', 'kind']).ignore().returning('notification_id')) as { notification_id: string }[])
+      : [];
+    const sent = new Set(inserted.map((r) => r.notification_id));
+    for (const { q, row, customer, orderRef } of planned) {
+      const isSent = row !== null && sent.has(row.notification_id);
+      if (isSent) {
+        const { subject, body } = compose(q.kind, customer!, { orderRef: orderRef!, ...q.facts });
+        await q.ctx.emit('io.oms.notifications.CustomerNotification', {
+          orderId: q.orderId, notificationId: row.notification_id, kind: q.kind, channel: row.channel, recipient: row.recipient, subject, body,
+          carrier: q.facts.carrier ?? null, trackingNumber: q.facts.trackingNumber ?? null,
+        });
+      }
+      await q.then?.(isSent);
+    }
+  }
+
+  private async ordersToLookUp(): Promise<Map<string, { customer: Customer; channel_order_ref: string }>> {
+    const ids = [...new Set(this.queued.filter((q) => !q.customer || !q.orderRef).map((q) => q.orderId))];
+    if (ids.length === 0) return new Map();
+    const rows = (await this.trx('orders').whereIn('order_id', ids).select('order_id', 'customer', 'channel_order_ref')) as { order_id: string; customer: Customer; channel_order_ref: string }[];
+    return new Map(rows.map((r) => [r.order_id, r]));
+  }
+}
