@@ -61,16 +61,19 @@ export function priceLines(order: OrderRow, lines: OrderLineRow[], rules: Pricin
  * What inventory has settled for an order, read from inventory's own rows (written in the same
  * transaction as its events, so whoever reacts to an inventory event sees them):
  * the lines that are reserved, and whether any added line still waits for its reservation.
- * One statement: each line with the reservation and refusal facts it needs.
+ * One statement: each line with the reservation and refusal facts it needs, both read by the
+ * order's key first (a correlated EXISTS would let the planner hash-scan the whole table).
  */
 export async function settledLines(trx: Knex.Transaction, orderId: string) {
   const { rows } = (await trx.raw(
-    `SELECT l.*,
-            EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = l.order_id AND r.line_id IS NULL AND r.status IN ('held', 'committed')) AS whole_reserved,
-            EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = l.order_id AND r.line_id = l.line_id AND r.status IN ('held', 'committed')) AS line_reserved,
-            EXISTS (SELECT 1 FROM inventory_refusals f WHERE f.order_id = l.order_id AND f.scope = l.line_id) AS line_refused
-       FROM order_lines l WHERE l.order_id = ? ORDER BY l.added_at, l.line_id`,
-    [orderId],
+    `WITH held AS (SELECT line_id FROM reservations WHERE order_id = :orderId AND status IN ('held', 'committed')),
+          refused AS (SELECT scope FROM inventory_refusals WHERE order_id = :orderId)
+     SELECT l.*,
+            EXISTS (SELECT 1 FROM held WHERE held.line_id IS NULL) AS whole_reserved,
+            EXISTS (SELECT 1 FROM held WHERE held.line_id = l.line_id) AS line_reserved,
+            EXISTS (SELECT 1 FROM refused WHERE refused.scope = l.line_id) AS line_refused
+       FROM order_lines l WHERE l.order_id = :orderId ORDER BY l.added_at, l.line_id`,
+    { orderId },
   )) as { rows: (OrderLineRow & { whole_reserved: boolean; line_reserved: boolean; line_refused: boolean })[] };
   const wholeReserved = rows.some((r) => r.whole_reserved);
   const lines = rows.map(({ whole_reserved: _w, line_reserved: _r, line_refused: _f, ...line }) => line);
