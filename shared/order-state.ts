@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from './db/knex';
 import type { CancelReason } from './contracts/types.generated';
 
 export const ORDER_STATES = [
@@ -82,7 +83,7 @@ export async function transitionOrder(
 async function moveOrder(
   trx: Knex.Transaction, orderId: string, to: OrderState, from: OrderState[], cause: Cause, reason: string | null, cancelReason: CancelReason | undefined,
 ): Promise<{ state: OrderState; version: number } | undefined> {
-  const { rows } = (await trx.raw(
+  const { rows } = (await prepared('transition', trx.raw(
     `WITH moved AS (
        UPDATE orders SET previous_state = state, state = :to, version = version + 1, updated_at = now(),
               cancel_reason = CASE WHEN :setCancel THEN :cancelReason ELSE cancel_reason END
@@ -94,7 +95,7 @@ async function moveOrder(
      )
      SELECT previous_state AS state, version FROM moved`,
     { orderId, to, from, reason, setCancel: cancelReason !== undefined, cancelReason: cancelReason ?? null, causeEventId: cause.eventId, causeType: cause.type },
-  )) as { rows: { state: OrderState; version: number }[] };
+  ))) as { rows: { state: OrderState; version: number }[] };
   return rows[0];
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from './db/knex';
 import type { Address, Customer, DeliveryPreferences } from './contracts/types.generated';
 import type { OrderState } from './order-state';
 import { getTotalPrice, PricedOrder, PricingRules } from './pricing';
@@ -31,17 +32,23 @@ export interface OrderLineRow {
   origin: 'placed' | 'added';
 }
 
+const ORDER_COLUMNS: (keyof OrderRow)[] = [
+  'order_id', 'state', 'version', 'currency', 'customer', 'shipping_address', 'delivery_preferences', 'shipping_method',
+  'promotion_codes', 'payment_method', 'payment_token', 'total_minor', 'correlation_id',
+];
+const LINE_COLUMNS: (keyof OrderLineRow)[] = ['line_id', 'sku', 'name', 'quantity', 'unit_price_minor', 'weight_grams', 'status', 'origin'];
+
 /**
  * Locks the order row for the rest of the transaction. Every saga step that decides from the
  * order's state takes this lock, so decisions about one order are serialized across services
  * and instances (a cancel and a reservation never interleave).
  */
 export async function lockOrder(trx: Knex.Transaction, orderId: string): Promise<OrderRow | undefined> {
-  return (await trx('orders').where({ order_id: orderId }).forUpdate().first()) as OrderRow | undefined;
+  return (await prepared('lock_order', trx('orders').where({ order_id: orderId }).forUpdate().first(ORDER_COLUMNS))) as OrderRow | undefined;
 }
 
 export async function orderLines(trx: Knex.Transaction, orderId: string): Promise<OrderLineRow[]> {
-  return (await trx('order_lines').where({ order_id: orderId }).orderBy('added_at').orderBy('line_id')) as OrderLineRow[];
+  return (await prepared('order_lines', trx('order_lines').where({ order_id: orderId }).orderBy('added_at').orderBy('line_id').select(LINE_COLUMNS))) as OrderLineRow[];
 }
 
 export function priceLines(order: OrderRow, lines: OrderLineRow[], rules: PricingRules): PricedOrder {
@@ -65,16 +72,16 @@ export function priceLines(order: OrderRow, lines: OrderLineRow[], rules: Pricin
  * order's key first (a correlated EXISTS would let the planner hash-scan the whole table).
  */
 export async function settledLines(trx: Knex.Transaction, orderId: string) {
-  const { rows } = (await trx.raw(
+  const { rows } = (await prepared('settled_lines', trx.raw(
     `WITH held AS (SELECT line_id FROM reservations WHERE order_id = :orderId AND status IN ('held', 'committed')),
           refused AS (SELECT scope FROM inventory_refusals WHERE order_id = :orderId)
-     SELECT l.*,
+     SELECT ${LINE_COLUMNS.map((c) => `l.${c}`).join(', ')},
             EXISTS (SELECT 1 FROM held WHERE held.line_id IS NULL) AS whole_reserved,
             EXISTS (SELECT 1 FROM held WHERE held.line_id = l.line_id) AS line_reserved,
             EXISTS (SELECT 1 FROM refused WHERE refused.scope = l.line_id) AS line_refused
        FROM order_lines l WHERE l.order_id = :orderId ORDER BY l.added_at, l.line_id`,
     { orderId },
-  )) as { rows: (OrderLineRow & { whole_reserved: boolean; line_reserved: boolean; line_refused: boolean })[] };
+  ))) as { rows: (OrderLineRow & { whole_reserved: boolean; line_reserved: boolean; line_refused: boolean })[] };
   const wholeReserved = rows.some((r) => r.whole_reserved);
   const lines = rows.map(({ whole_reserved: _w, line_reserved: _r, line_refused: _f, ...line }) => line);
   const reserved = lines.filter((l, i) => (l.origin === 'placed' ? wholeReserved : rows[i]!.line_reserved));
@@ -83,7 +90,7 @@ export async function settledLines(trx: Knex.Transaction, orderId: string) {
 }
 
 export async function authorizedMinor(trx: Knex.Transaction, orderId: string): Promise<number> {
-  const row = await trx('payments').where({ order_id: orderId, operation: 'authorize', status: 'approved' }).sum({ s: 'amount_minor' }).first();
+  const row = await prepared('authorized_minor', trx('payments').where({ order_id: orderId, operation: 'authorize', status: 'approved' }).sum({ s: 'amount_minor' }).first());
   return Number(row?.s ?? 0);
 }
 

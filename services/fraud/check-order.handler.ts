@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { OrderPlaced } from '../../shared/contracts/types.generated';
+import { prepared } from '../../shared/db/knex';
 import { lockOrder } from '../../shared/order-store';
 import type { Handler } from '../../shared/runner/handler';
 import { assessOrder, FraudRules } from './rules';
@@ -10,18 +11,18 @@ const KINDS = ['customer', 'email', 'payment_token'] as const;
 async function velocity(trx: Knex.Transaction, e: OrderPlaced, windowMinutes: number) {
   const values = { customer: e.customer.customerId, email: e.customer.email.toLowerCase(), payment_token: e.payment.token };
   const at = new Date(e.occurredAt);
-  await trx('fraud_velocity')
+  await prepared('fraud_velocity_insert', trx('fraud_velocity')
     .insert(KINDS.map((kind) => ({ kind, value: values[kind], order_id: e.orderId, at })))
     .onConflict(['kind', 'value', 'order_id'])
-    .ignore();
+    .ignore());
   const since = new Date(e.occurredAt - windowMinutes * 60_000);
-  const rows = (await trx('fraud_velocity')
+  const rows = (await prepared('fraud_velocity_count', trx('fraud_velocity')
     .whereIn(['kind', 'value'], KINDS.map((kind) => [kind, values[kind]]))
     .where('at', '>', since)
     .where('at', '<=', at)
     .groupBy('kind')
     .select('kind')
-    .count({ n: '*' })) as { kind: (typeof KINDS)[number]; n: string }[];
+    .count({ n: '*' }))) as { kind: (typeof KINDS)[number]; n: string }[];
   const count = (kind: (typeof KINDS)[number]) => Number(rows.find((r) => r.kind === kind)?.n ?? 0);
   return { customer: count('customer'), email: count('email'), paymentToken: count('payment_token') };
 }
@@ -45,7 +46,7 @@ export const checkOrder = (rules: FraudRules): Handler<'io.oms.orders.OrderPlace
     rules,
   );
   const { decision, score, reasons } = assessment;
-  await ctx.trx('fraud_checks').insert({ order_id: e.orderId, score, decision, reasons: JSON.stringify(reasons) }).onConflict('order_id').ignore();
+  await prepared('fraud_check_insert', ctx.trx('fraud_checks').insert({ order_id: e.orderId, score, decision, reasons: JSON.stringify(reasons) }).onConflict('order_id').ignore());
   ctx.log.info({ decision, score, reasons }, 'fraud assessed');
 
   if (decision === 'failed') return ctx.emit('io.oms.fraud.FraudCheckFailed', { score, reasons, orderVersion: order.version });

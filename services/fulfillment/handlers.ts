@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { OrderCancelled, ShipmentDelivered, ShipmentDispatched } from '../../shared/contracts/types.generated';
+import { prepared } from '../../shared/db/knex';
 import { authorizedMinor, lockOrder, priceLines, recordCompensation, settledLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
@@ -19,7 +20,7 @@ async function requestFulfillmentWhenReady(ctx: HandlerContext, orderId: string,
   const result = await ctx.transition(orderId, 'Awaiting_Shipment');
   if (!result.applied) return;
   const fulfillmentId = randomUUID();
-  await ctx.trx('fulfillments').insert({ fulfillment_id: fulfillmentId, order_id: orderId, status: 'requested' });
+  await prepared('fulfillment_insert', ctx.trx('fulfillments').insert({ fulfillment_id: fulfillmentId, order_id: orderId, status: 'requested' }));
   await ctx.emit('io.oms.fulfillment.FulfillmentRequested', {
     fulfillmentId,
     lines: reserved.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity })),
@@ -39,15 +40,15 @@ export const onAddedLineSettled = (rules: PricingRules): Handler<'io.oms.invento
 export const onShipmentDispatched: Handler<'io.oms.warehouse.ShipmentDispatched'> = async (ctx, e: ShipmentDispatched) => {
   const result = await ctx.transition(e.orderId, 'Shipped', { onlyFrom: ['Awaiting_Shipment'] });
   if (!result.applied) return ctx.log.warn({ reason: result.reason }, 'shipment refused');
-  await ctx.trx('shipments').insert({ shipment_id: e.shipmentId, order_id: e.orderId, carrier: e.carrier, tracking_number: e.trackingNumber, status: 'dispatched', dispatched_at: new Date(e.occurredAt) });
-  await ctx.trx('fulfillments').where({ order_id: e.orderId }).update({ status: 'shipped', updated_at: ctx.trx.fn.now() });
+  await prepared('shipment_insert', ctx.trx('shipments').insert({ shipment_id: e.shipmentId, order_id: e.orderId, carrier: e.carrier, tracking_number: e.trackingNumber, status: 'dispatched', dispatched_at: new Date(e.occurredAt) }));
+  await prepared('fulfillment_shipped', ctx.trx('fulfillments').where({ order_id: e.orderId }).update({ status: 'shipped', updated_at: ctx.trx.fn.now() }));
   await ctx.emit('io.oms.fulfillment.OrderShipped', { shipmentId: e.shipmentId, carrier: e.carrier, trackingNumber: e.trackingNumber, orderVersion: result.version });
 };
 
 export const onShipmentDelivered: Handler<'io.oms.warehouse.ShipmentDelivered'> = async (ctx, e: ShipmentDelivered) => {
   const result = await ctx.transition(e.orderId, 'Delivered', { onlyFrom: ['Shipped'] });
   if (!result.applied) return ctx.log.warn({ reason: result.reason }, 'delivery refused');
-  await ctx.trx('shipments').where({ order_id: e.orderId }).update({ status: 'delivered', delivered_at: new Date(e.occurredAt) });
+  await prepared('shipment_delivered', ctx.trx('shipments').where({ order_id: e.orderId }).update({ status: 'delivered', delivered_at: new Date(e.occurredAt) }));
   await ctx.emit('io.oms.fulfillment.OrderDelivered', { shipmentId: e.shipmentId, orderVersion: result.version });
 };
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
+import { prepared } from '../../shared/db/knex';
 import type { GatewayResult } from './gateway';
 
 export type Operation = 'authorize' | 'capture' | 'void' | 'refund';
@@ -16,6 +17,10 @@ export interface PaymentRow {
   status: 'approved' | 'declined';
   idempotency_key: string;
 }
+
+const PAYMENT_COLUMNS: (keyof PaymentRow)[] = [
+  'payment_id', 'order_id', 'operation', 'amount_minor', 'currency', 'method', 'gateway', 'external_transaction_id', 'status', 'idempotency_key',
+];
 
 /** One Payment record per gateway operation; the idempotency key is unique. */
 export async function recordPayment(
@@ -35,12 +40,12 @@ export async function recordPayment(
     idempotency_key: p.idempotencyKey,
     failure_reason: p.result.status === 'declined' ? `${p.result.reasonCode}: ${p.result.message}` : null,
   };
-  await trx('payments').insert(row);
+  await prepared('record_payment', trx('payments').insert(row));
   return row as PaymentRow;
 }
 
 export async function paymentsOf(trx: Knex.Transaction, orderId: string): Promise<PaymentRow[]> {
-  return (await trx('payments').where({ order_id: orderId }).orderBy('created_at').orderBy('payment_id')) as PaymentRow[];
+  return (await prepared('payments_of', trx('payments').where({ order_id: orderId }).orderBy('created_at').orderBy('payment_id').select(PAYMENT_COLUMNS))) as PaymentRow[];
 }
 
 /** Approved authorizations with no capture or void yet (keys: `capture:<id>`, `void:<id>`). */
