@@ -17,4 +17,4 @@ for (const n of profile.nodes) {
   byArea.set(area, (byArea.get(area) ?? 0) + t);
 }
 const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
-console.log(`total sampled: ${(total / 1e6).toFixed(1)} s\n-- by area --\n${top(byArea, 12).join('\n')}\n-- by function (self) --\n${top(byFunction, 15).join('\n')}`);
+console.log(`total sampled: ${(total / 1e6).toFixed(1)} s\n-- by area --\n${top(byArea, 12).join('\n')}\n-- by function (self) --\n${top(byFunction, Number(process.env.TOP ?? 15)).join('\n')}`);

@@ -67,31 +67,31 @@ export function priceLines(order: OrderRow, lines: OrderLineRow[], rules: Pricin
 /**
  * What inventory has settled for an order, read from inventory's own rows (written in the same
  * transaction as its events, so whoever reacts to an inventory event sees them):
- * the lines that are reserved, and whether any added line still waits for its reservation.
- * One statement: each line with the reservation and refusal facts it needs, both read by the
- * order's key first (a correlated EXISTS would let the planner hash-scan the whole table).
+ * the lines that are reserved, whether any added line still waits for its reservation, and the
+ * amount authorized so far. One statement: each line with the reservation and refusal facts it
+ * needs, both read by the order's key first (a correlated EXISTS would let the planner hash-scan
+ * the whole table). Call it after lockOrder, never fold the lock in: a statement that waited for
+ * the lock would read these rows from its snapshot taken before the wait.
  */
 export async function settledLines(trx: Knex.Transaction, orderId: string) {
   const { rows } = (await prepared('settled_lines', trx.raw(
     `WITH held AS (SELECT line_id FROM reservations WHERE order_id = :orderId AND status IN ('held', 'committed')),
-          refused AS (SELECT scope FROM inventory_refusals WHERE order_id = :orderId)
+          refused AS (SELECT scope FROM inventory_refusals WHERE order_id = :orderId),
+          authorized AS (SELECT coalesce(sum(amount_minor), 0)::bigint AS minor FROM payments WHERE order_id = :orderId AND operation = 'authorize' AND status = 'approved')
      SELECT ${LINE_COLUMNS.map((c) => `l.${c}`).join(', ')},
             EXISTS (SELECT 1 FROM held WHERE held.line_id IS NULL) AS whole_reserved,
             EXISTS (SELECT 1 FROM held WHERE held.line_id = l.line_id) AS line_reserved,
-            EXISTS (SELECT 1 FROM refused WHERE refused.scope = l.line_id) AS line_refused
+            EXISTS (SELECT 1 FROM refused WHERE refused.scope = l.line_id) AS line_refused,
+            (SELECT minor FROM authorized) AS authorized_minor
        FROM order_lines l WHERE l.order_id = :orderId ORDER BY l.added_at, l.line_id`,
     { orderId },
-  ))) as { rows: (OrderLineRow & { whole_reserved: boolean; line_reserved: boolean; line_refused: boolean })[] };
+  ))) as { rows: (OrderLineRow & { whole_reserved: boolean; line_reserved: boolean; line_refused: boolean; authorized_minor: number })[] };
   const wholeReserved = rows.some((r) => r.whole_reserved);
-  const lines = rows.map(({ whole_reserved: _w, line_reserved: _r, line_refused: _f, ...line }) => line);
+  const lines = rows.map(({ whole_reserved: _w, line_reserved: _r, line_refused: _f, authorized_minor: _a, ...line }) => line);
   const reserved = lines.filter((l, i) => (l.origin === 'placed' ? wholeReserved : rows[i]!.line_reserved));
   const unresolved = lines.filter((l, i) => l.origin === 'added' && l.status === 'pending' && !rows[i]!.line_reserved && !rows[i]!.line_refused);
-  return { wholeReserved, reserved, unresolved };
-}
-
-export async function authorizedMinor(trx: Knex.Transaction, orderId: string): Promise<number> {
-  const row = await prepared('authorized_minor', trx('payments').where({ order_id: orderId, operation: 'authorize', status: 'approved' }).sum({ s: 'amount_minor' }).first());
-  return Number(row?.s ?? 0);
+  const authorizedMinor = rows[0]?.authorized_minor ?? 0;
+  return { wholeReserved, reserved, unresolved, authorizedMinor };
 }
 
 /** Merges one system's compensation status into orders.compensation (e.g. payment: 'voided'). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import type { OrderCancelled, ShipmentDelivered, ShipmentDispatched } from '../../shared/contracts/types.generated';
 import { prepared } from '../../shared/db/knex';
-import { authorizedMinor, lockOrder, priceLines, recordCompensation, settledLines } from '../../shared/order-store';
+import { lockOrder, priceLines, recordCompensation, settledLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
 
@@ -13,9 +13,9 @@ import type { Handler, HandlerContext } from '../../shared/runner/handler';
 async function requestFulfillmentWhenReady(ctx: HandlerContext, orderId: string, rules: PricingRules): Promise<void> {
   const order = await lockOrder(ctx.trx, orderId);
   if (!order || order.state !== 'Processing') return;
-  const { wholeReserved, reserved, unresolved } = await settledLines(ctx.trx, orderId);
+  const { wholeReserved, reserved, unresolved, authorizedMinor } = await settledLines(ctx.trx, orderId);
   if (!wholeReserved || unresolved.length > 0) return;
-  if ((await authorizedMinor(ctx.trx, orderId)) < priceLines(order, reserved, rules).breakdown.totalMinor) return;
+  if (authorizedMinor < priceLines(order, reserved, rules).breakdown.totalMinor) return;
 
   const result = await ctx.transition(orderId, 'Awaiting_Shipment');
   if (!result.applied) return;
@@ -40,8 +40,14 @@ export const onAddedLineSettled = (rules: PricingRules): Handler<'io.oms.invento
 export const onShipmentDispatched: Handler<'io.oms.warehouse.ShipmentDispatched'> = async (ctx, e: ShipmentDispatched) => {
   const result = await ctx.transition(e.orderId, 'Shipped', { onlyFrom: ['Awaiting_Shipment'] });
   if (!result.applied) return ctx.log.warn({ reason: result.reason }, 'shipment refused');
-  await prepared('shipment_insert', ctx.trx('shipments').insert({ shipment_id: e.shipmentId, order_id: e.orderId, carrier: e.carrier, tracking_number: e.trackingNumber, status: 'dispatched', dispatched_at: new Date(e.occurredAt) }));
-  await prepared('fulfillment_shipped', ctx.trx('fulfillments').where({ order_id: e.orderId }).update({ status: 'shipped', updated_at: ctx.trx.fn.now() }));
+  // the shipment row and the fulfilment's new status in one statement
+  await prepared('shipment_dispatched', ctx.trx.raw(
+    `WITH shipment AS (
+       INSERT INTO shipments (shipment_id, order_id, carrier, tracking_number, status, dispatched_at) VALUES (:shipmentId, :orderId, :carrier, :trackingNumber, 'dispatched', :at)
+     )
+     UPDATE fulfillments SET status = 'shipped', updated_at = now() WHERE order_id = :orderId`,
+    { shipmentId: e.shipmentId, orderId: e.orderId, carrier: e.carrier, trackingNumber: e.trackingNumber, at: new Date(e.occurredAt) },
+  ));
   await ctx.emit('io.oms.fulfillment.OrderShipped', { shipmentId: e.shipmentId, carrier: e.carrier, trackingNumber: e.trackingNumber, orderVersion: result.version });
 };
 

@@ -58,7 +58,7 @@ export async function createOrder(
       })),
     );
   }
-  if (initial.priced) await storePriceComponents(trx, cmd.orderId, initial.priced);
+  if (initial.priced) await storePriceComponents(trx, cmd.orderId, initial.priced, 'new');
   const reason = initial.rejectionReasons?.map((r) => r.message).join('; ') ?? null;
   await recordHistory(trx, { orderId: cmd.orderId, from: null, to: initial.state, cause: initial.cause, version: 1, refused: false, reason });
   return true;
@@ -74,9 +74,9 @@ export async function storeRepricing(trx: Knex.Transaction, orderId: string, ver
   await storePriceComponents(trx, orderId, priced);
 }
 
-/** Replaces the order's stored price breakdown with a new pricing. */
-async function storePriceComponents(trx: Knex.Transaction, orderId: string, priced: PricedOrder): Promise<void> {
-  await trx('order_price_components').where({ order_id: orderId }).delete();
+/** Stores the order's price breakdown, replacing the earlier one unless the order is new. */
+async function storePriceComponents(trx: Knex.Transaction, orderId: string, priced: PricedOrder, order: 'new' | 'repriced' = 'repriced'): Promise<void> {
+  if (order === 'repriced') await trx('order_price_components').where({ order_id: orderId }).delete();
   await trx('order_price_components').insert(
     priced.components.map((c, seq) => ({ order_id: orderId, seq, kind: c.kind, code: c.code, description: c.description, amount_minor: c.amountMinor })),
   );

@@ -1,5 +1,5 @@
 import type { OrderCancelled, OrderShipped } from '../../shared/contracts/types.generated';
-import { authorizedMinor, lockOrder, priceLines, recordCompensation, settledLines } from '../../shared/order-store';
+import { lockOrder, priceLines, recordCompensation, settledLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
 import type { PaymentGateway } from './gateway';
@@ -17,9 +17,9 @@ const payload = (p: PaymentRow, version: number) => ({
 export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules): Handler<'io.oms.inventory.InventoryReserved'> => async (ctx, e) => {
   const order = await lockOrder(ctx.trx, e.orderId);
   if (!order || order.state !== 'Processing') return ctx.log.info({ state: order?.state }, 'not authorizing: order is not Processing');
-  const { wholeReserved, reserved } = await settledLines(ctx.trx, e.orderId);
+  const { wholeReserved, reserved, authorizedMinor } = await settledLines(ctx.trx, e.orderId);
   if (!wholeReserved) return;
-  const needed = priceLines(order, reserved, rules).breakdown.totalMinor - (await authorizedMinor(ctx.trx, e.orderId));
+  const needed = priceLines(order, reserved, rules).breakdown.totalMinor - authorizedMinor;
   if (needed <= 0) return;
   const idempotencyKey = `authorize:${e.eventId}`;
   const result = await gateway.authorize({ idempotencyKey, amountMinor: needed, currency: order.currency, method: order.payment_method, token: order.payment_token ?? '' });
