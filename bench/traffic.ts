@@ -58,7 +58,7 @@ export class Traffic {
           if (d.recordName === 'io.oms.fulfillment.FulfillmentRequested') ids.push(d.value.orderId as string);
         }
         if (!ids.length) return;
-        const shipment = (orderId: string) => ({ ...this.envelope(orderId), shipmentId: `S-${orderId.slice(0, 8)}` });
+        const shipment = (orderId: string) => ({ ...this.envelope(orderId), shipmentId: `S-${orderId}` });
         await retrying(() => this.send('io.oms.warehouse.ShipmentDispatched', ids.map((orderId) => ({ key: orderId, value: { ...shipment(orderId), carrier: 'BenchPost', trackingNumber: `BP${orderId.slice(0, 12)}` } })), 'warehouseShipments'));
         await retrying(() => this.send('io.oms.warehouse.ShipmentDelivered', ids.map((orderId) => ({ key: orderId, value: shipment(orderId) })), 'warehouseShipments'));
       },
