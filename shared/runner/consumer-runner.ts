@@ -168,7 +168,11 @@ export class ConsumerRunner {
       const err = classifyError(e);
       if (err.code === 'shutting_down') throw err;
       log.warn({ code: err.code, err: err.message, messages: work.length }, 'batch failed; running its messages one by one');
-      for (const w of work) await this.processOne(w, heartbeat);
+      for (const w of work) {
+        await this.processOne(w, heartbeat);
+        // a long chunk run one by one must not outlast the session timeout: the group would drop this member and redeliver the chunk
+        await heartbeat();
+      }
       return;
     }
     await this.publisher.publish(outboxIds).catch((err) => log.warn({ err }, 'outbox send failed; the relay will send it'));
