@@ -39,16 +39,33 @@ const ORDER_COLUMNS: (keyof OrderRow)[] = [
 const LINE_COLUMNS: (keyof OrderLineRow)[] = ['line_id', 'sku', 'name', 'quantity', 'unit_price_minor', 'weight_grams', 'status', 'origin'];
 
 /**
- * Locks the order row for the rest of the transaction. Every saga step that decides from the
- * order's state takes this lock, so decisions about one order are serialized across services
- * and instances (a cancel and a reservation never interleave).
+ * Locks order rows for the rest of the transaction, in key order (two chunks locking overlapping
+ * orders take them in the same order). Every saga step that decides from the order's state takes
+ * this lock, so decisions about one order are serialized across services and instances (a cancel
+ * and a reservation never interleave). Handlers go through chunk-order-reads, which locks a
+ * chunk's orders in one statement.
  */
-export async function lockOrder(trx: Knex.Transaction, orderId: string): Promise<OrderRow | undefined> {
-  return (await prepared('lock_order', trx('orders').where({ order_id: orderId }).forUpdate().first(ORDER_COLUMNS))) as OrderRow | undefined;
+export async function lockOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, OrderRow>> {
+  const { rows } = (await prepared('lock_orders', trx.raw(
+    `SELECT ${ORDER_COLUMNS.join(', ')} FROM orders WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id FOR UPDATE`,
+    { orderIds },
+  ))) as { rows: OrderRow[] };
+  return new Map(rows.map((r) => [r.order_id, r]));
 }
 
-export async function orderLines(trx: Knex.Transaction, orderId: string): Promise<OrderLineRow[]> {
-  return (await prepared('order_lines', trx('order_lines').where({ order_id: orderId }).orderBy('added_at').orderBy('line_id').select(LINE_COLUMNS))) as OrderLineRow[];
+/** The orders' lines, each order's in the order they were added. */
+export async function linesOfOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, OrderLineRow[]>> {
+  const { rows } = (await prepared('lines_of_orders', trx.raw(
+    `SELECT order_id, ${LINE_COLUMNS.join(', ')} FROM order_lines WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id, added_at, line_id`,
+    { orderIds },
+  ))) as { rows: (OrderLineRow & { order_id: string })[] };
+  return groupByOrder(orderIds, rows, ({ order_id: _o, ...line }) => line);
+}
+
+function groupByOrder<R extends { order_id: string }, T>(orderIds: readonly string[], rows: R[], map: (r: R) => T): Map<string, T[]> {
+  const byOrder = new Map<string, T[]>(orderIds.map((id) => [id, []]));
+  for (const r of rows) byOrder.get(r.order_id)?.push(map(r));
+  return byOrder;
 }
 
 export function priceLines(order: OrderRow, lines: OrderLineRow[], rules: PricingRules): PricedOrder {
@@ -64,34 +81,59 @@ export function priceLines(order: OrderRow, lines: OrderLineRow[], rules: Pricin
   );
 }
 
+export interface SettledLines {
+  /** The placed lines are reserved (one order-wide reservation held or committed). */
+  wholeReserved: boolean;
+  /** The lines whose stock is held: the placed ones once wholeReserved, and each reserved added line. */
+  reserved: OrderLineRow[];
+  /** Added lines still waiting for inventory's answer. */
+  unresolved: OrderLineRow[];
+  /** What approved authorizations cover so far. */
+  authorizedMinor: number;
+}
+
 /**
- * What inventory has settled for an order, read from inventory's own rows (written in the same
- * transaction as its events, so whoever reacts to an inventory event sees them):
- * the lines that are reserved, whether any added line still waits for its reservation, and the
- * amount authorized so far. One statement: each line with the reservation and refusal facts it
- * needs, both read by the order's key first (a correlated EXISTS would let the planner hash-scan
- * the whole table). Call it after lockOrder, never fold the lock in: a statement that waited for
- * the lock would read these rows from its snapshot taken before the wait.
+ * What inventory has settled for each order, read from inventory's own rows (written in the same
+ * transaction as its events, so whoever reacts to an inventory event sees them) and the amount
+ * authorized so far. One statement: each line joined with the reservation, refusal and payment
+ * facts it needs, each read by the orders' keys first (a correlated EXISTS let the planner
+ * hash-scan the whole reservations table). Call it after the orders are locked, never fold the
+ * lock in: a statement that waited for the lock would read these rows from its snapshot taken
+ * before the wait.
  */
-export async function settledLines(trx: Knex.Transaction, orderId: string) {
-  const { rows } = (await prepared('settled_lines', trx.raw(
-    `WITH held AS (SELECT line_id FROM reservations WHERE order_id = :orderId AND status IN ('held', 'committed')),
-          refused AS (SELECT scope FROM inventory_refusals WHERE order_id = :orderId),
-          authorized AS (SELECT coalesce(sum(amount_minor), 0)::bigint AS minor FROM payments WHERE order_id = :orderId AND operation = 'authorize' AND status = 'approved')
-     SELECT ${LINE_COLUMNS.map((c) => `l.${c}`).join(', ')},
-            EXISTS (SELECT 1 FROM held WHERE held.line_id IS NULL) AS whole_reserved,
-            EXISTS (SELECT 1 FROM held WHERE held.line_id = l.line_id) AS line_reserved,
-            EXISTS (SELECT 1 FROM refused WHERE refused.scope = l.line_id) AS line_refused,
-            (SELECT minor FROM authorized) AS authorized_minor
-       FROM order_lines l WHERE l.order_id = :orderId ORDER BY l.added_at, l.line_id`,
-    { orderId },
-  ))) as { rows: (OrderLineRow & { whole_reserved: boolean; line_reserved: boolean; line_refused: boolean; authorized_minor: number })[] };
-  const wholeReserved = rows.some((r) => r.whole_reserved);
-  const lines = rows.map(({ whole_reserved: _w, line_reserved: _r, line_refused: _f, authorized_minor: _a, ...line }) => line);
-  const reserved = lines.filter((l, i) => (l.origin === 'placed' ? wholeReserved : rows[i]!.line_reserved));
-  const unresolved = lines.filter((l, i) => l.origin === 'added' && l.status === 'pending' && !rows[i]!.line_reserved && !rows[i]!.line_refused);
-  const authorizedMinor = rows[0]?.authorized_minor ?? 0;
-  return { wholeReserved, reserved, unresolved, authorizedMinor };
+export async function settledLinesOfOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, SettledLines>> {
+  type Row = OrderLineRow & { order_id: string; whole_reserved: boolean; line_reserved: boolean; line_refused: boolean; authorized_minor: number };
+  const { rows } = (await prepared('settled_lines_of_orders', trx.raw(
+    `WITH held AS (SELECT DISTINCT order_id, line_id FROM reservations WHERE order_id = ANY(:orderIds::uuid[]) AND status IN ('held', 'committed')),
+          refused AS (SELECT DISTINCT order_id, scope FROM inventory_refusals WHERE order_id = ANY(:orderIds::uuid[])),
+          authorized AS (SELECT order_id, sum(amount_minor)::bigint AS minor FROM payments
+                          WHERE order_id = ANY(:orderIds::uuid[]) AND operation = 'authorize' AND status = 'approved' GROUP BY order_id)
+     SELECT l.order_id, ${LINE_COLUMNS.map((c) => `l.${c}`).join(', ')},
+            whole.order_id IS NOT NULL AS whole_reserved,
+            line.line_id IS NOT NULL AS line_reserved,
+            refused.scope IS NOT NULL AS line_refused,
+            coalesce(authorized.minor, 0)::bigint AS authorized_minor
+       FROM order_lines l
+       LEFT JOIN held whole ON whole.order_id = l.order_id AND whole.line_id IS NULL
+       LEFT JOIN held line ON line.order_id = l.order_id AND line.line_id = l.line_id
+       LEFT JOIN refused ON refused.order_id = l.order_id AND refused.scope = l.line_id
+       LEFT JOIN authorized ON authorized.order_id = l.order_id
+      WHERE l.order_id = ANY(:orderIds::uuid[])
+      ORDER BY l.order_id, l.added_at, l.line_id`,
+    { orderIds },
+  ))) as { rows: Row[] };
+  const settled = new Map<string, SettledLines>();
+  for (const [orderId, facts] of groupByOrder(orderIds, rows, (r) => r)) {
+    const wholeReserved = facts.some((r) => r.whole_reserved);
+    const line = ({ order_id: _o, whole_reserved: _w, line_reserved: _r, line_refused: _f, authorized_minor: _a, ...l }: Row): OrderLineRow => l;
+    settled.set(orderId, {
+      wholeReserved,
+      reserved: facts.filter((r) => (r.origin === 'placed' ? wholeReserved : r.line_reserved)).map(line),
+      unresolved: facts.filter((r) => r.origin === 'added' && r.status === 'pending' && !r.line_reserved && !r.line_refused).map(line),
+      authorizedMinor: facts[0]?.authorized_minor ?? 0,
+    });
+  }
+  return settled;
 }
 
 /** Merges one system's compensation status into orders.compensation (e.g. payment: 'voided'). */

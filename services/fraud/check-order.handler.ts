@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { OrderPlaced } from '../../shared/contracts/types.generated';
 import { prepared } from '../../shared/db/knex';
-import { lockOrder } from '../../shared/order-store';
+import { ChunkOrderReads } from '../../shared/chunk-order-reads';
 import type { Handler } from '../../shared/runner/handler';
 import { assessOrder, FraudRules } from './rules';
 
@@ -29,7 +29,7 @@ async function velocity(trx: Knex.Transaction, e: OrderPlaced, windowMinutes: nu
 
 /** Fraud gate, before any stock is held: Passed → Processing, Review → On_Hold, Failed → cancelled by intake. */
 export const checkOrder = (rules: FraudRules): Handler<'io.oms.orders.OrderPlaced'> => async (ctx, e) => {
-  const order = await lockOrder(ctx.trx, e.orderId);
+  const order = await ChunkOrderReads.of(ctx).lock(e.orderId);
   if (!order || order.state !== 'Pending') return ctx.log.info({ state: order?.state }, 'order no longer pending; fraud check skipped');
 
   const assessment = assessOrder(

@@ -1,7 +1,8 @@
 import { randomUUID } from 'crypto';
 import type { OrderCancelled, ShipmentDelivered, ShipmentDispatched } from '../../shared/contracts/types.generated';
 import { prepared } from '../../shared/db/knex';
-import { lockOrder, priceLines, recordCompensation, settledLines } from '../../shared/order-store';
+import { ChunkOrderReads } from '../../shared/chunk-order-reads';
+import { priceLines, recordCompensation } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
 
@@ -11,9 +12,9 @@ import type { Handler, HandlerContext } from '../../shared/runner/handler';
  * Called on every event that can complete that picture, in whatever order they arrive.
  */
 async function requestFulfillmentWhenReady(ctx: HandlerContext, orderId: string, rules: PricingRules): Promise<void> {
-  const order = await lockOrder(ctx.trx, orderId);
-  if (!order || order.state !== 'Processing') return;
-  const { wholeReserved, reserved, unresolved, authorizedMinor } = await settledLines(ctx.trx, orderId);
+  const read = await ChunkOrderReads.of(ctx).lockWithSettled(orderId);
+  if (!read || read.order.state !== 'Processing') return;
+  const { order, settled: { wholeReserved, reserved, unresolved, authorizedMinor } } = read;
   if (!wholeReserved || unresolved.length > 0) return;
   if (authorizedMinor < priceLines(order, reserved, rules).breakdown.totalMinor) return;
 

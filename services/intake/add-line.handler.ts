@@ -1,7 +1,8 @@
 import type { AddLineItem } from '../../shared/contracts/types.generated';
 import { permanent } from '../../shared/errors';
 import { LINE_ADDABLE_STATES } from '../../shared/order-state';
-import { lockOrder, orderLines, priceLines } from '../../shared/order-store';
+import { ChunkOrderReads } from '../../shared/chunk-order-reads';
+import { priceLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler } from '../../shared/runner/handler';
 import { storeRepricing } from './order-repository';
@@ -16,10 +17,11 @@ export const addedLineId = (cmd: AddLineItem) => `A-${cmd.eventId.slice(0, 8)}`;
  * refused with its reason and nothing else changes.
  */
 export const addLineItem = (rules: PricingRules): Handler<'io.oms.commands.AddLineItem'> => async (ctx, cmd) => {
-  const order = await lockOrder(ctx.trx, cmd.orderId);
-  if (!order) throw permanent('invalid_payload', `AddLineItem for unknown order ${cmd.orderId}`);
+  const read = await ChunkOrderReads.of(ctx).lockWithLines(cmd.orderId);
+  if (!read) throw permanent('invalid_payload', `AddLineItem for unknown order ${cmd.orderId}`);
+  const { order } = read;
   const lineId = addedLineId(cmd);
-  const lines = (await orderLines(ctx.trx, cmd.orderId)).filter((l) => l.status !== 'refused');
+  const lines = read.lines.filter((l) => l.status !== 'refused');
   const candidate = { line_id: lineId, sku: cmd.line.sku, name: cmd.line.name, quantity: cmd.line.quantity, unit_price_minor: cmd.line.unitPriceMinor, weight_grams: cmd.line.weightGrams, status: 'pending' as const, origin: 'added' as const };
   const priced = priceLines(order, [...lines, candidate], rules);
 

@@ -1,5 +1,6 @@
 import type { FraudCheckFailed, InventoryReserved, InventoryUnavailable, PaymentDeclined } from '../../shared/contracts/types.generated';
-import { lockOrder, orderLines, priceLines } from '../../shared/order-store';
+import { ChunkOrderReads } from '../../shared/chunk-order-reads';
+import { linesOfOrders, priceLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
 import { cancelOrder } from './cancel';
@@ -24,10 +25,11 @@ export const onInventoryUnavailable = (rules: PricingRules): Handler<'io.oms.inv
 };
 
 async function refuseAddedLine(ctx: HandlerContext, orderId: string, lineId: string, reason: string, rules: PricingRules): Promise<void> {
-  const order = await lockOrder(ctx.trx, orderId);
+  const order = await ChunkOrderReads.of(ctx).lock(orderId);
   if (!order) return;
   await ctx.trx('order_lines').where({ order_id: orderId, line_id: lineId }).update({ status: 'refused', refused_reason: reason, line_total_minor: 0, discount_minor: 0 });
-  const priced = priceLines(order, (await orderLines(ctx.trx, orderId)).filter((l) => l.status !== 'refused'), rules);
+  const lines = (await linesOfOrders(ctx.trx, [orderId])).get(orderId)!; // after the refusal above
+  const priced = priceLines(order, lines.filter((l) => l.status !== 'refused'), rules);
   await storeRepricing(ctx.trx, orderId, order.version + 1, priced);
   ctx.log.info({ lineId, reason }, 'added line refused; order goes on');
 }

@@ -1,5 +1,6 @@
 import type { LineItemAdded, StockLevelSet } from '../../shared/contracts/types.generated';
-import { lockOrder, orderLines, OrderLineRow, recordCompensation } from '../../shared/order-store';
+import { ChunkOrderReads } from '../../shared/chunk-order-reads';
+import { OrderLineRow, recordCompensation } from '../../shared/order-store';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
 import { LockedStock, StockBook } from './stock-book';
 
@@ -23,9 +24,10 @@ async function reserveScope(ctx: HandlerContext, stock: LockedStock, orderId: st
 
 /** After the fraud gate: reserve the placed lines all-or-nothing, then each added line on its own. */
 export const onFraudCheckPassed: Handler<'io.oms.fraud.FraudCheckPassed'> = async (ctx, e) => {
-  const order = await lockOrder(ctx.trx, e.orderId);
-  if (!order || order.state !== 'Processing') return ctx.log.info({ state: order?.state }, 'not reserving: order is not Processing');
-  const lines = (await orderLines(ctx.trx, e.orderId)).filter((l) => l.status !== 'refused');
+  const read = await ChunkOrderReads.of(ctx).lockWithLines(e.orderId);
+  if (!read || read.order.state !== 'Processing') return ctx.log.info({ state: read?.order.state }, 'not reserving: order is not Processing');
+  const order = read.order;
+  const lines = read.lines.filter((l) => l.status !== 'refused');
   StockBook.of(ctx).queueReservation(ctx, e.orderId, lines.map((l) => l.sku), async (stock) => {
     if (stock.has(e.orderId, null)) return;
     const reserved = await reserveScope(ctx, stock, e.orderId, order.version, null, lines.filter((l) => l.origin === 'placed'));
@@ -38,9 +40,10 @@ export const onFraudCheckPassed: Handler<'io.oms.fraud.FraudCheckPassed'> = asyn
 
 /** An added line: reserved now if the order's lines are, else when the fraud gate opens. */
 export const onLineItemAdded: Handler<'io.oms.orders.LineItemAdded'> = async (ctx, e: LineItemAdded) => {
-  const order = await lockOrder(ctx.trx, e.orderId);
-  if (!order || order.state !== 'Processing') return;
-  const line = (await orderLines(ctx.trx, e.orderId)).find((l) => l.line_id === e.line.lineId);
+  const read = await ChunkOrderReads.of(ctx).lockWithLines(e.orderId);
+  if (!read || read.order.state !== 'Processing') return;
+  const order = read.order;
+  const line = read.lines.find((l) => l.line_id === e.line.lineId);
   if (!line || line.status !== 'pending') return;
   StockBook.of(ctx).queueReservation(ctx, e.orderId, [line.sku], async (stock) => {
     if (!stock.has(e.orderId, null)) return; // the order-wide reservation will include it
@@ -49,7 +52,7 @@ export const onLineItemAdded: Handler<'io.oms.orders.LineItemAdded'> = async (ct
 };
 
 export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (ctx, e) => {
-  await lockOrder(ctx.trx, e.orderId); // locks in the saga's order (order row, reservations, stock): the compensation below writes it
+  await ChunkOrderReads.of(ctx).lock(e.orderId); // locks in the saga's order (order row, reservations, stock): the compensation below writes it
   StockBook.of(ctx).queueSettlement(ctx, e.orderId, async (stock) => {
     const { ids } = stock.settle(e.orderId, 'released');
     await recordCompensation(ctx.trx, e.orderId, 'inventory', ids.length ? 'released' : 'nothing_held');

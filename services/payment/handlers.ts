@@ -1,5 +1,6 @@
 import type { OrderCancelled, OrderShipped } from '../../shared/contracts/types.generated';
-import { lockOrder, priceLines, recordCompensation, settledLines } from '../../shared/order-store';
+import { ChunkOrderReads } from '../../shared/chunk-order-reads';
+import { priceLines, recordCompensation } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
 import type { PaymentGateway } from './gateway';
@@ -15,9 +16,9 @@ const payload = (p: PaymentRow, version: number) => ({
  * added line that is the increase only; the earlier authorization stays.
  */
 export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules): Handler<'io.oms.inventory.InventoryReserved'> => async (ctx, e) => {
-  const order = await lockOrder(ctx.trx, e.orderId);
-  if (!order || order.state !== 'Processing') return ctx.log.info({ state: order?.state }, 'not authorizing: order is not Processing');
-  const { wholeReserved, reserved, authorizedMinor } = await settledLines(ctx.trx, e.orderId);
+  const read = await ChunkOrderReads.of(ctx).lockWithSettled(e.orderId);
+  if (!read || read.order.state !== 'Processing') return ctx.log.info({ state: read?.order.state }, 'not authorizing: order is not Processing');
+  const { order, settled: { wholeReserved, reserved, authorizedMinor } } = read;
   if (!wholeReserved) return;
   const needed = priceLines(order, reserved, rules).breakdown.totalMinor - authorizedMinor;
   if (needed <= 0) return;
@@ -39,9 +40,9 @@ async function followUp(ctx: HandlerContext, gateway: PaymentGateway, op: 'captu
 
 /** Shipped: capture what the shipped lines cost across the authorizations; void what is left over. */
 export const captureShipped = (gateway: PaymentGateway, rules: PricingRules): Handler<'io.oms.fulfillment.OrderShipped'> => async (ctx, e: OrderShipped) => {
-  const order = await lockOrder(ctx.trx, e.orderId);
-  if (!order) return;
-  const { reserved } = await settledLines(ctx.trx, e.orderId);
+  const read = await ChunkOrderReads.of(ctx).lockWithSettled(e.orderId);
+  if (!read) return;
+  const { order, settled: { reserved } } = read;
   let remaining = priceLines(order, reserved, rules).breakdown.totalMinor;
   for (const auth of openAuthorizations(await paymentsOf(ctx.trx, e.orderId))) {
     const amount = Math.min(auth.amount_minor, remaining);

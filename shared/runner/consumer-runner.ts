@@ -206,6 +206,7 @@ export class ConsumerRunner {
       .ignore()
       .returning('event_id')) as { event_id: string }[];
     const fresh = new Set(inserted.map((r) => r.event_id));
+    const chunkOrderIds = work.filter((w) => fresh.has(w.envelope.eventId) && w.envelope.orderId).map((w) => w.envelope.orderId!);
     const outgoing: Record<string, unknown>[] = [];
     const scoped = new Map<string, ChunkFlush>();
     for (const w of work) {
@@ -213,7 +214,7 @@ export class ConsumerRunner {
         w.log.debug('duplicate event skipped');
         continue;
       }
-      await w.handler(this.context(trx, w, outgoing, scoped), w.value as never);
+      await w.handler(this.context(trx, w, outgoing, scoped, chunkOrderIds), w.value as never);
     }
     for (const accumulator of scoped.values()) await accumulator.flush();
     if (outgoing.length === 0) return [];
@@ -221,7 +222,7 @@ export class ConsumerRunner {
     return rows.map((r) => String(r.id));
   }
 
-  private context(trx: Trx, w: Work, outgoing: Record<string, unknown>[], scoped: Map<string, ChunkFlush>): HandlerContext {
+  private context(trx: Trx, w: Work, outgoing: Record<string, unknown>[], scoped: Map<string, ChunkFlush>, chunkOrderIds: readonly string[]): HandlerContext {
     const { envelope } = w;
     const cause = { eventId: envelope.eventId, type: shortName(w.recordName) };
     return {
@@ -249,6 +250,7 @@ export class ConsumerRunner {
         if (!scoped.has(key)) scoped.set(key, create());
         return scoped.get(key) as T;
       },
+      chunkOrderIds,
     };
   }
 

@@ -29,6 +29,8 @@ export interface HandlerContext {
    * rows) once, at the end, instead of holding them across the whole chunk.
    */
   chunkScoped<T extends ChunkFlush>(key: string, create: () => T): T;
+  /** The order of every message this chunk's handlers run, in order (with repeats), so a service can read them all at once. */
+  readonly chunkOrderIds: readonly string[];
 }
 
 export interface ChunkFlush {

@@ -27,7 +27,7 @@ const HISTORY_SEQ = 'order_status_history_id_seq';
 /**
  * What each service may do, worked out from its handlers: `trx('table')` and raw SQL in
  * services/<name>/, plus the shared modules they call (order-state transitions write orders and
- * order_status_history; order-store's lockOrder is SELECT … FOR UPDATE, which needs UPDATE on at
+ * order_status_history; order-store's lockOrders is SELECT … FOR UPDATE, which needs UPDATE on at
  * least one column of orders; recordCompensation writes orders.compensation). A new table in a
  * later migration needs its grants there too.
  */

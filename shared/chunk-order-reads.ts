@@ -1,0 +1,75 @@
+import type { Knex } from 'knex';
+import type { HandlerContext } from './runner/handler';
+import { linesOfOrders, lockOrders, OrderLineRow, OrderRow, SettledLines, settledLinesOfOrders } from './order-store';
+
+type Extra = 'lines' | 'settled';
+interface Prefetched {
+  order: OrderRow;
+  lines?: OrderLineRow[];
+  settled?: SettledLines;
+}
+
+/**
+ * A saga step's first reads of its order, for a whole chunk at once: the first handler that locks
+ * an order locks every order of the chunk in one statement (in key order) and reads what it asked
+ * for (lines, or settled lines) for all of them in one more; the other handlers take their order
+ * from there instead of two statements each.
+ *
+ * Only an order with exactly one message in the chunk is served from the prefetch, and only once:
+ * a handler writes only its own order's rows, so until that one handler runs nothing has changed
+ * them since they were read under the lock. Any later read, and every read of an order with more
+ * than one message in the chunk, goes to the database as before.
+ */
+export class ChunkOrderReads {
+  private readonly soleOrders: string[];
+  private prefetched: Map<string, Prefetched> | null = null;
+
+  static of(ctx: HandlerContext): ChunkOrderReads {
+    return ctx.chunkScoped('chunk-order-reads', () => new ChunkOrderReads(ctx.trx, ctx.chunkOrderIds));
+  }
+
+  private constructor(private readonly trx: Knex.Transaction, chunkOrderIds: readonly string[]) {
+    const messages = new Map<string, number>();
+    for (const id of chunkOrderIds) messages.set(id, (messages.get(id) ?? 0) + 1);
+    this.soleOrders = [...messages].filter(([, n]) => n === 1).map(([id]) => id);
+  }
+
+  /** Locks the order; undefined if it does not exist. */
+  async lock(orderId: string): Promise<OrderRow | undefined> {
+    return (await this.read(orderId, null))?.order;
+  }
+
+  /** Locks the order and reads its lines, before the handler writes anything. */
+  async lockWithLines(orderId: string): Promise<{ order: OrderRow; lines: OrderLineRow[] } | undefined> {
+    const read = await this.read(orderId, 'lines');
+    return read && { order: read.order, lines: read.lines! };
+  }
+
+  /** Locks the order and reads what inventory and payment have settled, before the handler writes anything. */
+  async lockWithSettled(orderId: string): Promise<{ order: OrderRow; settled: SettledLines } | undefined> {
+    const read = await this.read(orderId, 'settled');
+    return read && { order: read.order, settled: read.settled! };
+  }
+
+  async flush(): Promise<void> {}
+
+  private async read(orderId: string, extra: Extra | null): Promise<Prefetched | undefined> {
+    if (!this.prefetched) this.prefetched = await this.readAll(this.soleOrders.includes(orderId) ? this.soleOrders : [...this.soleOrders, orderId], extra);
+    const hit = this.prefetched.get(orderId);
+    if (!hit) return (await this.readAll([orderId], extra)).get(orderId);
+    this.prefetched.delete(orderId);
+    // prefetched for another kind of step: the lock row is still current, the extra is read now
+    if (extra === 'lines' && !hit.lines) hit.lines = (await linesOfOrders(this.trx, [orderId])).get(orderId);
+    if (extra === 'settled' && !hit.settled) hit.settled = (await settledLinesOfOrders(this.trx, [orderId])).get(orderId);
+    return hit;
+  }
+
+  private async readAll(orderIds: string[], extra: Extra | null): Promise<Map<string, Prefetched>> {
+    const orders = await lockOrders(this.trx, orderIds);
+    const found = [...orders.keys()];
+    const result = new Map<string, Prefetched>([...orders].map(([id, order]) => [id, { order }]));
+    if (extra === 'lines' && found.length) for (const [id, lines] of await linesOfOrders(this.trx, found)) result.get(id)!.lines = lines;
+    if (extra === 'settled' && found.length) for (const [id, settled] of await settledLinesOfOrders(this.trx, found)) result.get(id)!.settled = settled;
+    return result;
+  }
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'crypto';
+import type { Knex } from 'knex';
+import { ChunkOrderReads } from '../../shared/chunk-order-reads';
+import { createDb } from '../../shared/db/knex';
+import { settledLinesOfOrders } from '../../shared/order-store';
+import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
+import { aSubmitOrder } from '../support/orders';
+import { SagaDriver } from '../support/saga';
+import { TestStack } from '../support/stack';
+
+/** A chunk's order reads against Postgres: one lock and one read for the chunk, served once per order, locks really held. */
+describe('ChunkOrderReads (a chunk of saga steps reads its orders at once)', () => {
+  const stack = new TestStack();
+  const saga = new SagaDriver(stack);
+
+  beforeAll(async () => {
+    await stack.provision();
+    await stack.startService(stack.service('intake'));
+  }, 120000);
+  afterAll(() => stack.close());
+
+  const placed = async () => {
+    const cmd = aSubmitOrder();
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'Pending');
+    return cmd.orderId;
+  };
+
+  /** The runner's chunk as handlers see it: one transaction, chunk-scoped objects, the chunk's order ids. */
+  const chunkContext = (trx: Knex.Transaction, chunkOrderIds: string[]): HandlerContext => {
+    const scoped = new Map<string, ChunkFlush>();
+    return {
+      trx,
+      chunkOrderIds,
+      chunkScoped: <T extends ChunkFlush>(key: string, create: () => T): T => {
+        if (!scoped.has(key)) scoped.set(key, create());
+        return scoped.get(key) as T;
+      },
+    } as unknown as HandlerContext;
+  };
+
+  /** Counts the statements `fn` sends on `trx`. */
+  const statements = async (trx: Knex.Transaction, fn: () => Promise<unknown>) => {
+    let n = 0;
+    const count = () => n++;
+    trx.on('query', count);
+    try {
+      await fn();
+    } finally {
+      trx.off('query', count);
+    }
+    return n;
+  };
+
+  it('locks and reads every order of the chunk in two statements, then serves each sole order once from there', async () => {
+    const [a, b, c, twice] = [await placed(), await placed(), await placed(), await placed()];
+    await stack.db.transaction(async (trx) => {
+      const reads = ChunkOrderReads.of(chunkContext(trx, [a, twice, b, twice, c]));
+
+      expect(await statements(trx, async () => expect((await reads.lockWithSettled(a))!.order.order_id).toBe(a))).toBe(2);
+      expect(await statements(trx, async () => expect((await reads.lockWithSettled(b))!.order.order_id).toBe(b))).toBe(0);
+      // prefetched for settled lines, asked for lines: the lock row is served, the lines are read now
+      expect(await statements(trx, async () => expect((await reads.lockWithLines(c))!.lines.length).toBeGreaterThan(0))).toBe(2 - 1);
+      // an order with two messages in the chunk is read each time, as is a sole order's second read
+      expect(await statements(trx, () => reads.lock(twice))).toBe(1);
+      expect(await statements(trx, () => reads.lock(twice))).toBe(1);
+      expect(await statements(trx, () => reads.lockWithSettled(a))).toBe(2);
+    });
+  });
+
+  it('holds the locks of the whole chunk from the first read until the transaction ends', async () => {
+    const [a, b] = [await placed(), await placed()];
+    const other = createDb({ DATABASE_URL: stack.platform.config.DATABASE_URL, DATABASE_POOL_MAX: 1 }, 'chunk-order-reads-test');
+    try {
+      await stack.db.transaction(async (trx) => {
+        await ChunkOrderReads.of(chunkContext(trx, [a, b])).lock(a);
+        await expect(other.transaction((t) => t('orders').where({ order_id: b }).forUpdate().noWait().first())).rejects.toThrow(/could not obtain lock/);
+      });
+      await expect(other.transaction((t) => t('orders').where({ order_id: b }).forUpdate().noWait().first())).resolves.toMatchObject({ order_id: b });
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  it('gives a sole order its second read fresh, with the writes of its own handler', async () => {
+    const a = await placed();
+    const undo = new Error('roll back the hand-made write');
+    await expect(stack.db.transaction(async (trx) => {
+      const reads = ChunkOrderReads.of(chunkContext(trx, [a]));
+      const first = await reads.lock(a);
+      await trx('orders').where({ order_id: a }).update({ state: 'Processing', version: first!.version + 1 });
+      expect(await reads.lock(a)).toMatchObject({ state: 'Processing', version: first!.version + 1 });
+      throw undo;
+    })).rejects.toBe(undo);
+  });
+
+  it('reads settled lines for many orders exactly as for each alone: reservations, refusals and authorizations stay with their order', async () => {
+    const [reservedAndAuthorized, nothingYet, addedLineRefused] = [await placed(), await placed(), await placed()];
+    await stack.db('reservations').insert({ reservation_id: randomUUID(), order_id: reservedAndAuthorized, line_id: null, status: 'held' });
+    await stack.db('payments').insert({
+      payment_id: randomUUID(), order_id: reservedAndAuthorized, operation: 'authorize', amount_minor: 1234, currency: 'EUR', method: 'card', gateway: 'test', status: 'approved', idempotency_key: `test:${randomUUID()}`,
+    });
+    await stack.db('reservations').insert({ reservation_id: randomUUID(), order_id: addedLineRefused, line_id: null, status: 'held' });
+    await stack.db('order_lines').insert({ order_id: addedLineRefused, line_id: 'A-added', sku: 'SKU-ADDED', name: 'added', quantity: 1, unit_price_minor: 100, discount_minor: 0, line_total_minor: 100, weight_grams: 10, status: 'pending', origin: 'added' });
+    await stack.db('inventory_refusals').insert({ order_id: addedLineRefused, scope: 'A-added', lines: JSON.stringify([{ sku: 'SKU-ADDED', reason: 'out_of_stock' }]) });
+
+    const ids = [reservedAndAuthorized, nothingYet, addedLineRefused];
+    const together = await stack.db.transaction((trx) => settledLinesOfOrders(trx, ids));
+    for (const id of ids) expect(together.get(id)).toEqual((await stack.db.transaction((trx) => settledLinesOfOrders(trx, [id]))).get(id));
+
+    const placedLines = (id: string) => stack.db('order_lines').where({ order_id: id, origin: 'placed' }).orderBy('line_id').pluck('line_id');
+    const reserved = (id: string) => together.get(id)!.reserved.map((l) => l.line_id).sort();
+    expect(together.get(reservedAndAuthorized)).toMatchObject({ wholeReserved: true, unresolved: [], authorizedMinor: 1234 });
+    expect(reserved(reservedAndAuthorized)).toEqual(await placedLines(reservedAndAuthorized));
+    expect(together.get(nothingYet)).toMatchObject({ wholeReserved: false, reserved: [], unresolved: [], authorizedMinor: 0 });
+    // the added line was refused, so it neither counts as reserved nor waits
+    expect(together.get(addedLineRefused)).toMatchObject({ wholeReserved: true, unresolved: [], authorizedMinor: 0 });
+    expect(reserved(addedLineRefused)).toEqual(await placedLines(addedLineRefused));
+  });
+});
