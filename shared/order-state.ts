@@ -99,18 +99,27 @@ async function moveOrder(
   return rows[0];
 }
 
-export async function recordHistory(
-  trx: Knex.Transaction,
-  h: { orderId: string; from: OrderState | null; to: OrderState; cause: Cause; version: number; refused: boolean; reason: string | null },
-): Promise<void> {
-  await trx('order_status_history').insert({
-    order_id: h.orderId,
-    from_state: h.from,
-    to_state: h.to,
-    refused: h.refused,
-    reason: h.reason,
-    cause_event_id: h.cause.eventId,
-    cause_type: h.cause.type,
-    order_version: h.version,
-  });
+export interface HistoryEntry {
+  orderId: string;
+  from: OrderState | null;
+  to: OrderState;
+  cause: Cause;
+  version: number;
+  refused: boolean;
+  reason: string | null;
+}
+
+export const historyRow = (h: HistoryEntry) => ({
+  order_id: h.orderId,
+  from_state: h.from,
+  to_state: h.to,
+  refused: h.refused,
+  reason: h.reason,
+  cause_event_id: h.cause.eventId,
+  cause_type: h.cause.type,
+  order_version: h.version,
+});
+
+export async function recordHistory(trx: Knex.Transaction, h: HistoryEntry): Promise<void> {
+  await trx('order_status_history').insert(historyRow(h));
 }

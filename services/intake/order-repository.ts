@@ -1,67 +1,82 @@
 import { randomBytes } from 'crypto';
 import type { Knex } from 'knex';
 import type { PriceBreakdown, RejectionReason, SubmitOrder } from '../../shared/contracts/types.generated';
-import { recordHistory, type Cause, type OrderState } from '../../shared/order-state';
+import { historyRow, type Cause, type OrderState } from '../../shared/order-state';
 import type { PricedOrder } from '../../shared/pricing';
 
-const LINE_ROWS_PER_INSERT = 1000;
+const ROWS_PER_INSERT = 1000;
 
 /** An unguessable token customers track their order with (192 random bits). */
 export const newTrackingToken = () => randomBytes(24).toString('base64url');
 
-/**
- * Creates the order in its initial state. Returns false when the order id or the
- * (channel, channelOrderRef) idempotency key already exists: the submission is a repeat.
- */
-export async function createOrder(
-  trx: Knex.Transaction,
-  cmd: SubmitOrder,
-  initial: { state: Extract<OrderState, 'Pending' | 'Rejected'>; priced: PricedOrder | null; rejectionReasons: RejectionReason[] | null; cause: Cause },
-): Promise<boolean> {
-  const b = initial.priced?.breakdown;
-  const inserted = await trx('orders')
-    .insert({
-      order_id: cmd.orderId,
-      channel: cmd.channel,
-      channel_order_ref: cmd.channelOrderRef,
-      customer_id: cmd.customer.customerId,
-      customer: JSON.stringify(cmd.customer),
-      shipping_address: JSON.stringify(cmd.shippingAddress),
-      billing_address: cmd.billingAddress ? JSON.stringify(cmd.billingAddress) : null,
-      delivery_preferences: cmd.deliveryPreferences ? JSON.stringify(cmd.deliveryPreferences) : null,
-      currency: cmd.currency,
-      shipping_method: cmd.shippingMethod,
-      promotion_codes: JSON.stringify(cmd.promotionCodes),
-      payment_method: cmd.payment.method,
-      payment_token: cmd.payment.token,
-      billing_country: cmd.payment.billingCountry,
-      state: initial.state,
-      rejection_reasons: initial.rejectionReasons ? JSON.stringify(initial.rejectionReasons) : null,
-      ...(b ? totalsColumns(b) : {}),
-      tracking_token: newTrackingToken(),
-      correlation_id: cmd.correlationId,
-      placed_at: new Date(cmd.occurredAt),
-    })
-    .onConflict()
-    .ignore()
-    .returning('order_id');
-  if (inserted.length === 0) return false;
+export interface NewOrder {
+  cmd: SubmitOrder;
+  state: Extract<OrderState, 'Pending' | 'Rejected'>;
+  priced: PricedOrder | null;
+  rejectionReasons: RejectionReason[] | null;
+  cause: Cause;
+}
 
-  const lines = initial.priced?.lines ?? cmd.lines.map((l, i) => ({ ...l, lineId: `L${i + 1}`, discountMinor: 0, lineTotalMinor: 0 }));
-  // In slices: a rejected order may carry thousands of lines, and one statement takes at most 65 535 parameters.
-  for (let i = 0; i < lines.length; i += LINE_ROWS_PER_INSERT) {
-    await trx('order_lines').insert(
-      lines.slice(i, i + LINE_ROWS_PER_INSERT).map((l) => ({
-        order_id: cmd.orderId, line_id: l.lineId, sku: l.sku, name: l.name, quantity: l.quantity,
-        unit_price_minor: l.unitPriceMinor, discount_minor: l.discountMinor, line_total_minor: l.lineTotalMinor, weight_grams: l.weightGrams,
-        status: initial.state === 'Rejected' ? 'refused' : 'active',
-      })),
-    );
+/**
+ * Creates orders in their initial state, one statement per table for all of them. Returns, for
+ * each order in the same order, whether it was created: one whose id or (channel,
+ * channelOrderRef) idempotency key already exists, or came earlier in the same call, is a repeat.
+ */
+export async function createOrders(trx: Knex.Transaction, orders: NewOrder[]): Promise<boolean[]> {
+  // a row is known by its (channel, channelOrderRef), unique in the table and stored as sent (Postgres rewrites uuids)
+  const identity = (channel: string, ref: string) => JSON.stringify([channel, ref]);
+  const inserted = new Set<string>();
+  for (let i = 0; i < orders.length; i += ROWS_PER_INSERT) {
+    const rows = (await trx('orders').insert(orders.slice(i, i + ROWS_PER_INSERT).map(orderRow)).onConflict().ignore()
+      .returning(['channel', 'channel_order_ref'])) as { channel: string; channel_order_ref: string }[];
+    for (const r of rows) inserted.add(identity(r.channel, r.channel_order_ref));
   }
-  if (initial.priced) await storePriceComponents(trx, cmd.orderId, initial.priced, 'new');
-  const reason = initial.rejectionReasons?.map((r) => r.message).join('; ') ?? null;
-  await recordHistory(trx, { orderId: cmd.orderId, from: null, to: initial.state, cause: initial.cause, version: 1, refused: false, reason });
-  return true;
+  // the row came from the first of identical submissions: insert order decides, as one by one would
+  const created = orders.map(({ cmd }) => inserted.delete(identity(cmd.channel, cmd.channelOrderRef)));
+  const fresh = orders.filter((_, i) => created[i]);
+
+  await insertInSlices(trx, 'order_lines', fresh.flatMap(({ cmd, state, priced }) => {
+    const lines = priced?.lines ?? cmd.lines.map((l, i) => ({ ...l, lineId: `L${i + 1}`, discountMinor: 0, lineTotalMinor: 0 }));
+    return lines.map((l) => ({
+      order_id: cmd.orderId, line_id: l.lineId, sku: l.sku, name: l.name, quantity: l.quantity,
+      unit_price_minor: l.unitPriceMinor, discount_minor: l.discountMinor, line_total_minor: l.lineTotalMinor, weight_grams: l.weightGrams,
+      status: state === 'Rejected' ? 'refused' : 'active',
+    }));
+  }));
+  await insertInSlices(trx, 'order_price_components', fresh.flatMap((o) => (o.priced ? priceComponentRows(o.cmd.orderId, o.priced) : [])));
+  await insertInSlices(trx, 'order_status_history', fresh.map((o) => historyRow({
+    orderId: o.cmd.orderId, from: null, to: o.state, cause: o.cause, version: 1, refused: false,
+    reason: o.rejectionReasons?.map((r) => r.message).join('; ') ?? null,
+  })));
+  return created;
+}
+
+const orderRow = ({ cmd, state, priced, rejectionReasons }: NewOrder) => ({
+  order_id: cmd.orderId,
+  channel: cmd.channel,
+  channel_order_ref: cmd.channelOrderRef,
+  customer_id: cmd.customer.customerId,
+  customer: JSON.stringify(cmd.customer),
+  shipping_address: JSON.stringify(cmd.shippingAddress),
+  billing_address: cmd.billingAddress ? JSON.stringify(cmd.billingAddress) : null,
+  delivery_preferences: cmd.deliveryPreferences ? JSON.stringify(cmd.deliveryPreferences) : null,
+  currency: cmd.currency,
+  shipping_method: cmd.shippingMethod,
+  promotion_codes: JSON.stringify(cmd.promotionCodes),
+  payment_method: cmd.payment.method,
+  payment_token: cmd.payment.token,
+  billing_country: cmd.payment.billingCountry,
+  state,
+  rejection_reasons: rejectionReasons ? JSON.stringify(rejectionReasons) : null,
+  ...(priced ? totalsColumns(priced.breakdown) : {}),
+  tracking_token: newTrackingToken(),
+  correlation_id: cmd.correlationId,
+  placed_at: new Date(cmd.occurredAt),
+});
+
+/** In slices: a rejected order may carry thousands of lines, and one statement takes at most 65 535 parameters. */
+async function insertInSlices(trx: Knex.Transaction, table: string, rows: Record<string, unknown>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await trx(table).insert(rows.slice(i, i + ROWS_PER_INSERT));
 }
 
 const totalsColumns = (b: PriceBreakdown) => ({
@@ -74,10 +89,11 @@ export async function storeRepricing(trx: Knex.Transaction, orderId: string, ver
   await storePriceComponents(trx, orderId, priced);
 }
 
-/** Stores the order's price breakdown, replacing the earlier one unless the order is new. */
-async function storePriceComponents(trx: Knex.Transaction, orderId: string, priced: PricedOrder, order: 'new' | 'repriced' = 'repriced'): Promise<void> {
-  if (order === 'repriced') await trx('order_price_components').where({ order_id: orderId }).delete();
-  await trx('order_price_components').insert(
-    priced.components.map((c, seq) => ({ order_id: orderId, seq, kind: c.kind, code: c.code, description: c.description, amount_minor: c.amountMinor })),
-  );
+/** Replaces the order's price breakdown. */
+async function storePriceComponents(trx: Knex.Transaction, orderId: string, priced: PricedOrder): Promise<void> {
+  await trx('order_price_components').where({ order_id: orderId }).delete();
+  await trx('order_price_components').insert(priceComponentRows(orderId, priced));
 }
+
+const priceComponentRows = (orderId: string, priced: PricedOrder) =>
+  priced.components.map((c, seq) => ({ order_id: orderId, seq, kind: c.kind, code: c.code, description: c.description, amount_minor: c.amountMinor }));

@@ -2,10 +2,10 @@ import type { SubmitOrder } from '../../shared/contracts/types.generated';
 import { permanent } from '../../shared/errors';
 import { getTotalPrice, PricingRules } from '../../shared/pricing';
 import type { Handler } from '../../shared/runner/handler';
-import { createOrder } from './order-repository';
+import { PlacementBatch } from './placement-batch';
 import { unstorable, validateSubmitOrder } from './validation';
 
-/** Intake: validate, price, store Pending and announce OrderPlaced — or store Rejected with reasons. */
+/** Intake: validate, price, store Pending and announce OrderPlaced — or store Rejected with reasons (stored with the chunk's other new orders). */
 export const submitOrder = (rules: PricingRules): Handler<'io.oms.commands.SubmitOrder'> => async (ctx, cmd: SubmitOrder) => {
   const unfit = unstorable(cmd);
   if (unfit) throw permanent('invalid_payload', unfit);
@@ -28,29 +28,29 @@ export const submitOrder = (rules: PricingRules): Handler<'io.oms.commands.Submi
   if (priced) reasons = priced.problems;
 
   if (!priced || reasons.length > 0) {
-    const created = await createOrder(ctx.trx, cmd, { state: 'Rejected', priced: null, rejectionReasons: reasons, cause });
-    if (!created) return ctx.log.warn('repeated submission of a rejected order ignored');
-    ctx.log.info({ reasons: reasons.map((r) => r.code) }, 'order rejected');
-    await ctx.emit('io.oms.orders.OrderRejected', { channel: cmd.channel, channelOrderRef: cmd.channelOrderRef, customer: cmd.customer, reasons, orderVersion: 1 });
-    return;
+    return PlacementBatch.of(ctx).queue({ cmd, state: 'Rejected', priced: null, rejectionReasons: reasons, cause, then: async (created) => {
+      if (!created) return ctx.log.warn('repeated submission of a rejected order ignored');
+      ctx.log.info({ reasons: reasons.map((r) => r.code) }, 'order rejected');
+      await ctx.emit('io.oms.orders.OrderRejected', { channel: cmd.channel, channelOrderRef: cmd.channelOrderRef, customer: cmd.customer, reasons, orderVersion: 1 });
+    } });
   }
 
-  const created = await createOrder(ctx.trx, cmd, { state: 'Pending', priced, rejectionReasons: null, cause });
-  if (!created) return ctx.log.info('repeated submission ignored (same order id or channel order reference)');
-
-  await ctx.emit('io.oms.orders.OrderPlaced', {
-    channel: cmd.channel,
-    channelOrderRef: cmd.channelOrderRef,
-    customer: cmd.customer,
-    shippingAddress: cmd.shippingAddress,
-    billingAddress: cmd.billingAddress,
-    lines: priced.lines,
-    currency: cmd.currency,
-    shippingMethod: cmd.shippingMethod,
-    pricing: priced.breakdown,
-    payment: cmd.payment,
-    deliveryPreferences: cmd.deliveryPreferences,
-    orderVersion: 1,
-  });
-  ctx.log.info({ totalMinor: priced.breakdown.totalMinor }, 'order placed');
+  PlacementBatch.of(ctx).queue({ cmd, state: 'Pending', priced, rejectionReasons: null, cause, then: async (created) => {
+    if (!created) return ctx.log.info('repeated submission ignored (same order id or channel order reference)');
+    await ctx.emit('io.oms.orders.OrderPlaced', {
+      channel: cmd.channel,
+      channelOrderRef: cmd.channelOrderRef,
+      customer: cmd.customer,
+      shippingAddress: cmd.shippingAddress,
+      billingAddress: cmd.billingAddress,
+      lines: priced.lines,
+      currency: cmd.currency,
+      shippingMethod: cmd.shippingMethod,
+      pricing: priced.breakdown,
+      payment: cmd.payment,
+      deliveryPreferences: cmd.deliveryPreferences,
+      orderVersion: 1,
+    });
+    ctx.log.info({ totalMinor: priced.breakdown.totalMinor }, 'order placed');
+  } });
 };

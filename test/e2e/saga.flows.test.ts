@@ -114,6 +114,31 @@ describe('order saga, all services running', () => {
     await expectNoDoubleEffects(cmd.orderId, ['FraudCheckFailed', 'OrderCancelled']);
   });
 
+  it('when one card places a fourth and fifth order within the hour, then those two are held for review on payment-token velocity and the first three go on', async () => {
+    const card = `tok_approve_velocity_${randomUUID().slice(0, 8)}`;
+    const at = Date.now() - 10 * 60_000;
+    const byCard = (i: number) => {
+      const cmd = anOrder({ payment: { method: 'card', token: card, billingCountry: 'US' } });
+      return { ...cmd, occurredAt: at + i * 1000 };
+    };
+    const first = [byCard(0), byCard(1), byCard(2)];
+    for (const cmd of first) await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    for (const cmd of first) await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    const [fourth, fifth] = [byCard(3), byCard(4)];
+    await stack.publish('io.oms.commands.SubmitOrder', fourth);
+    await stack.publish('io.oms.commands.SubmitOrder', fifth);
+    await saga.waitForState(fourth.orderId, 'On_Hold');
+    await saga.waitForState(fifth.orderId, 'On_Hold');
+
+    const checks = await stack.db('fraud_checks').whereIn('order_id', [...first, fourth, fifth].map((c) => c.orderId)).select('order_id', 'decision', 'reasons');
+    const check = (orderId: string) => checks.find((c) => c.order_id === orderId);
+    for (const cmd of first) expect(check(cmd.orderId)).toMatchObject({ decision: 'passed', reasons: [] });
+    // the window is counted by each order's own time: the fourth sees exactly four, the fifth four or five (the fourth may be recorded after it)
+    expect(check(fourth.orderId)).toMatchObject({ decision: 'review', reasons: ['velocity_payment_token:4_in_60m'] });
+    expect(check(fifth.orderId)!.reasons).toEqual([expect.stringMatching(/^velocity_payment_token:[45]_in_60m$/)]);
+    expect((await saga.history(fourth.orderId))[1]).toMatchObject({ to_state: 'On_Hold', reason: expect.stringContaining('velocity_payment_token') });
+  });
+
   const bigOrder = () => anOrder({ lines: [{ sku: MUG, name: 'Espresso machine', quantity: 1, unitPriceMinor: 250000, weightGrams: 9000 }] });
 
   it('when fraud asks for review and an operator releases the hold, then the order goes on to Delivered', async () => {

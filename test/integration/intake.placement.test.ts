@@ -1,13 +1,17 @@
+import type { ConsumerRunner } from '../../shared/runner/consumer-runner';
 import { aSubmitOrder } from '../support/orders';
+import { SagaDriver } from '../support/saga';
 import { eventually, TestStack } from '../support/stack';
 
 describe('intake through the real broker, registry and status store', () => {
   const stack = new TestStack();
+  const saga = new SagaDriver(stack);
+  let intake: ConsumerRunner;
 
   beforeAll(async () => {
     await stack.provision();
     await stack.watch([stack.topic('orders')]);
-    await stack.startService(stack.service('intake'));
+    intake = await stack.startService(stack.service('intake'));
   });
   afterAll(() => stack.close());
 
@@ -84,5 +88,28 @@ describe('intake through the real broker, registry and status store', () => {
 
     const [rejected] = await eventually('OrderRejected', async () => eventsFor(cmd.orderId, 'io.oms.orders.OrderRejected'));
     expect((rejected!.value!.reasons as unknown[]).length).toBe(4);
+  });
+
+  it('when a backlog holds new orders and, behind them, commands about them, then the new orders are stored first and each command finds its order', async () => {
+    await stack.stopService(intake);
+    const [withLine, cancelled, repeated] = [aSubmitOrder(), aSubmitOrder(), aSubmitOrder()];
+    for (const cmd of [withLine, cancelled, repeated]) await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.addLine(withLine.orderId, { sku: 'SKU-TEA', name: 'Tea', quantity: 3, unitPriceMinor: 899, weightGrams: 260 });
+    await saga.cancel(cancelled.orderId);
+    const sameIdNewRef = aSubmitOrder({ orderId: repeated.orderId });
+    await stack.publish('io.oms.commands.SubmitOrder', sameIdNewRef);
+    intake = await stack.startService(stack.service('intake'));
+
+    await eventually('the backlog consumed', async () => (await stack.db('inbox').where({ consumer: 'intake', event_id: sameIdNewRef.eventId }).first()) ?? null);
+    const addedLine = await eventually('added line stored', () => stack.db('order_lines').where({ order_id: withLine.orderId, origin: 'added' }).first());
+    expect(addedLine).toMatchObject({ sku: 'SKU-TEA', quantity: 3, status: 'pending' });
+    expect(await orderRow(withLine.orderId)).toMatchObject({ state: 'Pending', version: 2, subtotal_minor: 3399 + 3 * 899 });
+    expect(await eventually('LineItemAdded', async () => eventsFor(withLine.orderId, 'io.oms.orders.LineItemAdded').length === 1)).toBe(true);
+    expect(await orderRow(cancelled.orderId)).toMatchObject({ state: 'Cancelled', cancel_reason: 'customer_request' });
+    expect((await saga.history(cancelled.orderId)).map((h) => [h.from_state, h.to_state, h.refused])).toEqual([[null, 'Pending', false], ['Pending', 'Cancelled', false]]);
+    // the same order id under a new channel reference is a repeat: the first submission's order stays
+    expect(await orderRow(repeated.orderId)).toMatchObject({ channel_order_ref: repeated.channelOrderRef });
+    expect(await eventually('OrderPlaced', async () => eventsFor(repeated.orderId, 'io.oms.orders.OrderPlaced').length > 0)).toBe(true);
+    expect(eventsFor(repeated.orderId, 'io.oms.orders.OrderPlaced')).toHaveLength(1);
   });
 });

@@ -1,0 +1,86 @@
+import type { Knex } from 'knex';
+import type { OrderPlaced } from '../../shared/contracts/types.generated';
+import { prepared } from '../../shared/db/knex';
+import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
+import { assessOrder, FraudAssessment, FraudRules } from './rules';
+
+const KINDS = ['customer', 'email', 'payment_token'] as const;
+type Kind = (typeof KINDS)[number];
+
+interface Queued {
+  order: OrderPlaced;
+  /** Runs with the order's stored assessment, in message order. */
+  then: (assessment: FraudAssessment) => Promise<void>;
+}
+
+/**
+ * The chunk's fraud checks, assessed together: handlers queue the Pending orders; one statement
+ * records them all in the velocity window, one counts each order's window (its own occurredAt,
+ * so the count does not depend on which chunk an order landed in), one stores the assessments,
+ * and each order then takes its saga step in message order.
+ */
+export class FraudBatch implements ChunkFlush {
+  private readonly queued: Queued[] = [];
+
+  private constructor(private readonly trx: Knex.Transaction, private readonly rules: FraudRules) {}
+
+  static of(ctx: HandlerContext, rules: FraudRules): FraudBatch {
+    return ctx.chunkScoped('fraud.batch', () => new FraudBatch(ctx.trx, rules));
+  }
+
+  /** False when the chunk already assesses this order (another OrderPlaced for it): one assessment per order. */
+  queue(order: OrderPlaced, then: Queued['then']): boolean {
+    if (this.queued.some((q) => q.order.orderId === order.orderId)) return false;
+    this.queued.push({ order, then });
+    return true;
+  }
+
+  async flush(): Promise<void> {
+    if (this.queued.length === 0) return;
+    const keys = this.queued.flatMap(({ order }) => KINDS.map((kind) => ({ order, kind, value: velocityKey(order, kind) })));
+    await prepared('fraud_velocity_record', this.trx.raw(
+      `INSERT INTO fraud_velocity (kind, value, order_id, at)
+       SELECT * FROM unnest(:kinds::text[], :values::text[], :orderIds::uuid[], :ats::timestamptz[])
+       ON CONFLICT (kind, value, order_id) DO NOTHING`,
+      { kinds: keys.map((k) => k.kind), values: keys.map((k) => k.value), orderIds: keys.map((k) => k.order.orderId), ats: keys.map((k) => new Date(k.order.occurredAt)) },
+    ));
+    const windowMs = this.rules.velocity.windowMinutes * 60_000;
+    const { rows } = (await prepared('fraud_velocity_windows', this.trx.raw(
+      `SELECT w.order_id, w.kind, count(v.order_id)::int AS n
+         FROM unnest(:orderIds::uuid[], :kinds::text[], :values::text[], :sinces::timestamptz[], :ats::timestamptz[]) AS w(order_id, kind, value, since, at)
+         JOIN fraud_velocity v ON v.kind = w.kind AND v.value = w.value AND v.at > w.since AND v.at <= w.at
+        GROUP BY w.order_id, w.kind`,
+      {
+        orderIds: keys.map((k) => k.order.orderId), kinds: keys.map((k) => k.kind), values: keys.map((k) => k.value),
+        sinces: keys.map((k) => new Date(k.order.occurredAt - windowMs)), ats: keys.map((k) => new Date(k.order.occurredAt)),
+      },
+    ))) as { rows: { order_id: string; kind: Kind; n: number }[] };
+    const count = new Map(rows.map((r) => [`${r.order_id}/${r.kind}`, r.n]));
+    const recent = (orderId: string, kind: Kind) => count.get(`${orderId}/${kind}`) ?? 0;
+
+    const assessed = this.queued.map(({ order: e, then }) => ({
+      e, then,
+      assessment: assessOrder(
+        {
+          totalMinor: e.pricing.totalMinor,
+          currency: e.currency,
+          email: e.customer.email,
+          shippingCountry: e.shippingAddress.country,
+          billingCountry: e.payment.billingCountry ?? e.billingAddress?.country ?? null,
+          accountCreatedAt: e.customer.accountCreatedAt,
+          placedAt: e.occurredAt,
+          recentOrders: { customer: recent(e.orderId, 'customer'), email: recent(e.orderId, 'email'), paymentToken: recent(e.orderId, 'payment_token') },
+        },
+        this.rules,
+      ),
+    }));
+    await this.trx('fraud_checks')
+      .insert(assessed.map(({ e, assessment: { score, decision, reasons } }) => ({ order_id: e.orderId, score, decision, reasons: JSON.stringify(reasons) })))
+      .onConflict('order_id')
+      .ignore();
+    for (const { then, assessment } of assessed) await then(assessment);
+  }
+}
+
+const velocityKey = (e: OrderPlaced, kind: Kind): string =>
+  kind === 'customer' ? e.customer.customerId : kind === 'email' ? e.customer.email.toLowerCase() : e.payment.token;
