@@ -61,7 +61,7 @@ export async function transitionOrder(
   cause: Cause,
   extra: TransitionOptions = {},
 ): Promise<TransitionResult> {
-  const from = allowedFrom(to).filter((s) => !extra.onlyFrom || extra.onlyFrom.includes(s));
+  const from = guardOf(to, extra);
   for (;;) {
     const moved = await moveOrder(trx, orderId, to, from, cause, extra.reason ?? extra.cancelReason ?? null, extra.cancelReason);
     if (moved) return { applied: true, from: moved.state, to, version: moved.version };
@@ -77,6 +77,64 @@ export async function transitionOrder(
     await recordHistory(trx, { orderId, from: row.state, to, cause, version: row.version, refused: true, reason });
     return { applied: false, from: row.state, to, version: row.version, reason };
   }
+}
+
+/** The states a move to `to` may start from: the table's, narrowed by `onlyFrom`. */
+const guardOf = (to: OrderState, options: TransitionOptions = {}): OrderState[] =>
+  allowedFrom(to).filter((s) => !options.onlyFrom || options.onlyFrom.includes(s));
+
+export interface TransitionRequest {
+  orderId: string;
+  to: OrderState;
+  cause: Cause;
+  options?: TransitionOptions;
+}
+
+/**
+ * Guarded transitions of many orders, one each, in one statement: every move the table allows is
+ * applied with its history row; each request it did not move goes through `transitionOrder`,
+ * which records the refusal (or applies it, if another writer made it allowed meanwhile).
+ * Results come back in the requests' order.
+ */
+export async function transitionOrders(trx: Knex.Transaction, requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
+  if (new Set(requests.map((r) => r.orderId.toLowerCase())).size !== requests.length) throw new Error('transitionOrders takes one request per order');
+  if (requests.length === 0) return [];
+  // rows are locked in key order, as everywhere else
+  const sorted = [...requests.keys()].sort((a, b) => (requests[a]!.orderId.toLowerCase() < requests[b]!.orderId.toLowerCase() ? -1 : 1));
+  const column = <T>(f: (r: TransitionRequest) => T) => sorted.map((i) => f(requests[i]!));
+  const { rows } = (await prepared('transition_many', trx.raw(
+    `WITH input AS (
+       SELECT * FROM unnest(:orderIds::uuid[], :tos::text[], :froms::text[], :reasons::text[], :setCancels::boolean[], :cancelReasons::text[], :causeEventIds::text[], :causeTypes::text[])
+         WITH ORDINALITY AS i(order_id, to_state, from_states, reason, set_cancel, cancel_reason, cause_event_id, cause_type, n)
+     ), moved AS (
+       UPDATE orders o SET previous_state = o.state, state = i.to_state, version = o.version + 1, updated_at = now(),
+              cancel_reason = CASE WHEN i.set_cancel THEN i.cancel_reason ELSE o.cancel_reason END
+         FROM input i
+        WHERE o.order_id = i.order_id AND o.state = ANY(string_to_array(i.from_states, ','))
+       RETURNING i.n, o.order_id, o.previous_state, o.version, i.to_state, i.reason, i.cause_event_id, i.cause_type
+     ), logged AS (
+       INSERT INTO order_status_history (order_id, from_state, to_state, refused, reason, cause_event_id, cause_type, order_version)
+       SELECT order_id, previous_state, to_state, false, reason, cause_event_id, cause_type, version FROM moved
+     )
+     SELECT n::int AS n, previous_state AS state, version FROM moved`,
+    {
+      orderIds: column((r) => r.orderId),
+      tos: column((r) => r.to),
+      froms: column((r) => guardOf(r.to, r.options).join(',')),
+      reasons: column((r) => r.options?.reason ?? r.options?.cancelReason ?? null),
+      setCancels: column((r) => r.options?.cancelReason !== undefined),
+      cancelReasons: column((r) => r.options?.cancelReason ?? null),
+      causeEventIds: column((r) => r.cause.eventId),
+      causeTypes: column((r) => r.cause.type),
+    },
+  ))) as { rows: { n: number; state: OrderState; version: number }[] };
+  const moved = new Map(rows.map((r) => [sorted[r.n - 1]!, r]));
+  const results: TransitionResult[] = [];
+  for (const [i, r] of requests.entries()) {
+    const m = moved.get(i);
+    results.push(m ? { applied: true, from: m.state, to: r.to, version: m.version } : await transitionOrder(trx, r.orderId, r.to, r.cause, r.options));
+  }
+  return results;
 }
 
 /** The applied path's one statement; returns the state moved from and the new version, or nothing. */

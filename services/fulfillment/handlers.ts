@@ -5,6 +5,7 @@ import { ChunkOrderReads } from '../../shared/chunk-order-reads';
 import { priceLines, recordCompensation } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
+import { WarehouseBatch } from './warehouse-batch';
 
 /**
  * Asks the warehouse to ship once everything is settled: the order is Processing, its placed lines
@@ -38,26 +39,12 @@ export const onAddedLineSettled = (rules: PricingRules): Handler<'io.oms.invento
 };
 
 /** Warehouse: dispatched → Shipped with carrier and tracking. Unknown or cancelled orders are refused in the history. */
-export const onShipmentDispatched: Handler<'io.oms.warehouse.ShipmentDispatched'> = async (ctx, e: ShipmentDispatched) => {
-  const result = await ctx.transition(e.orderId, 'Shipped', { onlyFrom: ['Awaiting_Shipment'] });
-  if (!result.applied) return ctx.log.warn({ reason: result.reason }, 'shipment refused');
-  // the shipment row and the fulfilment's new status in one statement
-  await prepared('shipment_dispatched', ctx.trx.raw(
-    `WITH shipment AS (
-       INSERT INTO shipments (shipment_id, order_id, carrier, tracking_number, status, dispatched_at) VALUES (:shipmentId, :orderId, :carrier, :trackingNumber, 'dispatched', :at)
-     )
-     UPDATE fulfillments SET status = 'shipped', updated_at = now() WHERE order_id = :orderId`,
-    { shipmentId: e.shipmentId, orderId: e.orderId, carrier: e.carrier, trackingNumber: e.trackingNumber, at: new Date(e.occurredAt) },
-  ));
-  await ctx.emit('io.oms.fulfillment.OrderShipped', { shipmentId: e.shipmentId, carrier: e.carrier, trackingNumber: e.trackingNumber, orderVersion: result.version });
-};
+export const onShipmentDispatched: Handler<'io.oms.warehouse.ShipmentDispatched'> = async (ctx, e: ShipmentDispatched) =>
+  WarehouseBatch.queue(ctx, { kind: 'dispatched', event: e });
 
-export const onShipmentDelivered: Handler<'io.oms.warehouse.ShipmentDelivered'> = async (ctx, e: ShipmentDelivered) => {
-  const result = await ctx.transition(e.orderId, 'Delivered', { onlyFrom: ['Shipped'] });
-  if (!result.applied) return ctx.log.warn({ reason: result.reason }, 'delivery refused');
-  await prepared('shipment_delivered', ctx.trx('shipments').where({ order_id: e.orderId }).update({ status: 'delivered', delivered_at: new Date(e.occurredAt) }));
-  await ctx.emit('io.oms.fulfillment.OrderDelivered', { shipmentId: e.shipmentId, orderVersion: result.version });
-};
+/** Warehouse: delivered → Delivered. */
+export const onShipmentDelivered: Handler<'io.oms.warehouse.ShipmentDelivered'> = async (ctx, e: ShipmentDelivered) =>
+  WarehouseBatch.queue(ctx, { kind: 'delivered', event: e });
 
 /** Cancelled while the warehouse was asked to ship: tell it to stop. */
 export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (ctx, e: OrderCancelled) => {

@@ -229,6 +229,7 @@ export class ConsumerRunner {
       trx,
       log: w.log,
       source: { topic: w.topic, partition: w.partition, offset: w.message.offset, recordName: w.recordName },
+      cause,
       emit: async <N extends RecordName>(recordName: N, payload: Outgoing<N>) => {
         const topic = topicName(topicOfRecord(recordName), this.deps.config.KAFKA_TOPIC_PREFIX);
         const full = {

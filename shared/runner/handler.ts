@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { RecordName } from '../contracts/codec';
 import type { RecordTypes } from '../contracts/types.generated';
 import type { Logger } from '../logger';
-import type { OrderState, TransitionOptions, TransitionResult } from '../order-state';
+import type { Cause, OrderState, TransitionOptions, TransitionResult } from '../order-state';
 import type { TopicKey } from '../topics';
 
 export const ENVELOPE_FIELDS = ['eventId', 'orderId', 'occurredAt', 'correlationId', 'causationId', 'producer', 'orderVersion'] as const;
@@ -21,6 +21,8 @@ export interface HandlerContext {
   readonly source: { topic: string; partition: number; offset: string; recordName: string };
   /** Writes an event to the outbox; it is sent after the transaction commits. */
   emit<N extends RecordName>(recordName: N, payload: Outgoing<N>): Promise<void>;
+  /** The message in hand as the cause of a transition (for steps that batch their transitions). */
+  readonly cause: Cause;
   /** Guarded OrderState transition caused by the message in hand, recorded in the history. */
   transition(orderId: string, to: OrderState, options?: TransitionOptions): Promise<TransitionResult>;
   /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { Cause, transitionOrder } from '../../shared/order-state';
+import { Cause, transitionOrder, transitionOrders } from '../../shared/order-state';
 import { aSubmitOrder } from '../support/orders';
 import { SagaDriver } from '../support/saga';
 import { TestStack } from '../support/stack';
@@ -99,5 +99,43 @@ describe('transitionOrder (one statement: lock, guard, update, history)', () => 
     expect(await order(orderId)).toMatchObject({ state: 'Cancelled', version: version + 2 });
     const applied = (await history(orderId)).filter((h) => !h.refused).map((h) => [h.from_state, h.to_state, h.order_version]);
     expect(applied.slice(-2)).toEqual([['Processing', 'Awaiting_Shipment', version + 1], ['Awaiting_Shipment', 'Cancelled', version + 2]]);
+  });
+
+  it('transitionOrders moves many orders in one statement, refuses the rest through the one-order path, and answers in request order', async () => {
+    const [pendingA, pendingB, processing] = [await placed(), await placed(), await placed()];
+    await stack.db.transaction((trx) => transitionOrder(trx, processing, 'Processing', cause('FraudCheckPassed')));
+    const unknown = randomUUID();
+    const before = { a: await order(pendingA), b: await order(pendingB), p: await order(processing) };
+    const c = { a: cause('FraudCheckPassed'), b: cause('CancelOrder'), p: cause('ShipmentDispatched'), u: cause('ShipmentDispatched') };
+
+    const results = await stack.db.transaction((trx) => transitionOrders(trx, [
+      { orderId: pendingB.toUpperCase(), to: 'Cancelled', cause: c.b, options: { cancelReason: 'customer_request' } },
+      { orderId: processing, to: 'Shipped', cause: c.p, options: { onlyFrom: ['Awaiting_Shipment'] } },
+      { orderId: unknown, to: 'Shipped', cause: c.u },
+      { orderId: pendingA, to: 'Processing', cause: c.a, options: { reason: 'score 3' } },
+    ]));
+
+    expect(results).toEqual([
+      { applied: true, from: 'Pending', to: 'Cancelled', version: before.b.version + 1 },
+      { applied: false, from: 'Processing', to: 'Shipped', version: before.p.version, reason: 'Processing → Shipped is not allowed for ShipmentDispatched' },
+      { applied: false, from: null, to: 'Shipped', version: null, reason: 'unknown order' },
+      { applied: true, from: 'Pending', to: 'Processing', version: before.a.version + 1 },
+    ]);
+    expect(await order(pendingB)).toMatchObject({ state: 'Cancelled', cancel_reason: 'customer_request', version: before.b.version + 1 });
+    expect(await order(pendingA)).toMatchObject({ state: 'Processing', cancel_reason: null });
+    expect(await order(processing)).toMatchObject({ state: 'Processing', version: before.p.version });
+    expect((await history(pendingA)).at(-1)).toMatchObject({ from_state: 'Pending', to_state: 'Processing', refused: false, reason: 'score 3', cause_event_id: c.a.eventId, order_version: before.a.version + 1 });
+    expect((await history(pendingB)).at(-1)).toMatchObject({ to_state: 'Cancelled', refused: false, reason: 'customer_request', cause_type: 'CancelOrder' });
+    expect((await history(processing)).at(-1)).toMatchObject({ to_state: 'Shipped', refused: true, cause_event_id: c.p.eventId });
+    expect(await history(unknown)).toEqual([expect.objectContaining({ refused: true, reason: 'unknown order' })]);
+  });
+
+  it('transitionOrders takes one request per order (a second move of the same order needs the outcome of the first)', async () => {
+    const orderId = await placed();
+    await expect(stack.db.transaction((trx) => transitionOrders(trx, [
+      { orderId, to: 'Processing', cause: cause('FraudCheckPassed') },
+      { orderId: orderId.toUpperCase(), to: 'Awaiting_Shipment', cause: cause('PaymentAuthorized') },
+    ]))).rejects.toThrow('one request per order');
+    expect(await order(orderId)).toMatchObject({ state: 'Pending' });
   });
 });

@@ -1,0 +1,97 @@
+import { randomUUID } from 'crypto';
+import type { Knex } from 'knex';
+import { newEnvelope } from '../../shared/contracts/envelope';
+import type { ShipmentDelivered, ShipmentDispatched } from '../../shared/contracts/types.generated';
+import { transitionOrder } from '../../shared/order-state';
+import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
+import { onShipmentDelivered, onShipmentDispatched } from '../../services/fulfillment/handlers';
+import { aSubmitOrder } from '../support/orders';
+import { SagaDriver } from '../support/saga';
+import { TestStack } from '../support/stack';
+
+/** A chunk of warehouse reports against Postgres: one transition statement per round, rounds for an order reported twice. */
+describe('WarehouseBatch (a chunk of warehouse reports applied together)', () => {
+  const stack = new TestStack();
+  const saga = new SagaDriver(stack);
+
+  beforeAll(async () => {
+    await stack.provision();
+    await stack.startService(stack.service('intake'));
+  }, 120000);
+  afterAll(() => stack.close());
+
+  /** An order the warehouse was asked to ship: Awaiting_Shipment with a requested fulfilment. */
+  const awaitingShipment = async () => {
+    const cmd = aSubmitOrder();
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'Pending');
+    await stack.db.transaction(async (trx) => {
+      await transitionOrder(trx, cmd.orderId, 'Processing', { eventId: randomUUID(), type: 'FraudCheckPassed' });
+      await transitionOrder(trx, cmd.orderId, 'Awaiting_Shipment', { eventId: randomUUID(), type: 'PaymentAuthorized' });
+      await trx('fulfillments').insert({ fulfillment_id: randomUUID(), order_id: cmd.orderId, status: 'requested' });
+    });
+    return cmd.orderId;
+  };
+  const dispatched = (orderId: string): ShipmentDispatched => ({ ...newEnvelope('warehouse', orderId), orderId, shipmentId: `S-${orderId}`, carrier: 'UPS', trackingNumber: `1Z${orderId.slice(0, 8)}` });
+  const delivered = (orderId: string): ShipmentDelivered => ({ ...newEnvelope('warehouse', orderId), orderId, shipmentId: `S-${orderId}` });
+
+  /** Runs handlers as the runner runs a chunk: each with its own cause and emit, then the chunk's flushes. */
+  async function runChunk(trx: Knex.Transaction, messages: { type: 'ShipmentDispatched' | 'ShipmentDelivered'; event: ShipmentDispatched | ShipmentDelivered }[]) {
+    const scoped = new Map<string, ChunkFlush>();
+    const emitted: { record: string; orderId: string; orderVersion: number }[] = [];
+    const statements: string[] = [];
+    const count = (q: { sql: string }) => statements.push(q.sql);
+    trx.on('query', count);
+    for (const { type, event } of messages) {
+      const ctx = {
+        trx,
+        cause: { eventId: event.eventId, type },
+        log: { warn: () => undefined, info: () => undefined, debug: () => undefined },
+        chunkOrderIds: messages.map((m) => m.event.orderId),
+        chunkScoped: <T extends ChunkFlush>(key: string, create: () => T): T => {
+          if (!scoped.has(key)) scoped.set(key, create());
+          return scoped.get(key) as T;
+        },
+        emit: async (record: string, payload: { orderVersion: number }) => void emitted.push({ record, orderId: event.orderId, orderVersion: payload.orderVersion }),
+      } as unknown as HandlerContext;
+      if (type === 'ShipmentDispatched') await onShipmentDispatched(ctx, event as ShipmentDispatched);
+      else await onShipmentDelivered(ctx, event as ShipmentDelivered);
+    }
+    for (const batch of scoped.values()) await batch.flush();
+    trx.off('query', count);
+    return { emitted, statements };
+  }
+
+  it('applies a chunk of dispatches in one transition statement and one shipment statement, announcing each in message order', async () => {
+    const orders = [await awaitingShipment(), await awaitingShipment(), await awaitingShipment()];
+    const { emitted, statements } = await stack.db.transaction((trx) => runChunk(trx, orders.map((id) => ({ type: 'ShipmentDispatched' as const, event: dispatched(id) }))));
+
+    expect(statements).toHaveLength(2);
+    expect(emitted.map((e) => [e.record, e.orderId])).toEqual(orders.map((id) => ['io.oms.fulfillment.OrderShipped', id]));
+    for (const id of orders) {
+      expect(await saga.order(id)).toMatchObject({ state: 'Shipped' });
+      expect(await stack.db('shipments').where({ order_id: id }).first()).toMatchObject({ shipment_id: `S-${id}`, carrier: 'UPS', status: 'dispatched' });
+      expect(await stack.db('fulfillments').where({ order_id: id }).first()).toMatchObject({ status: 'shipped' });
+    }
+  });
+
+  it('applies dispatched then delivered of one order in two rounds, and refuses a delivery of an order never shipped', async () => {
+    const [both, neverShipped] = [await awaitingShipment(), await awaitingShipment()];
+    const { emitted } = await stack.db.transaction((trx) => runChunk(trx, [
+      { type: 'ShipmentDispatched', event: dispatched(both) },
+      { type: 'ShipmentDelivered', event: delivered(neverShipped) },
+      { type: 'ShipmentDelivered', event: delivered(both) },
+    ]));
+
+    const version = (await saga.order(both)).version;
+    expect(emitted).toEqual([
+      { record: 'io.oms.fulfillment.OrderShipped', orderId: both, orderVersion: version - 1 },
+      { record: 'io.oms.fulfillment.OrderDelivered', orderId: both, orderVersion: version },
+    ]);
+    expect(await saga.order(both)).toMatchObject({ state: 'Delivered' });
+    expect(await stack.db('shipments').where({ order_id: both }).first()).toMatchObject({ status: 'delivered', delivered_at: expect.any(Date) });
+    expect((await saga.history(both)).slice(-2).map((h) => [h.from_state, h.to_state, h.refused])).toEqual([['Awaiting_Shipment', 'Shipped', false], ['Shipped', 'Delivered', false]]);
+    expect(await saga.order(neverShipped)).toMatchObject({ state: 'Awaiting_Shipment' });
+    expect((await saga.history(neverShipped)).at(-1)).toMatchObject({ to_state: 'Delivered', refused: true, reason: 'Awaiting_Shipment → Delivered is not allowed for ShipmentDelivered' });
+  });
+});
