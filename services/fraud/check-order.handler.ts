@@ -8,14 +8,13 @@ export const checkOrder = (rules: FraudRules): Handler<'io.oms.orders.OrderPlace
   const order = await ChunkOrderReads.of(ctx).lock(e.orderId);
   if (!order || order.state !== 'Pending') return ctx.log.info({ state: order?.state }, 'order no longer pending; fraud check skipped');
 
-  // assessed with the chunk's other orders: the velocity window is recorded and counted for all at once
-  const queued = FraudBatch.of(ctx, rules).queue(e, async ({ decision, score, reasons }) => {
+  // assessed and moved with the chunk's other orders: the velocity window is recorded and counted for all at once
+  const queued = FraudBatch.of(ctx, rules).queue(ctx, e, async ({ decision, score, reasons }, moved) => {
     ctx.log.info({ decision, score, reasons }, 'fraud assessed');
     if (decision === 'failed') return ctx.emit('io.oms.fraud.FraudCheckFailed', { score, reasons, orderVersion: order.version });
-    const result = await ctx.transition(e.orderId, decision === 'passed' ? 'Processing' : 'On_Hold', { reason: decision === 'review' ? `fraud review: ${reasons.join(', ')}` : undefined });
-    if (!result.applied) return;
-    if (decision === 'passed') await ctx.emit('io.oms.fraud.FraudCheckPassed', { score, reasons, orderVersion: result.version });
-    else await ctx.emit('io.oms.fraud.FraudReviewRequired', { score, reasons, orderVersion: result.version });
+    if (!moved?.applied) return;
+    if (decision === 'passed') await ctx.emit('io.oms.fraud.FraudCheckPassed', { score, reasons, orderVersion: moved.version });
+    else await ctx.emit('io.oms.fraud.FraudReviewRequired', { score, reasons, orderVersion: moved.version });
   });
   if (!queued) ctx.log.info('order already assessed in this chunk; repeated OrderPlaced skipped');
 };

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { OrderPlaced } from '../../shared/contracts/types.generated';
 import { prepared } from '../../shared/db/knex';
+import { Cause, transitionOrders, TransitionResult } from '../../shared/order-state';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { assessOrder, FraudAssessment, FraudRules } from './rules';
 
@@ -9,15 +10,19 @@ type Kind = (typeof KINDS)[number];
 
 interface Queued {
   order: OrderPlaced;
-  /** Runs with the order's stored assessment, in message order. */
-  then: (assessment: FraudAssessment) => Promise<void>;
+  cause: Cause;
+  /**
+   * Runs in message order with the order's assessment and, unless it failed, the outcome of its
+   * move (Processing when passed, On_Hold for review; the moves are made together).
+   */
+  then: (assessment: FraudAssessment, moved: TransitionResult | null) => Promise<void>;
 }
 
 /**
  * The chunk's fraud checks, assessed together: handlers queue the Pending orders; one statement
  * records them all in the velocity window, one counts each order's window (its own occurredAt,
  * so the count does not depend on which chunk an order landed in), one stores the assessments,
- * and each order then takes its saga step in message order.
+ * one moves the orders that were not failed; then each is announced in message order.
  */
 export class FraudBatch implements ChunkFlush {
   private readonly queued: Queued[] = [];
@@ -29,9 +34,9 @@ export class FraudBatch implements ChunkFlush {
   }
 
   /** False when the chunk already assesses this order (another OrderPlaced for it): one assessment per order. */
-  queue(order: OrderPlaced, then: Queued['then']): boolean {
-    if (this.queued.some((q) => q.order.orderId === order.orderId)) return false;
-    this.queued.push({ order, then });
+  queue(ctx: HandlerContext, order: OrderPlaced, then: Queued['then']): boolean {
+    if (this.queued.some((q) => q.order.orderId.toLowerCase() === order.orderId.toLowerCase())) return false;
+    this.queued.push({ order, cause: ctx.cause, then });
     return true;
   }
 
@@ -58,8 +63,8 @@ export class FraudBatch implements ChunkFlush {
     const count = new Map(rows.map((r) => [`${r.order_id}/${r.kind}`, r.n]));
     const recent = (orderId: string, kind: Kind) => count.get(`${orderId}/${kind}`) ?? 0;
 
-    const assessed = this.queued.map(({ order: e, then }) => ({
-      e, then,
+    const assessed = this.queued.map(({ order: e, cause, then }) => ({
+      e, cause, then,
       assessment: assessOrder(
         {
           totalMinor: e.pricing.totalMinor,
@@ -78,7 +83,15 @@ export class FraudBatch implements ChunkFlush {
       .insert(assessed.map(({ e, assessment: { score, decision, reasons } }) => ({ order_id: e.orderId, score, decision, reasons: JSON.stringify(reasons) })))
       .onConflict('order_id')
       .ignore();
-    for (const { then, assessment } of assessed) await then(assessment);
+    const moving = assessed.filter((a) => a.assessment.decision !== 'failed');
+    const moves = await transitionOrders(this.trx, moving.map(({ e, cause, assessment: { decision, reasons } }) => ({
+      orderId: e.orderId,
+      to: decision === 'passed' ? 'Processing' : 'On_Hold',
+      cause,
+      options: { reason: decision === 'review' ? `fraud review: ${reasons.join(', ')}` : undefined },
+    })));
+    const moved = new Map(moving.map((a, i) => [a, moves[i]!]));
+    for (const a of assessed) await a.then(a.assessment, moved.get(a) ?? null);
   }
 }
 

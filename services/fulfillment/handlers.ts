@@ -1,16 +1,16 @@
-import { randomUUID } from 'crypto';
 import type { OrderCancelled, ShipmentDelivered, ShipmentDispatched } from '../../shared/contracts/types.generated';
-import { prepared } from '../../shared/db/knex';
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
 import { priceLines, recordCompensation } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
+import { FulfillmentRequests } from './fulfillment-requests';
 import { WarehouseBatch } from './warehouse-batch';
 
 /**
  * Asks the warehouse to ship once everything is settled: the order is Processing, its placed lines
  * are reserved, no added line waits for stock, and the authorizations cover the reserved lines.
- * Called on every event that can complete that picture, in whatever order they arrive.
+ * Called on every event that can complete that picture, in whatever order they arrive; the ready
+ * orders of a chunk are requested together.
  */
 async function requestFulfillmentWhenReady(ctx: HandlerContext, orderId: string, rules: PricingRules): Promise<void> {
   const read = await ChunkOrderReads.of(ctx).lockWithSettled(orderId);
@@ -18,19 +18,7 @@ async function requestFulfillmentWhenReady(ctx: HandlerContext, orderId: string,
   const { order, settled: { wholeReserved, reserved, unresolved, authorizedMinor } } = read;
   if (!wholeReserved || unresolved.length > 0) return;
   if (authorizedMinor < priceLines(order, reserved, rules).breakdown.totalMinor) return;
-
-  const result = await ctx.transition(orderId, 'Awaiting_Shipment');
-  if (!result.applied) return;
-  const fulfillmentId = randomUUID();
-  await prepared('fulfillment_insert', ctx.trx('fulfillments').insert({ fulfillment_id: fulfillmentId, order_id: orderId, status: 'requested' }));
-  await ctx.emit('io.oms.fulfillment.FulfillmentRequested', {
-    fulfillmentId,
-    lines: reserved.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity })),
-    shippingAddress: order.shipping_address,
-    shippingMethod: order.shipping_method,
-    deliveryPreferences: order.delivery_preferences,
-    orderVersion: result.version,
-  });
+  if (!FulfillmentRequests.of(ctx).queue({ ctx, order, reserved })) ctx.log.info('fulfillment already requested in this chunk');
 }
 
 export const onPaymentAuthorized = (rules: PricingRules): Handler<'io.oms.payments.PaymentAuthorized'> => (ctx, e) => requestFulfillmentWhenReady(ctx, e.orderId, rules);

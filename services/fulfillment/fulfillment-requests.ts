@@ -1,0 +1,55 @@
+import { randomUUID } from 'crypto';
+import type { Knex } from 'knex';
+import { transitionOrders } from '../../shared/order-state';
+import type { OrderLineRow, OrderRow } from '../../shared/order-store';
+import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
+
+interface Ready {
+  ctx: HandlerContext;
+  order: OrderRow;
+  reserved: OrderLineRow[];
+}
+
+/**
+ * The chunk's orders found ready to ship, requested together: one guarded-transition statement
+ * moves them to Awaiting_Shipment, one insert records their fulfilments, and FulfillmentRequested
+ * goes out in message order. An order is requested once per chunk: a second event finding it
+ * ready would, one by one, have found it Awaiting_Shipment already.
+ */
+export class FulfillmentRequests implements ChunkFlush {
+  private readonly queued: Ready[] = [];
+
+  private constructor(private readonly trx: Knex.Transaction) {}
+
+  static of(ctx: HandlerContext): FulfillmentRequests {
+    return ctx.chunkScoped('fulfillment.requests', () => new FulfillmentRequests(ctx.trx));
+  }
+
+  /** False when the order is already requested in this chunk. */
+  queue(ready: Ready): boolean {
+    if (this.queued.some((q) => q.order.order_id === ready.order.order_id)) return false;
+    this.queued.push(ready);
+    return true;
+  }
+
+  async flush(): Promise<void> {
+    if (this.queued.length === 0) return;
+    const moves = await transitionOrders(this.trx, this.queued.map((q) => ({ orderId: q.order.order_id, to: 'Awaiting_Shipment', cause: q.ctx.cause })));
+    const requested = this.queued.flatMap((q, i) => {
+      const moved = moves[i]!;
+      return moved.applied ? [{ ...q, version: moved.version, fulfillmentId: randomUUID() }] : [];
+    });
+    if (requested.length === 0) return;
+    await this.trx('fulfillments').insert(requested.map((r) => ({ fulfillment_id: r.fulfillmentId, order_id: r.order.order_id, status: 'requested' })));
+    for (const { ctx, order, reserved, version, fulfillmentId } of requested) {
+      await ctx.emit('io.oms.fulfillment.FulfillmentRequested', {
+        fulfillmentId,
+        lines: reserved.map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity })),
+        shippingAddress: order.shipping_address,
+        shippingMethod: order.shipping_method,
+        deliveryPreferences: order.delivery_preferences,
+        orderVersion: version,
+      });
+    }
+  }
+}
