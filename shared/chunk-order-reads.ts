@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { HandlerContext } from './runner/handler';
-import { linesOfOrders, lockOrders, OrderLineRow, OrderRow, SettledLines, settledLinesOfOrders } from './order-store';
+import { linesOfOrders, lockOrders, orderKey, OrderLineRow, OrderRow, SettledLines, settledLinesOfOrders } from './order-store';
 
 type Extra = 'lines' | 'settled';
 interface Prefetched {
@@ -29,9 +29,7 @@ export class ChunkOrderReads {
   }
 
   private constructor(private readonly trx: Knex.Transaction, chunkOrderIds: readonly string[]) {
-    const messages = new Map<string, number>();
-    for (const id of chunkOrderIds) messages.set(id, (messages.get(id) ?? 0) + 1);
-    this.soleOrders = [...messages].filter(([, n]) => n === 1).map(([id]) => id);
+    this.soleOrders = soleOrders(chunkOrderIds);
   }
 
   /** Locks the order; undefined if it does not exist. */
@@ -54,13 +52,14 @@ export class ChunkOrderReads {
   async flush(): Promise<void> {}
 
   private async read(orderId: string, extra: Extra | null): Promise<Prefetched | undefined> {
-    if (!this.prefetched) this.prefetched = await this.readAll(this.soleOrders.includes(orderId) ? this.soleOrders : [...this.soleOrders, orderId], extra);
-    const hit = this.prefetched.get(orderId);
-    if (!hit) return (await this.readAll([orderId], extra)).get(orderId);
-    this.prefetched.delete(orderId);
+    const key = orderKey(orderId);
+    if (!this.prefetched) this.prefetched = await this.readAll(this.soleOrders.includes(key) ? this.soleOrders : [...this.soleOrders, key], extra);
+    const hit = this.prefetched.get(key);
+    if (!hit) return (await this.readAll([key], extra)).get(key);
+    this.prefetched.delete(key);
     // prefetched for another kind of step: the lock row is still current, the extra is read now
-    if (extra === 'lines' && !hit.lines) hit.lines = (await linesOfOrders(this.trx, [orderId])).get(orderId);
-    if (extra === 'settled' && !hit.settled) hit.settled = (await settledLinesOfOrders(this.trx, [orderId])).get(orderId);
+    if (extra === 'lines' && !hit.lines) hit.lines = (await linesOfOrders(this.trx, [key])).get(key);
+    if (extra === 'settled' && !hit.settled) hit.settled = (await settledLinesOfOrders(this.trx, [key])).get(key);
     return hit;
   }
 
@@ -72,4 +71,11 @@ export class ChunkOrderReads {
     if (extra === 'settled' && found.length) for (const [id, settled] of await settledLinesOfOrders(this.trx, found)) result.get(id)!.settled = settled;
     return result;
   }
+}
+
+/** The orders (by orderKey) with exactly one message in the chunk: only their handler writes their rows. */
+export function soleOrders(chunkOrderIds: readonly string[]): string[] {
+  const messages = new Map<string, number>();
+  for (const id of chunkOrderIds.map(orderKey)) messages.set(id, (messages.get(id) ?? 0) + 1);
+  return [...messages].filter(([, n]) => n === 1).map(([id]) => id);
 }

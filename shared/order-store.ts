@@ -50,7 +50,7 @@ export async function lockOrders(trx: Knex.Transaction, orderIds: readonly strin
     `SELECT ${ORDER_COLUMNS.join(', ')} FROM orders WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id FOR UPDATE`,
     { orderIds },
   ))) as { rows: OrderRow[] };
-  return new Map(rows.map((r) => [r.order_id, r]));
+  return new Map(rows.map((r) => [orderKey(r.order_id), r]));
 }
 
 /** The orders' lines, each order's in the order they were added. */
@@ -62,9 +62,16 @@ export async function linesOfOrders(trx: Knex.Transaction, orderIds: readonly st
   return groupByOrder(orderIds, rows, ({ order_id: _o, ...line }) => line);
 }
 
-function groupByOrder<R extends { order_id: string }, T>(orderIds: readonly string[], rows: R[], map: (r: R) => T): Map<string, T[]> {
-  const byOrder = new Map<string, T[]>(orderIds.map((id) => [id, []]));
-  for (const r of rows) byOrder.get(r.order_id)?.push(map(r));
+/**
+ * How these reads key their maps: an order id in the lower case Postgres prints uuids in, so an
+ * order whose channel sent its id in upper case is still found.
+ */
+export const orderKey = (orderId: string) => orderId.toLowerCase();
+
+/** Rows grouped by order (keyed by orderKey), every asked-for order present. */
+export function groupByOrder<R extends { order_id: string }, T>(orderIds: readonly string[], rows: R[], map: (r: R) => T): Map<string, T[]> {
+  const byOrder = new Map<string, T[]>(orderIds.map((id) => [orderKey(id), []]));
+  for (const r of rows) byOrder.get(orderKey(r.order_id))?.push(map(r));
   return byOrder;
 }
 

@@ -4,7 +4,8 @@ import { priceLines, recordCompensation } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
 import type { PaymentGateway } from './gateway';
-import { openAuthorizations, paymentsOf, PaymentRow, recordPayment } from './payment-repository';
+import { PaymentLedger } from './payment-ledger';
+import { openAuthorizations, PaymentRow } from './payment-repository';
 
 const payload = (p: PaymentRow, version: number) => ({
   paymentId: p.payment_id, amountMinor: p.amount_minor, currency: p.currency, method: p.method, gateway: p.gateway,
@@ -16,6 +17,7 @@ const payload = (p: PaymentRow, version: number) => ({
  * added line that is the increase only; the earlier authorization stays.
  */
 export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules): Handler<'io.oms.inventory.InventoryReserved'> => async (ctx, e) => {
+  await PaymentLedger.of(ctx).settle(e.orderId); // the authorized amount below must count this chunk's earlier authorizations
   const read = await ChunkOrderReads.of(ctx).lockWithSettled(e.orderId);
   if (!read || read.order.state !== 'Processing') return ctx.log.info({ state: read?.order.state }, 'not authorizing: order is not Processing');
   const { order, settled: { wholeReserved, reserved, authorizedMinor } } = read;
@@ -24,7 +26,7 @@ export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules):
   if (needed <= 0) return;
   const idempotencyKey = `authorize:${e.eventId}`;
   const result = await gateway.authorize({ idempotencyKey, amountMinor: needed, currency: order.currency, method: order.payment_method, token: order.payment_token ?? '' });
-  const p = await recordPayment(ctx.trx, { orderId: e.orderId, operation: 'authorize', amountMinor: needed, currency: order.currency, method: order.payment_method, gateway: gateway.name, idempotencyKey, result });
+  const p = PaymentLedger.of(ctx).record({ orderId: e.orderId, operation: 'authorize', amountMinor: needed, currency: order.currency, method: order.payment_method, gateway: gateway.name, idempotencyKey, result });
   if (result.status === 'approved') await ctx.emit('io.oms.payments.PaymentAuthorized', payload(p, order.version));
   else await ctx.emit('io.oms.payments.PaymentDeclined', { ...payload(p, order.version), reasonCode: result.reasonCode, message: result.message });
 };
@@ -33,7 +35,7 @@ async function followUp(ctx: HandlerContext, gateway: PaymentGateway, op: 'captu
   const idempotencyKey = `${op}:${parent.payment_id}`;
   const result = await gateway[op]({ idempotencyKey, transactionId: parent.external_transaction_id ?? '', amountMinor, currency: parent.currency });
   if (result.status !== 'approved') throw new Error(`gateway refused to ${op} ${parent.payment_id}: ${result.reasonCode}`);
-  const p = await recordPayment(ctx.trx, { orderId: parent.order_id, operation: op, amountMinor, currency: parent.currency, method: parent.method, gateway: gateway.name, idempotencyKey, result });
+  const p = PaymentLedger.of(ctx).record({ orderId: parent.order_id, operation: op, amountMinor, currency: parent.currency, method: parent.method, gateway: gateway.name, idempotencyKey, result });
   const record = op === 'capture' ? 'io.oms.payments.PaymentCaptured' : op === 'void' ? 'io.oms.payments.PaymentVoided' : 'io.oms.payments.PaymentRefunded';
   await ctx.emit(record, payload(p, version));
 }
@@ -44,7 +46,7 @@ export const captureShipped = (gateway: PaymentGateway, rules: PricingRules): Ha
   if (!read) return;
   const { order, settled: { reserved } } = read;
   let remaining = priceLines(order, reserved, rules).breakdown.totalMinor;
-  for (const auth of openAuthorizations(await paymentsOf(ctx.trx, e.orderId))) {
+  for (const auth of openAuthorizations(await PaymentLedger.of(ctx).paymentsOf(e.orderId))) {
     const amount = Math.min(auth.amount_minor, remaining);
     remaining -= amount;
     await followUp(ctx, gateway, amount > 0 ? 'capture' : 'void', auth, amount > 0 ? amount : auth.amount_minor, e.orderVersion);
@@ -53,7 +55,7 @@ export const captureShipped = (gateway: PaymentGateway, rules: PricingRules): Ha
 
 /** Cancelled: void open authorizations, refund captures; record the compensation. */
 export const compensateCancelled = (gateway: PaymentGateway): Handler<'io.oms.orders.OrderCancelled'> => async (ctx, e: OrderCancelled) => {
-  const payments = await paymentsOf(ctx.trx, e.orderId);
+  const payments = await PaymentLedger.of(ctx).paymentsOf(e.orderId);
   const open = openAuthorizations(payments);
   const refunded = new Set(payments.filter((p) => p.operation === 'refund').map((p) => p.idempotency_key.split(':')[1]));
   const captures = payments.filter((p) => p.operation === 'capture' && p.status === 'approved' && !refunded.has(p.payment_id));

@@ -1,7 +1,6 @@
-import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 import { prepared } from '../../shared/db/knex';
-import type { GatewayResult } from './gateway';
+import { groupByOrder } from '../../shared/order-store';
 
 export type Operation = 'authorize' | 'capture' | 'void' | 'refund';
 
@@ -22,30 +21,13 @@ const PAYMENT_COLUMNS: (keyof PaymentRow)[] = [
   'payment_id', 'order_id', 'operation', 'amount_minor', 'currency', 'method', 'gateway', 'external_transaction_id', 'status', 'idempotency_key',
 ];
 
-/** One Payment record per gateway operation; the idempotency key is unique. */
-export async function recordPayment(
-  trx: Knex.Transaction,
-  p: { orderId: string; operation: Operation; amountMinor: number; currency: string; method: string; gateway: string; idempotencyKey: string; result: GatewayResult },
-): Promise<PaymentRow> {
-  const row = {
-    payment_id: randomUUID(),
-    order_id: p.orderId,
-    operation: p.operation,
-    amount_minor: p.amountMinor,
-    currency: p.currency,
-    method: p.method,
-    gateway: p.gateway,
-    external_transaction_id: p.result.status === 'approved' ? p.result.transactionId : null,
-    status: p.result.status,
-    idempotency_key: p.idempotencyKey,
-    failure_reason: p.result.status === 'declined' ? `${p.result.reasonCode}: ${p.result.message}` : null,
-  };
-  await prepared('record_payment', trx('payments').insert(row));
-  return row as PaymentRow;
-}
-
-export async function paymentsOf(trx: Knex.Transaction, orderId: string): Promise<PaymentRow[]> {
-  return (await prepared('payments_of', trx('payments').where({ order_id: orderId }).orderBy('created_at').orderBy('payment_id').select(PAYMENT_COLUMNS))) as PaymentRow[];
+/** The orders' payments, each order's oldest first, keyed by orderKey. */
+export async function paymentsOfOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, PaymentRow[]>> {
+  const { rows } = (await prepared('payments_of_orders', trx.raw(
+    `SELECT ${PAYMENT_COLUMNS.join(', ')} FROM payments WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id, created_at, payment_id`,
+    { orderIds },
+  ))) as { rows: PaymentRow[] };
+  return groupByOrder(orderIds, rows, (r) => r);
 }
 
 /** Approved authorizations with no capture or void yet (keys: `capture:<id>`, `void:<id>`). */

@@ -102,6 +102,16 @@ describe('order saga, all services running', () => {
     expect(await saga.stock('SKU-MUG')).toEqual({ on_hand: before.mug.on_hand - 2, reserved: before.mug.reserved });
   }, 90000);
 
+  it('when a channel sends its order id in upper case, then every step still finds the order and it is Delivered', async () => {
+    const cmd = await toAwaitingShipment({ orderId: randomUUID().toUpperCase() });
+    await saga.dispatch(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Shipped');
+    await saga.deliver(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Delivered');
+    expect((await saga.payments(cmd.orderId)).map((p) => [p.operation, p.status])).toEqual([['authorize', 'approved'], ['capture', 'approved']]);
+    expect((await saga.history(cmd.orderId)).map((h) => h.to_state)).toEqual(['Pending', 'Processing', 'Awaiting_Shipment', 'Shipped', 'Delivered']);
+  });
+
   it('when fraud rules fail an order, then it is Cancelled(fraud_rejected) and no stock was ever reserved', async () => {
     const cmd = anOrder({ customer: { ...aSubmitOrder().customer, email: 'mallory@fraud.example' } });
     await stack.publish('io.oms.commands.SubmitOrder', cmd);

@@ -1,9 +1,8 @@
 import { randomUUID } from 'crypto';
-import type { Knex } from 'knex';
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
 import { createDb } from '../../shared/db/knex';
 import { settledLinesOfOrders } from '../../shared/order-store';
-import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
+import { TestChunk } from '../support/chunk';
 import { aSubmitOrder } from '../support/orders';
 import { SagaDriver } from '../support/saga';
 import { TestStack } from '../support/stack';
@@ -26,45 +25,21 @@ describe('ChunkOrderReads (a chunk of saga steps reads its orders at once)', () 
     return cmd.orderId;
   };
 
-  /** The runner's chunk as handlers see it: one transaction, chunk-scoped objects, the chunk's order ids. */
-  const chunkContext = (trx: Knex.Transaction, chunkOrderIds: string[]): HandlerContext => {
-    const scoped = new Map<string, ChunkFlush>();
-    return {
-      trx,
-      chunkOrderIds,
-      chunkScoped: <T extends ChunkFlush>(key: string, create: () => T): T => {
-        if (!scoped.has(key)) scoped.set(key, create());
-        return scoped.get(key) as T;
-      },
-    } as unknown as HandlerContext;
-  };
-
-  /** Counts the statements `fn` sends on `trx`. */
-  const statements = async (trx: Knex.Transaction, fn: () => Promise<unknown>) => {
-    let n = 0;
-    const count = () => n++;
-    trx.on('query', count);
-    try {
-      await fn();
-    } finally {
-      trx.off('query', count);
-    }
-    return n;
-  };
-
   it('locks and reads every order of the chunk in two statements, then serves each sole order once from there', async () => {
     const [a, b, c, twice] = [await placed(), await placed(), await placed(), await placed()];
     await stack.db.transaction(async (trx) => {
-      const reads = ChunkOrderReads.of(chunkContext(trx, [a, twice, b, twice, c]));
+      const chunk = new TestChunk(trx, [a, twice, b, twice, c.toUpperCase()]);
+      const reads = ChunkOrderReads.of(chunk.context({ eventId: randomUUID(), orderId: a, type: 'PaymentAuthorized' }));
 
-      expect(await statements(trx, async () => expect((await reads.lockWithSettled(a))!.order.order_id).toBe(a))).toBe(2);
-      expect(await statements(trx, async () => expect((await reads.lockWithSettled(b))!.order.order_id).toBe(b))).toBe(0);
-      // prefetched for settled lines, asked for lines: the lock row is served, the lines are read now
-      expect(await statements(trx, async () => expect((await reads.lockWithLines(c))!.lines.length).toBeGreaterThan(0))).toBe(2 - 1);
+      expect(await chunk.statementsOf(async () => expect((await reads.lockWithSettled(a))!.order.order_id).toBe(a))).toBe(2);
+      expect(await chunk.statementsOf(async () => expect((await reads.lockWithSettled(b))!.order.order_id).toBe(b))).toBe(0);
+      // prefetched for settled lines, asked for lines: the lock row is served, the lines are read now; ids in either case
+      expect(await chunk.statementsOf(async () => expect((await reads.lockWithLines(c.toUpperCase()))!.lines.length).toBeGreaterThan(0))).toBe(2 - 1);
       // an order with two messages in the chunk is read each time, as is a sole order's second read
-      expect(await statements(trx, () => reads.lock(twice))).toBe(1);
-      expect(await statements(trx, () => reads.lock(twice))).toBe(1);
-      expect(await statements(trx, () => reads.lockWithSettled(a))).toBe(2);
+      expect(await chunk.statementsOf(() => reads.lock(twice))).toBe(1);
+      expect(await chunk.statementsOf(() => reads.lock(twice))).toBe(1);
+      expect(await chunk.statementsOf(() => reads.lockWithSettled(a))).toBe(2);
+      await chunk.end();
     });
   });
 
@@ -73,7 +48,7 @@ describe('ChunkOrderReads (a chunk of saga steps reads its orders at once)', () 
     const other = createDb({ DATABASE_URL: stack.platform.config.DATABASE_URL, DATABASE_POOL_MAX: 1 }, 'chunk-order-reads-test');
     try {
       await stack.db.transaction(async (trx) => {
-        await ChunkOrderReads.of(chunkContext(trx, [a, b])).lock(a);
+        await ChunkOrderReads.of(new TestChunk(trx, [a, b]).context({ eventId: randomUUID(), orderId: a, type: 'OrderPlaced' })).lock(a);
         await expect(other.transaction((t) => t('orders').where({ order_id: b }).forUpdate().noWait().first())).rejects.toThrow(/could not obtain lock/);
       });
       await expect(other.transaction((t) => t('orders').where({ order_id: b }).forUpdate().noWait().first())).resolves.toMatchObject({ order_id: b });
@@ -86,7 +61,7 @@ describe('ChunkOrderReads (a chunk of saga steps reads its orders at once)', () 
     const a = await placed();
     const undo = new Error('roll back the hand-made write');
     await expect(stack.db.transaction(async (trx) => {
-      const reads = ChunkOrderReads.of(chunkContext(trx, [a]));
+      const reads = ChunkOrderReads.of(new TestChunk(trx, [a]).context({ eventId: randomUUID(), orderId: a, type: 'OrderPlaced' }));
       const first = await reads.lock(a);
       await trx('orders').where({ order_id: a }).update({ state: 'Processing', version: first!.version + 1 });
       expect(await reads.lock(a)).toMatchObject({ state: 'Processing', version: first!.version + 1 });

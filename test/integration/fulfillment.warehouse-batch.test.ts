@@ -3,8 +3,8 @@ import type { Knex } from 'knex';
 import { newEnvelope } from '../../shared/contracts/envelope';
 import type { ShipmentDelivered, ShipmentDispatched } from '../../shared/contracts/types.generated';
 import { transitionOrder } from '../../shared/order-state';
-import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { onShipmentDelivered, onShipmentDispatched } from '../../services/fulfillment/handlers';
+import { TestChunk } from '../support/chunk';
 import { aSubmitOrder } from '../support/orders';
 import { SagaDriver } from '../support/saga';
 import { TestStack } from '../support/stack';
@@ -35,31 +35,15 @@ describe('WarehouseBatch (a chunk of warehouse reports applied together)', () =>
   const dispatched = (orderId: string): ShipmentDispatched => ({ ...newEnvelope('warehouse', orderId), orderId, shipmentId: `S-${orderId}`, carrier: 'UPS', trackingNumber: `1Z${orderId.slice(0, 8)}` });
   const delivered = (orderId: string): ShipmentDelivered => ({ ...newEnvelope('warehouse', orderId), orderId, shipmentId: `S-${orderId}` });
 
-  /** Runs handlers as the runner runs a chunk: each with its own cause and emit, then the chunk's flushes. */
   async function runChunk(trx: Knex.Transaction, messages: { type: 'ShipmentDispatched' | 'ShipmentDelivered'; event: ShipmentDispatched | ShipmentDelivered }[]) {
-    const scoped = new Map<string, ChunkFlush>();
-    const emitted: { record: string; orderId: string; orderVersion: number }[] = [];
-    const statements: string[] = [];
-    const count = (q: { sql: string }) => statements.push(q.sql);
-    trx.on('query', count);
+    const chunk = new TestChunk(trx, messages.map((m) => m.event.orderId));
     for (const { type, event } of messages) {
-      const ctx = {
-        trx,
-        cause: { eventId: event.eventId, type },
-        log: { warn: () => undefined, info: () => undefined, debug: () => undefined },
-        chunkOrderIds: messages.map((m) => m.event.orderId),
-        chunkScoped: <T extends ChunkFlush>(key: string, create: () => T): T => {
-          if (!scoped.has(key)) scoped.set(key, create());
-          return scoped.get(key) as T;
-        },
-        emit: async (record: string, payload: { orderVersion: number }) => void emitted.push({ record, orderId: event.orderId, orderVersion: payload.orderVersion }),
-      } as unknown as HandlerContext;
+      const ctx = chunk.context({ eventId: event.eventId, orderId: event.orderId, type });
       if (type === 'ShipmentDispatched') await onShipmentDispatched(ctx, event as ShipmentDispatched);
       else await onShipmentDelivered(ctx, event as ShipmentDelivered);
     }
-    for (const batch of scoped.values()) await batch.flush();
-    trx.off('query', count);
-    return { emitted, statements };
+    await chunk.end();
+    return { emitted: chunk.emitted.map(({ record, orderId, payload }) => ({ record, orderId, orderVersion: payload.orderVersion })), statements: chunk.statements };
   }
 
   it('applies a chunk of dispatches in one transition statement and one shipment statement, announcing each in message order', async () => {

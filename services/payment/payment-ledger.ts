@@ -1,0 +1,72 @@
+import { randomUUID } from 'crypto';
+import type { Knex } from 'knex';
+import { soleOrders } from '../../shared/chunk-order-reads';
+import { orderKey } from '../../shared/order-store';
+import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
+import type { GatewayResult } from './gateway';
+import { Operation, PaymentRow, paymentsOfOrders } from './payment-repository';
+
+type PaymentInsert = PaymentRow & { failure_reason: string | null };
+
+/**
+ * The chunk's payment records: each gateway operation is recorded here and the chunk's rows are
+ * inserted together when the chunk ends, or earlier, before anyone reads the payments of an order
+ * that has rows waiting. The first read of a chunk reads the payments of every order with a single
+ * message in the chunk in one statement; each of those is served from there once (its own handler
+ * is the only writer of its payments).
+ */
+export class PaymentLedger implements ChunkFlush {
+  private waiting: PaymentInsert[] = [];
+  private prefetched: Map<string, PaymentRow[]> | null = null;
+  private readonly sole: string[];
+
+  private constructor(private readonly trx: Knex.Transaction, chunkOrderIds: readonly string[]) {
+    this.sole = soleOrders(chunkOrderIds);
+  }
+
+  static of(ctx: HandlerContext): PaymentLedger {
+    return ctx.chunkScoped('payment.ledger', () => new PaymentLedger(ctx.trx, ctx.chunkOrderIds));
+  }
+
+  /** One payment record per gateway operation; the idempotency key is unique. */
+  record(p: { orderId: string; operation: Operation; amountMinor: number; currency: string; method: string; gateway: string; idempotencyKey: string; result: GatewayResult }): PaymentRow {
+    const row: PaymentInsert = {
+      payment_id: randomUUID(),
+      order_id: p.orderId,
+      operation: p.operation,
+      amount_minor: p.amountMinor,
+      currency: p.currency,
+      method: p.method,
+      gateway: p.gateway,
+      external_transaction_id: p.result.status === 'approved' ? p.result.transactionId : null,
+      status: p.result.status,
+      idempotency_key: p.idempotencyKey,
+      failure_reason: p.result.status === 'declined' ? `${p.result.reasonCode}: ${p.result.message}` : null,
+    };
+    this.waiting.push(row);
+    const { failure_reason: _f, ...payment } = row;
+    return payment;
+  }
+
+  /** Writes the order's waiting rows (with the rest) before a read that must see them. */
+  async settle(orderId: string): Promise<void> {
+    if (this.waiting.some((r) => orderKey(r.order_id) === orderKey(orderId))) await this.flush();
+  }
+
+  /** The order's payments, oldest first, including those recorded earlier in this chunk. */
+  async paymentsOf(orderId: string): Promise<PaymentRow[]> {
+    await this.settle(orderId);
+    const key = orderKey(orderId);
+    if (!this.prefetched) this.prefetched = await paymentsOfOrders(this.trx, this.sole.includes(key) ? this.sole : [...this.sole, key]);
+    const hit = this.prefetched.get(key);
+    this.prefetched.delete(key);
+    return hit ?? (await paymentsOfOrders(this.trx, [key])).get(key)!;
+  }
+
+  async flush(): Promise<void> {
+    if (this.waiting.length === 0) return;
+    const rows = this.waiting;
+    this.waiting = [];
+    await this.trx('payments').insert(rows);
+  }
+}
