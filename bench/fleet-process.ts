@@ -14,6 +14,8 @@ export class FleetProcess {
   private child: ChildProcess | undefined;
   private last = { cpuSeconds: 0, peakRssMb: 0 };
   private stopping = false;
+  /** Every process started under this name (a restarted one has a new pid). */
+  readonly pids: number[] = [];
   /** Called when the process exits without being asked to stop (a crash, or a kill -9 from a test). */
   onUnexpectedExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
   constructor(readonly name: string, private readonly env: NodeJS.ProcessEnv) {}
@@ -25,8 +27,8 @@ export class FleetProcess {
   start(): void {
     // BENCH_CPU_PROF=1: each fleet process writes a V8 CPU profile to .stack/profiles on exit.
     const profile = this.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, '..', '.stack', 'profiles')}`] : [];
-    // BENCH_QUERY_CENSUS=1: each fleet process counts its SQL statements by shape (bench/query-census.js).
-    const census = this.env.BENCH_QUERY_CENSUS === '1' ? ['--require', join(__dirname, 'query-census.js')] : [];
+    // each fleet process counts its SQL statements for the limit run (and by shape with BENCH_QUERY_CENSUS=1)
+    const census = ['--require', join(__dirname, 'query-census.js')];
     const child = spawn(process.execPath, [...profile, ...census, join(__dirname, '..', 'dist', 'services', 'fleet.js')], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const logs = join(__dirname, '..', '.stack', 'bench-logs');
     mkdirSync(logs, { recursive: true });
@@ -37,6 +39,7 @@ export class FleetProcess {
     });
     this.stopping = false;
     this.child = child;
+    if (child.pid) this.pids.push(child.pid);
   }
 
   /** Samples /proc: user+system CPU seconds and the peak resident set (VmHWM). */

@@ -4,9 +4,10 @@ import type { Platform } from '../shared/bootstrap';
 /**
  * The ceiling of this machine for the bench's workload, measured right after it: the same number
  * of Kafka messages produced and consumed by a bare kafkajs loop (no saga, no decoding), and the
- * same number of transactions and row writes by a bare knex loop with the same pool.
+ * same number of transactions, statements and row writes by a bare knex loop with the same pool
+ * (each statement an insert of its share of the rows, as the saga's batched writes are).
  */
-export async function runLimit(p: Platform, admin: Admin, w: { runId: string; messages: number; partitions: number; transactions: number; rowWrites: number }) {
+export async function runLimit(p: Platform, admin: Admin, w: { runId: string; messages: number; partitions: number; transactions: number; statements: number; rowWrites: number }) {
   const topic = `${w.runId}.limit`;
   await admin.createTopics({ topics: [{ topic, numPartitions: w.partitions }], waitForLeaders: true });
   const value = Buffer.alloc(400, 7); // about the size of an encoded saga event
@@ -37,7 +38,9 @@ export async function runLimit(p: Platform, admin: Admin, w: { runId: string; me
     t.uuid('ref').notNullable();
     t.text('payload').notNullable();
   });
-  const perTx = Math.max(1, Math.round(w.rowWrites / Math.max(1, w.transactions)));
+  const perTx = Math.max(1, Math.round(w.statements / Math.max(1, w.transactions)));
+  const rowsPerStatement = Math.max(1, Math.round(w.rowWrites / Math.max(1, w.statements)));
+  const rows = Array.from({ length: rowsPerStatement }, () => ({ ref: '00000000-0000-4000-8000-000000000000', payload: 'x'.repeat(200) }));
   const workers = Math.max(1, p.config.DATABASE_POOL_MAX);
   const d0 = Date.now();
   let next = 0;
@@ -45,11 +48,11 @@ export async function runLimit(p: Platform, admin: Admin, w: { runId: string; me
     while (next < w.transactions) {
       next++;
       await p.db.transaction(async (trx) => {
-        for (let i = 0; i < perTx; i++) await trx('bench_limit').insert({ ref: '00000000-0000-4000-8000-000000000000', payload: 'x'.repeat(200) });
+        for (let i = 0; i < perTx; i++) await trx('bench_limit').insert(rows);
       });
     }
   }));
   const dbSeconds = (Date.now() - d0) / 1000;
   await p.db.schema.dropTableIfExists('bench_limit');
-  return { kafkaSeconds, dbSeconds, kafkaMessagesPerSecond: Math.round(w.messages / kafkaSeconds), dbTransactionsPerSecond: Math.round(w.transactions / dbSeconds), rowsPerTransaction: perTx };
+  return { kafkaSeconds, dbSeconds, kafkaMessagesPerSecond: Math.round(w.messages / kafkaSeconds), dbTransactionsPerSecond: Math.round(w.transactions / dbSeconds), statementsPerTransaction: perTx, rowsPerStatement };
 }

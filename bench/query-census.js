@@ -1,17 +1,21 @@
 /**
- * Preloaded into fleet processes by `BENCH_QUERY_CENSUS=1` (node --require): counts every SQL
- * statement by its shape (literals and parameters elided) and writes the census to
- * .stack/query-census/<pid>.json on exit, so a bench run shows where the round trips go.
+ * Preloaded into every bench fleet process (node --require): counts the SQL statements it sends
+ * (BEGIN/COMMIT/ROLLBACK aside), which the limit run replays, and with `BENCH_QUERY_CENSUS=1`
+ * also counts them by shape (literals and parameters elided), so a run shows where the round
+ * trips go. Written to .stack/query-census/<pid>.json on exit: { statements, shapes }.
  */
 const { writeFileSync, mkdirSync } = require('fs');
 const { join } = require('path');
 const { Client } = require('pg');
 
 const census = new Map();
+const byShape = process.env.BENCH_QUERY_CENSUS === '1';
+let statements = 0;
 const original = Client.prototype.query;
 Client.prototype.query = function countedQuery(config, ...rest) {
   const text = typeof config === 'string' ? config : config && config.text;
-  if (text) {
+  if (text && !/^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(text)) statements++;
+  if (text && byShape) {
     const shape = text.replace(/\$\d+/g, '?').replace(/'[^']*'/g, "'?'").replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))*/g, '(…)').replace(/\s+/g, ' ').slice(0, 200);
     census.set(shape, (census.get(shape) || 0) + 1);
   }
@@ -21,6 +25,6 @@ Client.prototype.query = function countedQuery(config, ...rest) {
 process.on('exit', () => {
   const dir = join(__dirname, '..', '.stack', 'query-census');
   mkdirSync(dir, { recursive: true });
-  const rows = [...census].sort((a, b) => b[1] - a[1]).map(([statement, count]) => ({ count, statement }));
-  writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify(rows, null, 1));
+  const shapes = [...census].sort((a, b) => b[1] - a[1]).map(([statement, count]) => ({ count, statement }));
+  writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify({ statements, shapes }, null, 1));
 });

@@ -5,11 +5,12 @@
  * publishes N SubmitOrders at R/s (0 = as fast as possible), plays the warehouse, and measures from
  * each command's timestamp to its states in the status store. In the same invocation it runs the
  * limit: the same number of Kafka messages through a bare kafkajs produce/consume loop and the same
- * number of row writes in transactions through a bare knex loop, and reports our orders/s as a
- * ratio of that limit. Results: bench/results/latest.json.
+ * number of transactions, statements (counted in the fleet processes by bench/query-census.js) and
+ * row writes through a bare knex loop, and reports our orders/s as a ratio of that limit.
+ * Results: bench/results/latest.json.
  */
 import { execFileSync } from 'child_process';
-import { mkdirSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { Partitioners } from 'kafkajs';
 import { createPlatform } from '../shared/bootstrap';
@@ -159,8 +160,9 @@ async function main() {
   const messages = (await Promise.all((Object.keys(TOPICS) as TopicKey[]).map(async (k) => (await admin.fetchTopicOffsets(topicName(k, config.KAFKA_TOPIC_PREFIX))).reduce((n, e) => n + Number(e.high), 0)))).reduce((a, b) => a + b, 0);
   const rowWrites = xactAfter.rows - xactBefore.rows;
   const transactions = xactAfter.xacts - xactBefore.xacts;
-  console.log(`limit run: ${messages} Kafka messages, ${transactions} transactions with ${rowWrites} row writes ...`);
-  const limit = await runLimit(p, admin, { runId, messages, partitions: PARTITIONS, transactions, rowWrites });
+  const statements = statementsSent(processes.flatMap((f) => f.pids)) ?? rowWrites;
+  console.log(`limit run: ${messages} Kafka messages, ${transactions} transactions with ${statements} statements and ${rowWrites} row writes ...`);
+  const limit = await runLimit(p, admin, { runId, messages, partitions: PARTITIONS, transactions, statements, rowWrites });
   const limitOrdersPerSecond = ORDERS / (limit.kafkaSeconds + limit.dbSeconds);
   await admin.disconnect();
   await producer.disconnect();
@@ -175,7 +177,7 @@ async function main() {
     deliveredP50Ms: Math.round(pct(toDelivered, 50)), deliveredP99Ms: Math.round(pct(toDelivered, 99)), deliveredP999Ms: Math.round(pct(toDelivered, 99.9)),
     oversoldUnits, outcome, drainMessagesPerSecond,
     peakRssMbByService, cpuSecondsByService: Object.fromEntries(perProcess.map((x) => [x.name, x.cpuSeconds])),
-    kafkaMessages: messages, transactions, rowWrites, messagesPerOrder: Math.round((messages / ORDERS) * 10) / 10, transactionsPerOrder: Math.round((transactions / ORDERS) * 10) / 10,
+    kafkaMessages: messages, transactions, statements, rowWrites, statementsPerOrder: Math.round((statements / ORDERS) * 10) / 10, messagesPerOrder: Math.round((messages / ORDERS) * 10) / 10, transactionsPerOrder: Math.round((transactions / ORDERS) * 10) / 10,
     limit, lagSeries, publishSeconds,
     startedAt: new Date(started).toISOString(), gitCommit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
   };
@@ -192,10 +194,23 @@ async function main() {
     'backlog drain messages/s': result.drainMessagesPerSecond ?? '-',
     'peak RSS MB': JSON.stringify(peakRssMbByService),
     'CPU s': JSON.stringify(result.cpuSecondsByService),
-    'messages / transactions per order': `${result.messagesPerOrder} / ${result.transactionsPerOrder}`,
+    'messages / transactions / statements per order': `${result.messagesPerOrder} / ${result.transactionsPerOrder} / ${result.statementsPerOrder}`,
   });
   console.log(`outcome: ${JSON.stringify(outcome)}; results in bench/results/latest.json`);
   await db.destroy();
+}
+
+/** The SQL statements the fleet processes sent (bench/query-census.js); null if a process left no count. */
+function statementsSent(pids: number[]): number | null {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += (JSON.parse(readFileSync(join(__dirname, '..', '.stack', 'query-census', `${pid}.json`), 'utf8')) as { statements: number }).statements;
+    } catch {
+      return null;
+    }
+  }
+  return total;
 }
 
 async function dbCounters(p: ReturnType<typeof createPlatform>) {
