@@ -3,27 +3,13 @@ import { ChunkOrderReads } from '../../shared/chunk-order-reads';
 import { createDb } from '../../shared/db/knex';
 import { settledLinesOfOrders } from '../../shared/order-store';
 import { TestChunk } from '../support/chunk';
-import { aSubmitOrder } from '../support/orders';
-import { SagaDriver } from '../support/saga';
-import { TestStack } from '../support/stack';
+import { intakeOnlyStack } from '../support/saga';
 
 /** A chunk's order reads against Postgres: one lock and one read for the chunk, served once per order, locks really held. */
 describe('ChunkOrderReads (a chunk of saga steps reads its orders at once)', () => {
-  const stack = new TestStack();
-  const saga = new SagaDriver(stack);
+  const { stack, saga } = intakeOnlyStack();
 
-  beforeAll(async () => {
-    await stack.provision();
-    await stack.startService(stack.service('intake'));
-  }, 120000);
-  afterAll(() => stack.close());
-
-  const placed = async () => {
-    const cmd = aSubmitOrder();
-    await stack.publish('io.oms.commands.SubmitOrder', cmd);
-    await saga.waitForState(cmd.orderId, 'Pending');
-    return cmd.orderId;
-  };
+  const placed = async () => (await saga.placed()).orderId;
 
   it('locks and reads every order of the chunk in two statements, then serves each sole order once from there', async () => {
     const [a, b, c, twice] = [await placed(), await placed(), await placed(), await placed()];

@@ -5,26 +5,15 @@ import type { ShipmentDelivered, ShipmentDispatched } from '../../shared/contrac
 import { transitionOrder } from '../../shared/order-state';
 import { onShipmentDelivered, onShipmentDispatched } from '../../services/fulfillment/handlers';
 import { TestChunk } from '../support/chunk';
-import { aSubmitOrder } from '../support/orders';
-import { SagaDriver } from '../support/saga';
-import { TestStack } from '../support/stack';
+import { intakeOnlyStack } from '../support/saga';
 
 /** A chunk of warehouse reports against Postgres: one transition statement per round, rounds for an order reported twice. */
 describe('WarehouseBatch (a chunk of warehouse reports applied together)', () => {
-  const stack = new TestStack();
-  const saga = new SagaDriver(stack);
-
-  beforeAll(async () => {
-    await stack.provision();
-    await stack.startService(stack.service('intake'));
-  }, 120000);
-  afterAll(() => stack.close());
+  const { stack, saga } = intakeOnlyStack();
 
   /** An order the warehouse was asked to ship: Awaiting_Shipment with a requested fulfilment. */
   const awaitingShipment = async () => {
-    const cmd = aSubmitOrder();
-    await stack.publish('io.oms.commands.SubmitOrder', cmd);
-    await saga.waitForState(cmd.orderId, 'Pending');
+    const cmd = await saga.placed();
     await stack.db.transaction(async (trx) => {
       await transitionOrder(trx, cmd.orderId, 'Processing', { eventId: randomUUID(), type: 'FraudCheckPassed' });
       await transitionOrder(trx, cmd.orderId, 'Awaiting_Shipment', { eventId: randomUUID(), type: 'PaymentAuthorized' });

@@ -1,27 +1,13 @@
 import { randomUUID } from 'crypto';
 import { Cause, transitionOrder, transitionOrders } from '../../shared/order-state';
-import { aSubmitOrder } from '../support/orders';
-import { SagaDriver } from '../support/saga';
-import { TestStack } from '../support/stack';
+import { intakeOnlyStack } from '../support/saga';
 
 /** The one-statement guarded transition against Postgres: applied, refused, unknown, and racing writers. */
 describe('transitionOrder (one statement: lock, guard, update, history)', () => {
-  const stack = new TestStack();
-  const saga = new SagaDriver(stack);
+  const { stack, saga } = intakeOnlyStack();
   const cause = (type: string): Cause => ({ eventId: randomUUID(), type });
 
-  beforeAll(async () => {
-    await stack.provision();
-    await stack.startService(stack.service('intake'));
-  }, 120000);
-  afterAll(() => stack.close());
-
-  const placed = async () => {
-    const cmd = aSubmitOrder();
-    await stack.publish('io.oms.commands.SubmitOrder', cmd);
-    await saga.waitForState(cmd.orderId, 'Pending');
-    return cmd.orderId;
-  };
+  const placed = async () => (await saga.placed()).orderId;
   const history = (orderId: string) => stack.db('order_status_history').where({ order_id: orderId }).orderBy('id');
   const order = (orderId: string) => stack.db('orders').where({ order_id: orderId }).first('state', 'version', 'cancel_reason');
 

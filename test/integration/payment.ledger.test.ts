@@ -4,28 +4,17 @@ import type { InventoryReserved, OrderShipped } from '../../shared/contracts/typ
 import { transitionOrder } from '../../shared/order-state';
 import { authorizeReserved, captureShipped } from '../../services/payment/handlers';
 import { TestChunk } from '../support/chunk';
-import { aSubmitOrder } from '../support/orders';
-import { SagaDriver } from '../support/saga';
-import { TestStack } from '../support/stack';
+import { intakeOnlyStack } from '../support/saga';
 
 /** The payment service's chunk: records written together, yet each step sees the payments recorded before it in the chunk. */
 describe('PaymentLedger (a chunk of payment steps against Postgres)', () => {
-  const stack = new TestStack();
-  const saga = new SagaDriver(stack);
+  const { stack, saga } = intakeOnlyStack();
   const authorize = () => authorizeReserved(stack.deps.paymentGateway, stack.deps.pricingRules);
   const capture = () => captureShipped(stack.deps.paymentGateway, stack.deps.pricingRules);
 
-  beforeAll(async () => {
-    await stack.provision();
-    await stack.startService(stack.service('intake'));
-  }, 120000);
-  afterAll(() => stack.close());
-
   /** An order in Processing whose placed lines are held. */
   const reservedOrder = async () => {
-    const cmd = aSubmitOrder();
-    await stack.publish('io.oms.commands.SubmitOrder', cmd);
-    await saga.waitForState(cmd.orderId, 'Pending');
+    const cmd = await saga.placed();
     await stack.db.transaction((trx) => transitionOrder(trx, cmd.orderId, 'Processing', { eventId: randomUUID(), type: 'FraudCheckPassed' }));
     await stack.db('reservations').insert({ reservation_id: randomUUID(), order_id: cmd.orderId, line_id: null, status: 'held' });
     return cmd.orderId;

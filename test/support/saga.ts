@@ -1,6 +1,7 @@
 import { newEnvelope } from '../../shared/contracts/envelope';
-import type { CancelReason, OrderLineInput } from '../../shared/contracts/types.generated';
+import type { CancelReason, OrderLineInput, SubmitOrder } from '../../shared/contracts/types.generated';
 import type { OrderState } from '../../shared/order-state';
+import { aSubmitOrder } from './orders';
 import { eventually, TestStack } from './stack';
 
 const envelope = (orderId: string | null) => newEnvelope('test', orderId);
@@ -16,6 +17,14 @@ export class SagaDriver {
 
   order(orderId: string) {
     return this.stack.db('orders').where({ order_id: orderId }).first();
+  }
+
+  /** Submits a valid order (intake must run) and waits until it is stored Pending. */
+  async placed(overrides: Partial<SubmitOrder> = {}): Promise<SubmitOrder> {
+    const cmd = aSubmitOrder(overrides);
+    await this.stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await this.waitForState(cmd.orderId, 'Pending');
+    return cmd;
   }
 
   async waitForState(orderId: string, state: OrderState, timeoutMs = 30000) {
@@ -133,3 +142,18 @@ export class SagaDriver {
 
 import { TOPICS, TopicKey } from '../../shared/topics';
 export const ALL_TOPICS = Object.keys(TOPICS) as TopicKey[];
+
+/**
+ * For store-level tests that need real orders: a test stack with only intake running, provisioned
+ * before the file's tests and closed after them.
+ */
+export function intakeOnlyStack(): { stack: TestStack; saga: SagaDriver } {
+  const stack = new TestStack();
+  const saga = new SagaDriver(stack);
+  beforeAll(async () => {
+    await stack.provision();
+    await stack.startService(stack.service('intake'));
+  }, 120000);
+  afterAll(() => stack.close());
+  return { stack, saga };
+}
