@@ -6,7 +6,7 @@ import type { RecordTypes } from '../contracts/types.generated';
 import { type Db, type Trx, type Transact, transactAs } from '../db/knex';
 import { serviceRole } from '../db/migrations/004_service_roles';
 import { classifyError, OmsError, permanent, transient } from '../errors';
-import type { Logger } from '../logger';
+import { lazyChild, type Logger } from '../logger';
 import { transitionOrder } from '../order-state';
 import { shortName, TOPICS, topicName, topicOfRecord } from '../topics';
 import { createIdempotentProducer } from '../kafka/client';
@@ -142,7 +142,8 @@ export class ConsumerRunner {
 
   /** Decodes by schema id; returns null for messages dead-lettered or meant for other services. */
   private async decode(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<Work | null> {
-    const log = this.log.child({ topic, partition, offset: message.offset });
+    const position = { topic, partition, offset: message.offset };
+    const log = lazyChild(this.log, position);
     try {
       const decoded = await this.withRetry(log, heartbeat, () => this.deps.codec.decode(message.value));
       if (!this.topics.get(topic)?.includes(decoded.recordName)) {
@@ -151,7 +152,7 @@ export class ConsumerRunner {
       const handler = this.service.handlers[decoded.recordName as RecordName] as Handler<RecordName> | undefined;
       if (!handler) return null; // another service's record on a shared topic
       const envelope = decoded.value as unknown as Envelope;
-      const eventLog = log.child({ orderId: envelope.orderId, correlationId: envelope.correlationId, record: shortName(decoded.recordName) });
+      const eventLog = lazyChild(this.log, { ...position, orderId: envelope.orderId, correlationId: envelope.correlationId, record: shortName(decoded.recordName) });
       return { topic, partition, message, handler, value: decoded.value, envelope, log: eventLog, recordName: decoded.recordName };
     } catch (e) {
       await this.deadLetter(topic, partition, message, e, log, heartbeat);
