@@ -21,15 +21,14 @@ interface Prefetched {
  * than one message in the chunk, goes to the database as before.
  */
 export class ChunkOrderReads {
-  private readonly soleOrders: string[];
-  private prefetched: Map<string, Prefetched> | null = null;
+  private readonly reads: SoleOrderReads<Prefetched>;
 
   static of(ctx: HandlerContext): ChunkOrderReads {
     return ctx.chunkScoped('chunk-order-reads', () => new ChunkOrderReads(ctx.trx, ctx.chunkOrderIds));
   }
 
   private constructor(private readonly trx: Knex.Transaction, chunkOrderIds: readonly string[]) {
-    this.soleOrders = soleOrders(chunkOrderIds);
+    this.reads = new SoleOrderReads(chunkOrderIds);
   }
 
   /** Locks the order; undefined if it does not exist. */
@@ -52,15 +51,12 @@ export class ChunkOrderReads {
   async flush(): Promise<void> {}
 
   private async read(orderId: string, extra: Extra | null): Promise<Prefetched | undefined> {
-    const key = orderKey(orderId);
-    if (!this.prefetched) this.prefetched = await this.readAll(this.soleOrders.includes(key) ? this.soleOrders : [...this.soleOrders, key], extra);
-    const hit = this.prefetched.get(key);
-    if (!hit) return (await this.readAll([key], extra)).get(key);
-    this.prefetched.delete(key);
+    const read = await this.reads.take(orderId, (ids) => this.readAll(ids, extra));
     // prefetched for another kind of step: the lock row is still current, the extra is read now
-    if (extra === 'lines' && !hit.lines) hit.lines = (await linesOfOrders(this.trx, [key])).get(key);
-    if (extra === 'settled' && !hit.settled) hit.settled = (await settledLinesOfOrders(this.trx, [key])).get(key);
-    return hit;
+    const key = orderKey(orderId);
+    if (read && extra === 'lines' && !read.lines) read.lines = (await linesOfOrders(this.trx, [key])).get(key);
+    if (read && extra === 'settled' && !read.settled) read.settled = (await settledLinesOfOrders(this.trx, [key])).get(key);
+    return read;
   }
 
   private async readAll(orderIds: string[], extra: Extra | null): Promise<Map<string, Prefetched>> {
@@ -73,9 +69,30 @@ export class ChunkOrderReads {
   }
 }
 
-/** The orders (by orderKey) with exactly one message in the chunk: only their handler writes their rows. */
-export function soleOrders(chunkOrderIds: readonly string[]): string[] {
-  const messages = new Map<string, number>();
-  for (const id of chunkOrderIds.map(orderKey)) messages.set(id, (messages.get(id) ?? 0) + 1);
-  return [...messages].filter(([, n]) => n === 1).map(([id]) => id);
+/**
+ * A chunk's per-order reads, made once for many orders: the first `take` reads every order with
+ * exactly one message in the chunk (and the one asked for) in one call of `read`; each of those
+ * orders is then served from it once. Safe because only that one message's handler writes the
+ * order's rows. Any other read (a second one, or an order with several messages) calls `read`
+ * for that order alone.
+ */
+export class SoleOrderReads<T> {
+  private readonly sole: string[];
+  private prefetched: Map<string, T> | null = null;
+
+  constructor(chunkOrderIds: readonly string[]) {
+    const messages = new Map<string, number>();
+    for (const id of chunkOrderIds.map(orderKey)) messages.set(id, (messages.get(id) ?? 0) + 1);
+    this.sole = [...messages].filter(([, n]) => n === 1).map(([id]) => id);
+  }
+
+  /** `read` takes order keys and answers by order key; undefined: no such order. */
+  async take(orderId: string, read: (orderKeys: string[]) => Promise<Map<string, T>>): Promise<T | undefined> {
+    const key = orderKey(orderId);
+    this.prefetched ??= await read(this.sole.includes(key) ? this.sole : [...this.sole, key]);
+    const hit = this.prefetched.get(key);
+    if (hit === undefined) return (await read([key])).get(key);
+    this.prefetched.delete(key);
+    return hit;
+  }
 }

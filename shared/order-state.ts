@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { prepared } from './db/knex';
+import { orderKey } from './order-store';
 import type { CancelReason } from './contracts/types.generated';
 
 export const ORDER_STATES = [
@@ -49,34 +50,19 @@ export type TransitionResult =
   | { applied: false; from: OrderState | null; to: OrderState; version: number | null; reason: string };
 
 /**
- * A guarded transition in one statement: the update is guarded by the states TRANSITIONS allows
- * (narrowed by `onlyFrom`) and, under Postgres's row lock, re-checks that guard against the latest
- * committed row; the history row is written in the same statement, so an applied move costs one
- * round trip. Refused moves are recorded in the history with their reason, never applied.
+ * A guarded transition: one statement updates the order if its state is one TRANSITIONS allows
+ * (narrowed by `onlyFrom`), which Postgres re-checks under the row lock against the latest
+ * committed row, and writes the history row with it. Refused moves are recorded in the history
+ * with their reason, never applied.
  */
 export async function transitionOrder(
   trx: Knex.Transaction,
   orderId: string,
   to: OrderState,
   cause: Cause,
-  extra: TransitionOptions = {},
+  options: TransitionOptions = {},
 ): Promise<TransitionResult> {
-  const from = guardOf(to, extra);
-  for (;;) {
-    const moved = await moveOrder(trx, orderId, to, from, cause, extra.reason ?? extra.cancelReason ?? null, extra.cancelReason);
-    if (moved) return { applied: true, from: moved.state, to, version: moved.version };
-    // Not moved: refused or unknown, decided under the row lock. A writer that committed between the
-    // two statements may have made the move allowed after all; the next attempt then applies it.
-    const row = (await trx('orders').where({ order_id: orderId }).forUpdate().first('state', 'version')) as { state: OrderState; version: number } | undefined;
-    if (row && from.includes(row.state)) continue;
-    if (!row) {
-      await recordHistory(trx, { orderId, from: null, to, cause, version: 0, refused: true, reason: 'unknown order' });
-      return { applied: false, from: null, to, version: null, reason: 'unknown order' };
-    }
-    const reason = `${row.state} → ${to} is not allowed${extra.onlyFrom ? ` for ${cause.type}` : ''}${extra.reason ? ` (${extra.reason})` : ''}`;
-    await recordHistory(trx, { orderId, from: row.state, to, cause, version: row.version, refused: true, reason });
-    return { applied: false, from: row.state, to, version: row.version, reason };
-  }
+  return (await transitionOrders(trx, [{ orderId, to, cause, options }]))[0]!;
 }
 
 /** The states a move to `to` may start from: the table's, narrowed by `onlyFrom`. */
@@ -91,18 +77,26 @@ export interface TransitionRequest {
 }
 
 /**
- * Guarded transitions of many orders, one each, in one statement: every move the table allows is
- * applied with its history row; each request it did not move goes through `transitionOrder`,
- * which records the refusal (or applies it, if another writer made it allowed meanwhile).
+ * Guarded transitions of many orders, one each, in the same one statement: every move the table
+ * allows is applied with its history row; each request it did not move is decided under the row
+ * lock, refused with its reason (or applied, if another writer made it allowed meanwhile).
  * Results come back in the requests' order.
  */
 export async function transitionOrders(trx: Knex.Transaction, requests: readonly TransitionRequest[]): Promise<TransitionResult[]> {
-  if (new Set(requests.map((r) => r.orderId.toLowerCase())).size !== requests.length) throw new Error('transitionOrders takes one request per order');
-  if (requests.length === 0) return [];
+  if (new Set(requests.map((r) => orderKey(r.orderId))).size !== requests.length) throw new Error('transitionOrders takes one request per order');
+  const moved = await moveOrders(trx, requests);
+  const results: TransitionResult[] = [];
+  for (const [i, r] of requests.entries()) results.push(moved.get(i) ?? (await decideUnmoved(trx, r)));
+  return results;
+}
+
+/** The applied path's one statement, for any number of orders; answers by request index. */
+async function moveOrders(trx: Knex.Transaction, requests: readonly TransitionRequest[]): Promise<Map<number, TransitionResult>> {
+  if (requests.length === 0) return new Map();
   // rows are locked in key order, as everywhere else
-  const sorted = [...requests.keys()].sort((a, b) => (requests[a]!.orderId.toLowerCase() < requests[b]!.orderId.toLowerCase() ? -1 : 1));
+  const sorted = [...requests.keys()].sort((a, b) => (orderKey(requests[a]!.orderId) < orderKey(requests[b]!.orderId) ? -1 : 1));
   const column = <T>(f: (r: TransitionRequest) => T) => sorted.map((i) => f(requests[i]!));
-  const { rows } = (await prepared('transition_many', trx.raw(
+  const { rows } = (await prepared('transition', trx.raw(
     `WITH input AS (
        SELECT * FROM unnest(:orderIds::uuid[], :tos::text[], :froms::text[], :reasons::text[], :setCancels::boolean[], :cancelReasons::text[], :causeEventIds::text[], :causeTypes::text[])
          WITH ORDINALITY AS i(order_id, to_state, from_states, reason, set_cancel, cancel_reason, cause_event_id, cause_type, n)
@@ -128,33 +122,33 @@ export async function transitionOrders(trx: Knex.Transaction, requests: readonly
       causeTypes: column((r) => r.cause.type),
     },
   ))) as { rows: { n: number; state: OrderState; version: number }[] };
-  const moved = new Map(rows.map((r) => [sorted[r.n - 1]!, r]));
-  const results: TransitionResult[] = [];
-  for (const [i, r] of requests.entries()) {
-    const m = moved.get(i);
-    results.push(m ? { applied: true, from: m.state, to: r.to, version: m.version } : await transitionOrder(trx, r.orderId, r.to, r.cause, r.options));
-  }
-  return results;
+  return new Map(rows.map((m) => {
+    const i = sorted[m.n - 1]!;
+    return [i, { applied: true, from: m.state, to: requests[i]!.to, version: m.version }];
+  }));
 }
 
-/** The applied path's one statement; returns the state moved from and the new version, or nothing. */
-async function moveOrder(
-  trx: Knex.Transaction, orderId: string, to: OrderState, from: OrderState[], cause: Cause, reason: string | null, cancelReason: CancelReason | undefined,
-): Promise<{ state: OrderState; version: number } | undefined> {
-  const { rows } = (await prepared('transition', trx.raw(
-    `WITH moved AS (
-       UPDATE orders SET previous_state = state, state = :to, version = version + 1, updated_at = now(),
-              cancel_reason = CASE WHEN :setCancel THEN :cancelReason ELSE cancel_reason END
-       WHERE order_id = :orderId AND state = ANY(:from)
-       RETURNING order_id, previous_state, version
-     ), logged AS (
-       INSERT INTO order_status_history (order_id, from_state, to_state, refused, reason, cause_event_id, cause_type, order_version)
-       SELECT order_id, previous_state, :to, false, :reason, :causeEventId, :causeType, version FROM moved
-     )
-     SELECT previous_state AS state, version FROM moved`,
-    { orderId, to, from, reason, setCancel: cancelReason !== undefined, cancelReason: cancelReason ?? null, causeEventId: cause.eventId, causeType: cause.type },
-  ))) as { rows: { state: OrderState; version: number }[] };
-  return rows[0];
+/**
+ * Not moved: refused or unknown, decided under the row lock. A writer that committed between the
+ * two statements may have made the move allowed after all; it is then applied.
+ */
+async function decideUnmoved(trx: Knex.Transaction, r: TransitionRequest): Promise<TransitionResult> {
+  const { orderId, to, cause, options = {} } = r;
+  for (;;) {
+    const row = (await trx('orders').where({ order_id: orderId }).forUpdate().first('state', 'version')) as { state: OrderState; version: number } | undefined;
+    if (row && guardOf(to, options).includes(row.state)) {
+      const moved = (await moveOrders(trx, [r])).get(0);
+      if (moved) return moved;
+      continue;
+    }
+    if (!row) {
+      await recordHistory(trx, { orderId, from: null, to, cause, version: 0, refused: true, reason: 'unknown order' });
+      return { applied: false, from: null, to, version: null, reason: 'unknown order' };
+    }
+    const reason = `${row.state} → ${to} is not allowed${options.onlyFrom ? ` for ${cause.type}` : ''}${options.reason ? ` (${options.reason})` : ''}`;
+    await recordHistory(trx, { orderId, from: row.state, to, cause, version: row.version, refused: true, reason });
+    return { applied: false, from: row.state, to, version: row.version, reason };
+  }
 }
 
 export interface HistoryEntry {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { OrderPlaced } from '../../shared/contracts/types.generated';
 import { prepared } from '../../shared/db/knex';
 import { Cause, transitionOrders, TransitionResult } from '../../shared/order-state';
+import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { assessOrder, FraudAssessment, FraudRules } from './rules';
 
@@ -26,6 +27,7 @@ interface Queued {
  */
 export class FraudBatch implements ChunkFlush {
   private readonly queued: Queued[] = [];
+  private readonly queuedOrders = new Set<string>();
 
   private constructor(private readonly trx: Knex.Transaction, private readonly rules: FraudRules) {}
 
@@ -35,7 +37,8 @@ export class FraudBatch implements ChunkFlush {
 
   /** False when the chunk already assesses this order (another OrderPlaced for it): one assessment per order. */
   queue(ctx: HandlerContext, order: OrderPlaced, then: Queued['then']): boolean {
-    if (this.queued.some((q) => q.order.orderId.toLowerCase() === order.orderId.toLowerCase())) return false;
+    if (this.queuedOrders.has(orderKey(order.orderId))) return false;
+    this.queuedOrders.add(orderKey(order.orderId));
     this.queued.push({ order, cause: ctx.cause, then });
     return true;
   }
@@ -60,8 +63,8 @@ export class FraudBatch implements ChunkFlush {
         sinces: keys.map((k) => new Date(k.order.occurredAt - windowMs)), ats: keys.map((k) => new Date(k.order.occurredAt)),
       },
     ))) as { rows: { order_id: string; kind: Kind; n: number }[] };
-    const count = new Map(rows.map((r) => [`${r.order_id}/${r.kind}`, r.n]));
-    const recent = (orderId: string, kind: Kind) => count.get(`${orderId}/${kind}`) ?? 0;
+    const count = new Map(rows.map((r) => [`${orderKey(r.order_id)}/${r.kind}`, r.n]));
+    const recent = (orderId: string, kind: Kind) => count.get(`${orderKey(orderId)}/${kind}`) ?? 0;
 
     const assessed = this.queued.map(({ order: e, cause, then }) => ({
       e, cause, then,

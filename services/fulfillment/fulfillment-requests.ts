@@ -18,6 +18,7 @@ interface Ready {
  */
 export class FulfillmentRequests implements ChunkFlush {
   private readonly queued: Ready[] = [];
+  private readonly queuedOrders = new Set<string>();
 
   private constructor(private readonly trx: Knex.Transaction) {}
 
@@ -27,7 +28,8 @@ export class FulfillmentRequests implements ChunkFlush {
 
   /** False when the order is already requested in this chunk. */
   queue(ready: Ready): boolean {
-    if (this.queued.some((q) => q.order.order_id === ready.order.order_id)) return false;
+    if (this.queuedOrders.has(ready.order.order_id)) return false;
+    this.queuedOrders.add(ready.order.order_id);
     this.queued.push(ready);
     return true;
   }

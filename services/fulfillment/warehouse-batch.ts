@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { ShipmentDelivered, ShipmentDispatched } from '../../shared/contracts/types.generated';
 import { prepared } from '../../shared/db/knex';
 import { transitionOrders, TransitionResult } from '../../shared/order-state';
+import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 
 type Report =
@@ -32,7 +33,7 @@ export class WarehouseBatch implements ChunkFlush {
       const later: Report[] = [];
       const inRound = new Set<string>();
       for (const r of pending) {
-        const key = r.event.orderId.toLowerCase();
+        const key = orderKey(r.event.orderId);
         (inRound.has(key) ? later : round).push(r);
         inRound.add(key);
       }

@@ -1,6 +1,6 @@
 import type { FraudCheckFailed, InventoryReserved, InventoryUnavailable, PaymentDeclined } from '../../shared/contracts/types.generated';
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
-import { linesOfOrders, priceLines } from '../../shared/order-store';
+import { linesOfOrders, orderKey, priceLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
 import { cancelOrder } from './cancel';
@@ -28,7 +28,7 @@ async function refuseAddedLine(ctx: HandlerContext, orderId: string, lineId: str
   const order = await ChunkOrderReads.of(ctx).lock(orderId);
   if (!order) return;
   await ctx.trx('order_lines').where({ order_id: orderId, line_id: lineId }).update({ status: 'refused', refused_reason: reason, line_total_minor: 0, discount_minor: 0 });
-  const lines = (await linesOfOrders(ctx.trx, [orderId])).get(orderId)!; // after the refusal above
+  const lines = (await linesOfOrders(ctx.trx, [orderId])).get(orderKey(orderId)) ?? []; // read after the refusal above
   const priced = priceLines(order, lines.filter((l) => l.status !== 'refused'), rules);
   await storeRepricing(ctx.trx, orderId, order.version + 1, priced);
   ctx.log.info({ lineId, reason }, 'added line refused; order goes on');

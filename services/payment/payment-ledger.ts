@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
-import { soleOrders } from '../../shared/chunk-order-reads';
+import { SoleOrderReads } from '../../shared/chunk-order-reads';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import type { GatewayResult } from './gateway';
@@ -17,11 +17,12 @@ type PaymentInsert = PaymentRow & { failure_reason: string | null };
  */
 export class PaymentLedger implements ChunkFlush {
   private waiting: PaymentInsert[] = [];
-  private prefetched: Map<string, PaymentRow[]> | null = null;
-  private readonly sole: string[];
+  /** Orders (by orderKey) with rows waiting. */
+  private readonly waitingOrders = new Set<string>();
+  private readonly reads: SoleOrderReads<PaymentRow[]>;
 
   private constructor(private readonly trx: Knex.Transaction, chunkOrderIds: readonly string[]) {
-    this.sole = soleOrders(chunkOrderIds);
+    this.reads = new SoleOrderReads(chunkOrderIds);
   }
 
   static of(ctx: HandlerContext): PaymentLedger {
@@ -44,29 +45,27 @@ export class PaymentLedger implements ChunkFlush {
       failure_reason: p.result.status === 'declined' ? `${p.result.reasonCode}: ${p.result.message}` : null,
     };
     this.waiting.push(row);
+    this.waitingOrders.add(orderKey(p.orderId));
     const { failure_reason: _f, ...payment } = row;
     return payment;
   }
 
   /** Writes the order's waiting rows (with the rest) before a read that must see them. */
   async settle(orderId: string): Promise<void> {
-    if (this.waiting.some((r) => orderKey(r.order_id) === orderKey(orderId))) await this.flush();
+    if (this.waitingOrders.has(orderKey(orderId))) await this.flush();
   }
 
   /** The order's payments, oldest first, including those recorded earlier in this chunk. */
   async paymentsOf(orderId: string): Promise<PaymentRow[]> {
     await this.settle(orderId);
-    const key = orderKey(orderId);
-    if (!this.prefetched) this.prefetched = await paymentsOfOrders(this.trx, this.sole.includes(key) ? this.sole : [...this.sole, key]);
-    const hit = this.prefetched.get(key);
-    this.prefetched.delete(key);
-    return hit ?? (await paymentsOfOrders(this.trx, [key])).get(key)!;
+    return (await this.reads.take(orderId, (keys) => paymentsOfOrders(this.trx, keys))) ?? [];
   }
 
   async flush(): Promise<void> {
     if (this.waiting.length === 0) return;
     const rows = this.waiting;
     this.waiting = [];
+    this.waitingOrders.clear();
     await this.trx('payments').insert(rows);
   }
 }
