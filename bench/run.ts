@@ -86,7 +86,8 @@ async function main() {
 
   // channel
   const ids: string[] = [];
-  const batchSize = 200;
+  // at a set rate, a send every ~10 ms: bursts of 200 would put up to 200 orders' worth of queueing into every latency
+  const batchSize = RATE > 0 ? Math.max(1, Math.ceil(RATE / 100)) : 200;
   const started = Date.now();
   for (let i = 0; i < ORDERS; i += batchSize) {
     const n = Math.min(batchSize, ORDERS - i);
