@@ -2,6 +2,7 @@ import knex, { Knex } from 'knex';
 import { types } from 'pg';
 import type { Config } from '../config';
 import { migrationSource } from './migration-source';
+import { RoleInBeginPgClient } from './role-in-begin';
 
 export type Db = Knex;
 
@@ -28,20 +29,17 @@ export function prepared<Q extends { options(o: Readonly<Record<string, unknown>
 export type Transact = <T>(fn: (trx: Trx) => Promise<T>) => Promise<T>;
 
 /**
- * Transactions whose first statement is `SET LOCAL ROLE <role>` (none when role is null): the
- * transaction has that role's privileges only, and the connection goes back to the pool unchanged.
+ * Transactions that run as `role` (`SET LOCAL ROLE`; none when role is null): the transaction has
+ * that role's privileges only, and the connection goes back to the pool unchanged.
  */
 export function transactAs(db: Db, role: string | null): Transact {
-  return <T>(fn: (trx: Trx) => Promise<T>) =>
-    db.transaction<T>(async (trx) => {
-      if (role) await trx.raw('SET LOCAL ROLE ??', [role]);
-      return fn(trx);
-    });
+  const config = role ? ({ role } as Knex.TransactionConfig) : undefined;
+  return <T>(fn: (trx: Trx) => Promise<T>) => db.transaction<T>(fn, config);
 }
 
 export function createDb(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_MAX'>, applicationName = 'oms'): Db {
   return knex({
-    client: 'pg',
+    client: RoleInBeginPgClient,
     connection: { connectionString: config.DATABASE_URL, application_name: applicationName },
     pool: { min: 0, max: config.DATABASE_POOL_MAX },
     acquireConnectionTimeout: 10000,

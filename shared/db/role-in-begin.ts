@@ -1,0 +1,39 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
+import type { Knex } from 'knex';
+
+// knex's own Postgres dialect and its transaction class: not in knex's typings, so required by path.
+const PgClient = require('knex/lib/dialects/postgres') as typeof Knex.Client;
+const PgTransaction = require('knex/lib/dialects/postgres/execution/pg-transaction') as new (...args: unknown[]) => {
+  begin(conn: unknown): Promise<unknown>;
+  query(conn: unknown, sql: string): Promise<unknown>;
+};
+
+/** `"name"`, with embedded quotes doubled: the role goes into the statement text, not a parameter. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * A transaction opened with `{ role }` sends `BEGIN; SET LOCAL ROLE <role>;` as one simple query.
+ * Every write to a loopback socket cost about as much CPU as a small statement here (README
+ * Benchmark), and the role statement was one more round trip on every transaction of the saga.
+ */
+class RoleInBeginTransaction extends PgTransaction {
+  private role: string | undefined;
+
+  _evaluateContainer(config: { role?: string }, container: unknown): Promise<unknown> {
+    this.role = config?.role;
+    return (PgTransaction.prototype as unknown as { _evaluateContainer: (c: unknown, k: unknown) => Promise<unknown> })._evaluateContainer.call(this, config, container);
+  }
+
+  override begin(conn: unknown): Promise<unknown> {
+    return this.role ? this.query(conn, `BEGIN; SET LOCAL ROLE ${quoteIdent(this.role)};`) : super.begin(conn);
+  }
+}
+
+/** knex's Postgres client whose top-level transactions honour `{ role }` (see RoleInBeginTransaction). */
+export class RoleInBeginPgClient extends PgClient {
+  override transaction(container: unknown, config: unknown, outerTx: unknown): Knex.Transaction {
+    return new RoleInBeginTransaction(this, container, config, outerTx) as unknown as Knex.Transaction;
+  }
+}
