@@ -124,6 +124,11 @@ export const settings = {
   }),
   API_BODY_LIMIT_BYTES: setting({ doc: 'Largest request body the API accepts.', default: '65536', schema: positiveInt }),
   OUTBOX_RELAY_INTERVAL_MS: setting({ doc: 'How often the outbox relay sweeps for unsent events.', default: '1000', schema: positiveInt }),
+  OUTBOX_RELAY_GRACE_MS: setting({
+    doc: 'The relay leaves outbox rows younger than this to the runner that wrote them (it sends right after its commit); older rows are a crash\'s or a failed send\'s, and the relay sends them.',
+    default: '5000',
+    schema: positiveInt,
+  }),
 } as const;
 
 export type Settings = typeof settings;

@@ -2,7 +2,7 @@ import type { OrderCancelled, ShipmentDelivered, ShipmentDispatched } from '../.
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
 import { priceLines, recordCompensation } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
-import type { Handler, HandlerContext } from '../../shared/runner/handler';
+import { type Handler, type HandlerContext, onlyWhen } from '../../shared/runner/handler';
 import { FulfillmentRequests } from './fulfillment-requests';
 import { WarehouseBatch } from './warehouse-batch';
 
@@ -22,9 +22,12 @@ async function requestFulfillmentWhenReady(ctx: HandlerContext, orderId: string,
 }
 
 export const onPaymentAuthorized = (rules: PricingRules): Handler<'io.oms.payments.PaymentAuthorized'> => (ctx, e) => requestFulfillmentWhenReady(ctx, e.orderId, rules);
-export const onAddedLineSettled = (rules: PricingRules): Handler<'io.oms.inventory.InventoryReserved' | 'io.oms.inventory.InventoryUnavailable'> => async (ctx, e) => {
-  if (e.forLineId !== null) await requestFulfillmentWhenReady(ctx, e.orderId, rules);
-};
+/** An added line settled (reserved or not): the order may now be ready. The placed lines' reservation waits for the payment instead. */
+export const onAddedLineSettled = (rules: PricingRules) =>
+  onlyWhen<'io.oms.inventory.InventoryReserved' | 'io.oms.inventory.InventoryUnavailable'>(
+    (e) => e.forLineId !== null,
+    (ctx, e) => requestFulfillmentWhenReady(ctx, e.orderId, rules),
+  );
 
 /** Warehouse: dispatched → Shipped with carrier and tracking. Unknown or cancelled orders are refused in the history. */
 export const onShipmentDispatched: Handler<'io.oms.warehouse.ShipmentDispatched'> = async (ctx, e: ShipmentDispatched) =>

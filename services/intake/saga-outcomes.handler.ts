@@ -2,7 +2,7 @@ import type { FraudCheckFailed, InventoryReserved, InventoryUnavailable, Payment
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
 import { linesOfOrders, orderKey, priceLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
-import type { Handler, HandlerContext } from '../../shared/runner/handler';
+import { type Handler, type HandlerContext, onlyWhen } from '../../shared/runner/handler';
 import { cancelOrder } from './cancel';
 import { storeRepricing } from './order-repository';
 
@@ -13,10 +13,13 @@ export const onFraudCheckFailed: Handler<'io.oms.fraud.FraudCheckFailed'> = (ctx
 export const onPaymentDeclined: Handler<'io.oms.payments.PaymentDeclined'> = (ctx, e: PaymentDeclined) =>
   cancelOrder(ctx, e.orderId, 'payment_declined', `${e.reasonCode}: ${e.message}`);
 
-export const onInventoryReserved: Handler<'io.oms.inventory.InventoryReserved'> = async (ctx, e: InventoryReserved) => {
-  if (e.forLineId === null) return;
-  await ctx.trx('order_lines').where({ order_id: e.orderId, line_id: e.forLineId, status: 'pending' }).update({ status: 'active' });
-};
+/** An added line's stock is reserved: the line becomes active. (The placed lines' reservation needs nothing from intake.) */
+export const onInventoryReserved = onlyWhen<'io.oms.inventory.InventoryReserved'>(
+  (e) => e.forLineId !== null,
+  async (ctx, e: InventoryReserved) => {
+    await ctx.trx('order_lines').where({ order_id: e.orderId, line_id: e.forLineId!, status: 'pending' }).update({ status: 'active' });
+  },
+);
 
 export const onInventoryUnavailable = (rules: PricingRules): Handler<'io.oms.inventory.InventoryUnavailable'> => async (ctx, e: InventoryUnavailable) => {
   const summary = e.lines.map((l) => `${l.sku}: ${l.reason} (wanted ${l.requested}, available ${l.available})`).join('; ');

@@ -11,12 +11,12 @@ import { transitionOrder } from '../order-state';
 import { shortName, TOPICS, topicName, topicOfRecord } from '../topics';
 import { createIdempotentProducer } from '../kafka/client';
 import { sendToDlq } from './dlq';
-import type { ChunkFlush, Handler, HandlerContext, Outgoing, ServiceDefinition } from './handler';
-import { KafkaOutboxPublisher, OutboxPublisher, OutboxRelay } from './outbox';
+import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition } from './handler';
+import { KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay } from './outbox';
 
 type RunnerConfig = Pick<
   Config,
-  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'OUTBOX_RELAY_INTERVAL_MS' | 'DATABASE_SERVICE_ROLES'
+  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'DATABASE_SERVICE_ROLES'
 >;
 
 export interface RunnerDeps {
@@ -44,6 +44,12 @@ interface Work {
   value: Record<string, unknown>;
   envelope: Envelope;
   log: Logger;
+}
+
+/** What a chunk's transaction committed to the outbox, to send once it has committed. */
+interface Committed {
+  ids: string[];
+  messages: OutboxMessage[];
 }
 
 interface Envelope {
@@ -80,8 +86,8 @@ export class ConsumerRunner {
     });
     this.producer = createIdempotentProducer(kafka);
     this.transact = transactAs(deps.db, config.DATABASE_SERVICE_ROLES ? serviceRole(service.name) : null);
-    this.publisher = deps.publisher ?? new KafkaOutboxPublisher(this.transact, this.producer);
-    this.relay = new OutboxRelay(this.publisher, this.log.child({ component: 'outbox-relay' }), config.OUTBOX_RELAY_INTERVAL_MS);
+    this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer);
+    this.relay = new OutboxRelay(this.publisher, this.log.child({ component: 'outbox-relay' }), config.OUTBOX_RELAY_INTERVAL_MS, config.OUTBOX_RELAY_GRACE_MS);
     this.topics = new Map(service.consumes.map((k) => [topicName(k, config.KAFKA_TOPIC_PREFIX), TOPICS[k].records]));
   }
 
@@ -151,6 +157,7 @@ export class ConsumerRunner {
       }
       const handler = this.service.handlers[decoded.recordName as RecordName] as Handler<RecordName> | undefined;
       if (!handler) return null; // another service's record on a shared topic
+      if (!handlerApplies(handler, decoded.value as never)) return null;
       const envelope = decoded.value as unknown as Envelope;
       const eventLog = lazyChild(this.log, { ...position, orderId: envelope.orderId, correlationId: envelope.correlationId, record: shortName(decoded.recordName) });
       return { topic, partition, message, handler, value: decoded.value, envelope, log: eventLog, recordName: decoded.recordName };
@@ -162,9 +169,9 @@ export class ConsumerRunner {
 
   private async processChunk(work: Work[], heartbeat: () => Promise<void>): Promise<void> {
     const log = work[0]!.log;
-    let outboxIds: string[];
+    let committed: Committed;
     try {
-      outboxIds = await this.withRetry(log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, work)), false);
+      committed = await this.withRetry(log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, work)), false);
     } catch (e) {
       const err = classifyError(e);
       if (err.code === 'shutting_down') throw err;
@@ -176,13 +183,17 @@ export class ConsumerRunner {
       }
       return;
     }
-    await this.publisher.publish(outboxIds).catch((err) => log.warn({ err }, 'outbox send failed; the relay will send it'));
+    await this.publish(committed, log);
+  }
+
+  private async publish({ ids, messages }: Committed, log: Logger): Promise<void> {
+    await this.publisher.publish(ids, messages).catch((err) => log.warn({ err }, 'outbox send failed; the relay will send it'));
   }
 
   private async processOne(w: Work, heartbeat: () => Promise<void>): Promise<void> {
     try {
-      const outboxIds = await this.withRetry(w.log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, [w])));
-      await this.publisher.publish(outboxIds).catch((err) => w.log.warn({ err }, 'outbox send failed; the relay will send it'));
+      const committed = await this.withRetry(w.log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, [w])));
+      await this.publish(committed, w.log);
     } catch (e) {
       await this.deadLetter(w.topic, w.partition, w.message, e, w.log, heartbeat);
     }
@@ -200,7 +211,7 @@ export class ConsumerRunner {
   }
 
   /** Inbox rows for all, handlers for the new ones in order, then every outgoing event in one insert. */
-  private async handleInTransaction(trx: Trx, work: Work[]): Promise<string[]> {
+  private async handleInTransaction(trx: Trx, work: Work[]): Promise<Committed> {
     const inserted = (await trx('inbox')
       .insert(work.map((w) => ({ consumer: this.service.name, event_id: w.envelope.eventId })))
       .onConflict(['consumer', 'event_id'])
@@ -208,7 +219,7 @@ export class ConsumerRunner {
       .returning('event_id')) as { event_id: string }[];
     const fresh = new Set(inserted.map((r) => r.event_id));
     const chunkOrderIds = work.filter((w) => fresh.has(w.envelope.eventId) && w.envelope.orderId).map((w) => w.envelope.orderId!);
-    const outgoing: Record<string, unknown>[] = [];
+    const outgoing: OutboxMessage[] = [];
     const scoped = new Map<string, ChunkFlush>();
     for (const w of work) {
       if (!fresh.delete(w.envelope.eventId)) {
@@ -218,12 +229,12 @@ export class ConsumerRunner {
       await w.handler(this.context(trx, w, outgoing, scoped, chunkOrderIds), w.value as never);
     }
     for (const accumulator of scoped.values()) await accumulator.flush();
-    if (outgoing.length === 0) return [];
+    if (outgoing.length === 0) return { ids: [], messages: [] };
     const rows = (await trx('outbox').insert(outgoing).returning('id')) as { id: string }[];
-    return rows.map((r) => String(r.id));
+    return { ids: rows.map((r) => String(r.id)), messages: outgoing };
   }
 
-  private context(trx: Trx, w: Work, outgoing: Record<string, unknown>[], scoped: Map<string, ChunkFlush>, chunkOrderIds: readonly string[]): HandlerContext {
+  private context(trx: Trx, w: Work, outgoing: OutboxMessage[], scoped: Map<string, ChunkFlush>, chunkOrderIds: readonly string[]): HandlerContext {
     const { envelope } = w;
     const cause = { eventId: envelope.eventId, type: shortName(w.recordName) };
     return {
@@ -245,7 +256,7 @@ export class ConsumerRunner {
         } as unknown as RecordTypes[N];
         const bytes = await this.deps.codec.encode(topic, recordName, full);
         const key = (full as { orderId?: string | null }).orderId ?? (full as { sku?: string }).sku ?? '';
-        outgoing.push({ topic, message_key: key, message_value: bytes, event_id: (full as { eventId: string }).eventId, record_name: recordName });
+        outgoing.push({ topic, message_key: key, message_value: bytes as Buffer, event_id: (full as { eventId: string }).eventId, record_name: recordName });
       },
       transition: (orderId, to, extra) => transitionOrder(trx, orderId, to, cause, extra),
       chunkScoped: <T extends ChunkFlush>(key: string, create: () => T): T => {

@@ -41,6 +41,26 @@ export interface ChunkFlush {
 
 export type Handler<N extends RecordName> = (ctx: HandlerContext, event: RecordTypes[N]) => Promise<void>;
 
+const predicates = new WeakMap<Handler<never>, (event: never) => boolean>();
+
+/**
+ * A handler for only the messages `appliesTo` accepts, a test of the message alone. The runner
+ * skips the others as it skips another service's records: no transaction, no inbox row, nothing
+ * written (with no effect there is nothing to de-duplicate). Two of the saga's deliveries per order
+ * were such no-ops, each a transaction of its own.
+ */
+export function onlyWhen<N extends RecordName>(appliesTo: (event: RecordTypes[N]) => boolean, handler: Handler<N>): Handler<N> {
+  const selective: Handler<N> = (ctx, event) => handler(ctx, event);
+  predicates.set(selective as Handler<never>, appliesTo as (event: never) => boolean);
+  return selective;
+}
+
+/** False when the handler was made with onlyWhen and its test refuses the message. */
+export function handlerApplies<N extends RecordName>(handler: Handler<N>, event: RecordTypes[N]): boolean {
+  const appliesTo = predicates.get(handler as Handler<never>);
+  return appliesTo ? appliesTo(event as never) : true;
+}
+
 export interface ServiceDefinition {
   /** Service name; also the inbox consumer name and the consumer group suffix. */
   readonly name: string;

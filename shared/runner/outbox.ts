@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
 import type { Producer } from 'kafkajs';
-import type { Transact } from '../db/knex';
+import { type Db, prepared, type Transact } from '../db/knex';
 import type { Logger } from '../logger';
 
-interface OutboxRow {
-  id: string;
+/** An event as the outbox holds it: the row's columns (the id is the database's). */
+export interface OutboxMessage {
   topic: string;
   message_key: string;
   message_value: Buffer;
@@ -12,73 +12,89 @@ interface OutboxRow {
   record_name: string;
 }
 
+interface OutboxRow extends OutboxMessage {
+  id: string;
+}
+
 /** Port: sends committed outbox rows. The Kafka one is the only production implementation. */
 export interface OutboxPublisher {
-  /** Sends the given rows (if nobody else holds them) and deletes them once the broker acked. */
-  publish(ids: string[]): Promise<number>;
-  /** Sends whatever is left in the outbox, oldest first; returns how many were sent. */
-  sweep(limit: number): Promise<number>;
+  /** Sends events the caller has just committed under these outbox ids, then deletes the rows. */
+  publish(ids: string[], messages: OutboxMessage[]): Promise<number>;
+  /** Sends what is left in the outbox and at least `minAgeMs` old, oldest first; returns how many were sent. */
+  sweep(limit: number, minAgeMs: number): Promise<number>;
 }
 
 /**
- * Rows are locked (`FOR UPDATE SKIP LOCKED`) while they are sent and deleted in the same
- * transaction, so the after-commit publisher and the relay never both send a row. A crash between
- * the broker's ack and the delete resends the row later: consumers de-duplicate by eventId.
+ * After a commit the runner sends the events from memory and deletes their rows in one statement:
+ * no second transaction, no reading back what it just wrote. The relay takes only rows older than
+ * its grace period, so it does not race a publisher that is still sending; it locks them
+ * (`FOR UPDATE SKIP LOCKED`) and deletes them in the same transaction, so two relays never both
+ * send one. A row can still be sent twice (a crash between the broker's ack and the delete, or a
+ * send slower than the grace period): consumers de-duplicate by eventId.
  */
 export class KafkaOutboxPublisher implements OutboxPublisher {
-  /** `transact` opens the send-and-delete transactions (the runner's, with its service role). */
-  constructor(private readonly transact: Transact, private readonly producer: Producer) {}
+  /** `transact` opens the relay's transactions (the runner's, with its service role). */
+  constructor(private readonly db: Db, private readonly transact: Transact, private readonly producer: Producer) {}
 
-  publish(ids: string[]): Promise<number> {
-    if (ids.length === 0) return Promise.resolve(0);
-    return this.sendLocked((q) => q.whereIn('id', ids));
+  async publish(ids: string[], messages: OutboxMessage[]): Promise<number> {
+    if (messages.length === 0) return 0;
+    await this.send(messages);
+    // the connecting user, not the service role: this is the runner's housekeeping of its own committed rows
+    await prepared('outbox_sent', this.db.raw('DELETE FROM outbox WHERE id = ANY(?::bigint[])', [ids]));
+    return messages.length;
   }
 
-  sweep(limit: number): Promise<number> {
-    return this.sendLocked((q) => q.limit(limit));
-  }
-
-  private sendLocked(select: (q: Knex.QueryBuilder) => Knex.QueryBuilder): Promise<number> {
+  sweep(limit: number, minAgeMs: number): Promise<number> {
     return this.transact(async (trx) => {
-      const rows = (await select(trx('outbox').select('*').orderBy('id').forUpdate().skipLocked())) as OutboxRow[];
+      let query: Knex.QueryBuilder = trx('outbox').select('*').orderBy('id').limit(limit).forUpdate().skipLocked();
+      if (minAgeMs > 0) query = query.whereRaw("created_at < now() - make_interval(secs => ?)", [minAgeMs / 1000]);
+      const rows = (await query) as OutboxRow[];
       if (rows.length === 0) return 0;
-      const byTopic = new Map<string, OutboxRow[]>();
-      for (const r of rows) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
-      await this.producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, msgs]) => ({
-          topic,
-          messages: msgs.map((r) => ({
-            key: r.message_key,
-            value: r.message_value,
-            headers: { 'oms-event-id': r.event_id, 'oms-record': r.record_name },
-          })),
-        })),
-      });
+      await this.send(rows);
       await trx('outbox').whereIn('id', rows.map((r) => r.id)).delete();
       return rows.length;
     });
   }
+
+  private async send(messages: OutboxMessage[]): Promise<void> {
+    const byTopic = new Map<string, OutboxMessage[]>();
+    for (const m of messages) {
+      const list = byTopic.get(m.topic);
+      if (list) list.push(m);
+      else byTopic.set(m.topic, [m]);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, msgs]) => ({
+        topic,
+        messages: msgs.map((m) => ({
+          key: m.message_key,
+          value: m.message_value,
+          headers: { 'oms-event-id': m.event_id, 'oms-record': m.record_name },
+        })),
+      })),
+    });
+  }
 }
 
-/** Sweeps the outbox on an interval: whatever a crash between commit and send left behind. */
+/** Sweeps the outbox on an interval: whatever a crash or a failed send left behind. */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly publisher: OutboxPublisher, private readonly log: Logger, private readonly intervalMs: number) {}
+  constructor(private readonly publisher: OutboxPublisher, private readonly log: Logger, private readonly intervalMs: number, private readonly graceMs: number) {}
 
-  /** Drains the outbox completely (used at start-up, before consuming). */
-  async drain(): Promise<number> {
+  /** Drains the outbox completely, whatever the rows' age (at start-up, before consuming). */
+  async drain(minAgeMs = 0): Promise<number> {
     let total = 0;
-    for (let sent = await this.publisher.sweep(500); sent > 0; sent = await this.publisher.sweep(500)) total += sent;
-    if (total > 0) this.log.info({ sent: total }, 'outbox relay sent events left from an earlier run');
+    for (let sent = await this.publisher.sweep(500, minAgeMs); sent > 0; sent = await this.publisher.sweep(500, minAgeMs)) total += sent;
+    if (total > 0) this.log.info({ sent: total }, 'outbox relay sent events left unsent');
     return total;
   }
 
   start(): void {
     const tick = () => {
-      this.running = this.drain()
+      this.running = this.drain(this.graceMs)
         .then(() => undefined)
         .catch((err) => this.log.warn({ err }, 'outbox relay sweep failed; will try again'))
         .finally(() => {

@@ -112,6 +112,14 @@ describe('order saga, all services running', () => {
     expect((await saga.history(cmd.orderId)).map((h) => h.to_state)).toEqual(['Pending', 'Processing', 'Awaiting_Shipment', 'Shipped', 'Delivered']);
   });
 
+  it('when the placed lines are reserved, then only payment takes the event in a transaction; intake and fulfillment act on added lines only and skip it', async () => {
+    const cmd = await toAwaitingShipment();
+    const [reserved] = await eventually('InventoryReserved', async () => saga.events(cmd.orderId, 'io.oms.inventory.InventoryReserved'));
+    expect(reserved!.value!.forLineId).toBeNull();
+    const consumers = (await stack.db('inbox').where({ event_id: reserved!.value!.eventId })).map((r) => r.consumer);
+    expect(consumers).toEqual(['payment']);
+  });
+
   it('when fraud rules fail an order, then it is Cancelled(fraud_rejected) and no stock was ever reserved', async () => {
     const cmd = anOrder({ customer: { ...aSubmitOrder().customer, email: 'mallory@fraud.example' } });
     await stack.publish('io.oms.commands.SubmitOrder', cmd);
