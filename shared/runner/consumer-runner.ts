@@ -10,6 +10,7 @@ import { lazyChild, type Logger } from '../logger';
 import { transitionOrder } from '../order-state';
 import { shortName, TOPICS, topicName, topicOfRecord } from '../topics';
 import { createIdempotentProducer } from '../kafka/client';
+import { ChunkCoalescer } from './chunk-coalescer';
 import { sendToDlq } from './dlq';
 import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition } from './handler';
 import { KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay } from './outbox';
@@ -74,6 +75,8 @@ export class ConsumerRunner {
   /** Every transaction of this service: with DATABASE_SERVICE_ROLES, as oms_<service> (SET LOCAL ROLE first). */
   private readonly transact: Transact;
   private stopping = false;
+  /** This service's partitions' chunks of one event-loop turn, joined into one transaction. */
+  private readonly chunks: ChunkCoalescer<Work>;
 
   constructor(private readonly service: ServiceDefinition, private readonly deps: RunnerDeps) {
     const { config, kafka } = deps;
@@ -88,6 +91,10 @@ export class ConsumerRunner {
     this.transact = transactAs(deps.db, config.DATABASE_SERVICE_ROLES ? serviceRole(service.name) : null);
     this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer);
     this.relay = new OutboxRelay(this.publisher, this.log.child({ component: 'outbox-relay' }), config.OUTBOX_RELAY_INTERVAL_MS, config.OUTBOX_RELAY_GRACE_MS);
+    this.chunks = new ChunkCoalescer<Work>(config.RUNNER_MAX_BATCH, async (work, heartbeat) => {
+      if (work.length === 1) await this.processOne(work[0]!, heartbeat);
+      else if (work.length > 1) await this.processChunk(work, heartbeat);
+    });
     this.topics = new Map(service.consumes.map((k) => [topicName(k, config.KAFKA_TOPIC_PREFIX), TOPICS[k].records]));
   }
 
@@ -122,10 +129,12 @@ export class ConsumerRunner {
   }
 
   /**
-   * A fetched batch of one partition, in chunks of RUNNER_MAX_BATCH: each chunk is one
-   * transaction (one multi-row inbox insert, the handlers in order, one multi-row outbox insert)
-   * and one send. Offsets resolve only after the commit. If a chunk cannot commit for a
-   * non-retriable reason, its messages run one by one, so only the bad one is dead-lettered.
+   * A fetched batch of one partition, in chunks of RUNNER_MAX_BATCH. The chunks that this
+   * service's partitions hand in during one event-loop turn are joined (ChunkCoalescer, up to
+   * RUNNER_MAX_BATCH messages) into one transaction (one multi-row inbox insert, the handlers in
+   * order, one multi-row outbox insert) and one send. Offsets resolve only after the commit. If a
+   * chunk cannot commit for a non-retriable reason, its messages run one by one, so only the bad
+   * one is dead-lettered.
    */
   private async onBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
@@ -138,8 +147,7 @@ export class ConsumerRunner {
         const w = await this.decode(topic, partition, message, heartbeat);
         if (w) work.push(w);
       }
-      if (work.length === 1) await this.processOne(work[0]!, heartbeat);
-      else if (work.length > 1) await this.processChunk(work, heartbeat);
+      if (work.length > 0) await this.chunks.submit(work, heartbeat);
       for (const m of chunk) resolveOffset(m.offset);
       await commitOffsetsIfNecessary();
       await heartbeat();
