@@ -86,8 +86,8 @@ export const settings = {
     schema: z.coerce.number().int().min(6000).max(300000),
   }),
   RUNNER_PARTITIONS_CONCURRENCY: setting({
-    doc: 'Partitions one service instance processes at the same time (order within a partition is kept).',
-    default: '3',
+    doc: 'Partition batches of one fetch a service instance takes at once; those handed in together are joined into one transaction of up to RUNNER_MAX_BATCH messages (order within a partition is kept). 32 covers every partition a service reads here; at 250 orders/s offered it gave p50 357 ms against 1,040 with 3 (README Benchmark).',
+    default: '32',
     schema: positiveInt,
   }),
   RUNNER_MAX_BATCH: setting({

@@ -49,6 +49,8 @@ export function classifyError(err: unknown): OmsError {
   if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
     return transient('database_unavailable', message, err);
   }
+  // every pooled connection busy for acquireConnectionTimeout: the database is slow, the message is fine
+  if (e?.name === 'KnexTimeoutError') return transient('database_unavailable', message, err);
   if (typeof e?.name === 'string' && e.name.startsWith('KafkaJS')) return transient('broker_unavailable', message, err);
   return new OmsError('handler_failed', message, false, { cause: err });
 }
