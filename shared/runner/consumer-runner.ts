@@ -146,6 +146,7 @@ export class ConsumerRunner {
       for (const message of chunk) {
         const w = await this.decode(topic, partition, message, heartbeat);
         if (w) work.push(w);
+        else await heartbeat(); // a run of dead letters (one send each) must not outlast the session timeout
       }
       if (work.length > 0) await this.chunks.submit(work, heartbeat);
       for (const m of chunk) resolveOffset(m.offset);
