@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 // knex's own Postgres dialect and its transaction class: not in knex's typings, so required by path.
 const PgClient = require('knex/lib/dialects/postgres') as typeof Knex.Client;
 const PgTransaction = require('knex/lib/dialects/postgres/execution/pg-transaction') as new (...args: unknown[]) => {
+  _evaluateContainer(config: unknown, container: unknown): Promise<unknown>;
   begin(conn: unknown): Promise<unknown>;
   query(conn: unknown, sql: string): Promise<unknown>;
 };
@@ -21,9 +22,10 @@ export function quoteIdent(name: string): string {
 class RoleInBeginTransaction extends PgTransaction {
   private role: string | undefined;
 
-  _evaluateContainer(config: { role?: string }, container: unknown): Promise<unknown> {
+  // knex calls this with the transaction's config before it begins; the role rides in that config
+  override _evaluateContainer(config: { role?: string }, container: unknown): Promise<unknown> {
     this.role = config?.role;
-    return (PgTransaction.prototype as unknown as { _evaluateContainer: (c: unknown, k: unknown) => Promise<unknown> })._evaluateContainer.call(this, config, container);
+    return super._evaluateContainer(config, container);
   }
 
   override begin(conn: unknown): Promise<unknown> {

@@ -13,7 +13,7 @@ import { createIdempotentProducer } from '../kafka/client';
 import { ChunkCoalescer } from './chunk-coalescer';
 import { sendToDlq } from './dlq';
 import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition } from './handler';
-import { KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay } from './outbox';
+import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay } from './outbox';
 
 type RunnerConfig = Pick<
   Config,
@@ -45,12 +45,6 @@ interface Work {
   value: Record<string, unknown>;
   envelope: Envelope;
   log: Logger;
-}
-
-/** What a chunk's transaction committed to the outbox, to send once it has committed. */
-interface Committed {
-  ids: string[];
-  messages: OutboxMessage[];
 }
 
 interface Envelope {
@@ -146,7 +140,6 @@ export class ConsumerRunner {
       for (const message of chunk) {
         const w = await this.decode(topic, partition, message, heartbeat);
         if (w) work.push(w);
-        else await heartbeat(); // a run of dead letters (one send each) must not outlast the session timeout
       }
       if (work.length > 0) await this.chunks.submit(work, heartbeat);
       for (const m of chunk) resolveOffset(m.offset);
@@ -178,7 +171,7 @@ export class ConsumerRunner {
 
   private async processChunk(work: Work[], heartbeat: () => Promise<void>): Promise<void> {
     const log = work[0]!.log;
-    let committed: Committed;
+    let committed: CommittedEvents;
     try {
       committed = await this.withRetry(log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, work)), false);
     } catch (e) {
@@ -195,8 +188,8 @@ export class ConsumerRunner {
     await this.publish(committed, log);
   }
 
-  private async publish({ ids, messages }: Committed, log: Logger): Promise<void> {
-    await this.publisher.publish(ids, messages).catch((err) => log.warn({ err }, 'outbox send failed; the relay will send it'));
+  private async publish(committed: CommittedEvents, log: Logger): Promise<void> {
+    await this.publisher.publish(committed).catch((err) => log.warn({ err }, 'outbox send failed; the relay will send it'));
   }
 
   private async processOne(w: Work, heartbeat: () => Promise<void>): Promise<void> {
@@ -217,10 +210,12 @@ export class ConsumerRunner {
         throw transient('broker_unavailable', 'could not write to the DLQ', sendErr);
       }),
     );
+    // a run of dead letters, one send each (serialized on the producer across partitions), must not outlast the session timeout
+    await heartbeat();
   }
 
   /** Inbox rows for all, handlers for the new ones in order, then every outgoing event in one insert. */
-  private async handleInTransaction(trx: Trx, work: Work[]): Promise<Committed> {
+  private async handleInTransaction(trx: Trx, work: Work[]): Promise<CommittedEvents> {
     const inserted = (await trx('inbox')
       .insert(work.map((w) => ({ consumer: this.service.name, event_id: w.envelope.eventId })))
       .onConflict(['consumer', 'event_id'])
@@ -265,7 +260,7 @@ export class ConsumerRunner {
         } as unknown as RecordTypes[N];
         const bytes = await this.deps.codec.encode(topic, recordName, full);
         const key = (full as { orderId?: string | null }).orderId ?? (full as { sku?: string }).sku ?? '';
-        outgoing.push({ topic, message_key: key, message_value: bytes as Buffer, event_id: (full as { eventId: string }).eventId, record_name: recordName });
+        outgoing.push({ topic, message_key: key, message_value: bytes, event_id: (full as { eventId: string }).eventId, record_name: recordName });
       },
       transition: (orderId, to, extra) => transitionOrder(trx, orderId, to, cause, extra),
       chunkScoped: <T extends ChunkFlush>(key: string, create: () => T): T => {

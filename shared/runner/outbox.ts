@@ -16,10 +16,16 @@ interface OutboxRow extends OutboxMessage {
   id: string;
 }
 
+/** What a transaction committed to the outbox: the rows' ids and their events, to send after the commit. */
+export interface CommittedEvents {
+  ids: string[];
+  messages: OutboxMessage[];
+}
+
 /** Port: sends committed outbox rows. The Kafka one is the only production implementation. */
 export interface OutboxPublisher {
-  /** Sends events the caller has just committed under these outbox ids, then deletes the rows. */
-  publish(ids: string[], messages: OutboxMessage[]): Promise<number>;
+  /** Sends events the caller has just committed, then deletes their rows. */
+  publish(committed: CommittedEvents): Promise<number>;
   /** Sends what is left in the outbox and at least `minAgeMs` old, oldest first; returns how many were sent. */
   sweep(limit: number, minAgeMs: number): Promise<number>;
 }
@@ -36,7 +42,7 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
   /** `transact` opens the relay's transactions (the runner's, with its service role). */
   constructor(private readonly db: Db, private readonly transact: Transact, private readonly producer: Producer) {}
 
-  async publish(ids: string[], messages: OutboxMessage[]): Promise<number> {
+  async publish({ ids, messages }: CommittedEvents): Promise<number> {
     if (messages.length === 0) return 0;
     await this.send(messages);
     // the connecting user, not the service role: this is the runner's housekeeping of its own committed rows

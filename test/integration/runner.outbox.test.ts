@@ -37,7 +37,7 @@ describe('outbox publisher and relay', () => {
 
   it('when the runner publishes what it committed, then the events are sent in order and their rows deleted', async () => {
     const { key, ids, messages } = await committed(3);
-    expect(await publisher.publish(ids, messages)).toBe(3);
+    expect(await publisher.publish({ ids, messages })).toBe(3);
     expect(await rowsOf(ids)).toEqual([]);
     await eventually('sent', async () => sentWithKey(key).length === 3);
     expect(sentWithKey(key)).toEqual(['payload-0', 'payload-1', 'payload-2']);
@@ -60,7 +60,7 @@ describe('outbox publisher and relay', () => {
     const { ids, messages } = await committed(1);
     const neverConnected = stack.platform.kafka.producer();
     const failing = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), neverConnected);
-    await expect(failing.publish(ids, messages)).rejects.toThrow();
+    await expect(failing.publish({ ids, messages })).rejects.toThrow();
     expect(await rowsOf(ids)).toHaveLength(1);
     await stack.db('outbox').whereIn('id', ids).delete();
   });
