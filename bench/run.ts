@@ -20,6 +20,7 @@ import { TOPICS, TopicKey, topicName } from '../shared/topics';
 import { buildFleet, FleetProcess, totalConsumerLag, waitForStableGroups } from './fleet-process';
 import { Traffic } from './traffic';
 import { runLimit } from './limit';
+import { medianMsByRecord } from './hops';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -156,6 +157,8 @@ async function main() {
   const perProcess = processes.map((f) => ({ name: f.name, ...f.sample() }));
   await Promise.all(processes.map((f) => f.stop()));
   await stopWarehouse();
+  const allTopics = (Object.keys(TOPICS) as TopicKey[]).map((k) => topicName(k, config.KAFKA_TOPIC_PREFIX));
+  const hopsP50Ms = await medianMsByRecord(kafka, admin, allTopics, topicName('orderCommands', config.KAFKA_TOPIC_PREFIX), `${runId}-hops`);
 
   // the limit run, same session
   const messages = (await Promise.all((Object.keys(TOPICS) as TopicKey[]).map(async (k) => (await admin.fetchTopicOffsets(topicName(k, config.KAFKA_TOPIC_PREFIX))).reduce((n, e) => n + Number(e.high), 0)))).reduce((a, b) => a + b, 0);
@@ -181,7 +184,7 @@ async function main() {
     oversoldUnits, outcome, drainMessagesPerSecond,
     peakRssMbByService, cpuSecondsByService: Object.fromEntries(perProcess.map((x) => [x.name, x.cpuSeconds])),
     kafkaMessages: messages, transactions, statements, rowWrites, statementsPerOrder: Math.round((statements / ORDERS) * 10) / 10, messagesPerOrder: Math.round((messages / ORDERS) * 10) / 10, transactionsPerOrder: Math.round((transactions / ORDERS) * 10) / 10,
-    limit, lagSeries, publishSeconds,
+    hopsP50Ms, limit, lagSeries, publishSeconds,
     startedAt: new Date(started).toISOString(), gitCommit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
   };
   mkdirSync(join(__dirname, 'results'), { recursive: true });
@@ -199,6 +202,7 @@ async function main() {
     'CPU s': JSON.stringify(result.cpuSecondsByService),
     'messages / transactions / statements per order': `${result.messagesPerOrder} / ${result.transactionsPerOrder} / ${result.statementsPerOrder}`,
   });
+  console.log(`p50 ms from SubmitOrder to each event sent: ${Object.entries(hopsP50Ms).map(([r, ms]) => `${r} ${ms}`).join(', ')}`);
   console.log(`outcome: ${JSON.stringify(outcome)}; results in bench/results/latest.json`);
   await db.destroy();
 }
