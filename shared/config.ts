@@ -95,6 +95,11 @@ export const settings = {
     default: '500',
     schema: positiveInt,
   }),
+  RUNNER_COMMIT_INTERVAL_MS: setting({
+    doc: 'How often a service instance commits the Kafka offsets of the messages it has finished, in one request for all its partitions (also on stop). kafkajs\'s commit after every batch queued many commits per fetch on the coordinator (README Benchmark). A crash redelivers up to this much work, which the inbox skips.',
+    default: '1000',
+    schema: positiveInt,
+  }),
   RUNNER_MAX_UNCLASSIFIED_ATTEMPTS: setting({
     doc: 'Attempts for an error the runner cannot classify before the message goes to the DLQ.',
     default: '5',

@@ -11,13 +11,14 @@ import { transitionOrder } from '../order-state';
 import { shortName, TOPICS, topicName, topicOfRecord } from '../topics';
 import { createIdempotentProducer } from '../kafka/client';
 import { ChunkCoalescer } from './chunk-coalescer';
+import { OffsetCommitter } from './offset-committer';
 import { sendToDlq } from './dlq';
 import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition } from './handler';
 import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay } from './outbox';
 
 type RunnerConfig = Pick<
   Config,
-  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'DATABASE_SERVICE_ROLES'
+  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'RUNNER_COMMIT_INTERVAL_MS' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'DATABASE_SERVICE_ROLES'
 >;
 
 export interface RunnerDeps {
@@ -71,6 +72,7 @@ export class ConsumerRunner {
   private stopping = false;
   /** This service's partitions' chunks of one event-loop turn, joined into one transaction. */
   private readonly chunks: ChunkCoalescer<Work>;
+  private readonly offsets: OffsetCommitter;
 
   constructor(private readonly service: ServiceDefinition, private readonly deps: RunnerDeps) {
     const { config, kafka } = deps;
@@ -89,6 +91,7 @@ export class ConsumerRunner {
       if (work.length === 1) await this.processOne(work[0]!, heartbeat);
       else if (work.length > 1) await this.processChunk(work, heartbeat);
     });
+    this.offsets = new OffsetCommitter(this.consumer, config.RUNNER_COMMIT_INTERVAL_MS, this.log.child({ component: 'offset-committer' }));
     this.topics = new Map(service.consumes.map((k) => [topicName(k, config.KAFKA_TOPIC_PREFIX), TOPICS[k].records]));
   }
 
@@ -101,11 +104,12 @@ export class ConsumerRunner {
       this.log.fatal({ err: payload.error }, 'the Kafka consumer gave up and will not restart');
       this.deps.onConsumerGaveUp?.(payload.error);
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.offsets.keepOnly(payload.memberAssignment));
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.topics.keys()], fromBeginning: true });
+    this.offsets.start();
     await this.consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1000,
+      autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.deps.config.RUNNER_PARTITIONS_CONCURRENCY,
       eachBatch: (payload) => this.onBatch(payload),
@@ -116,7 +120,9 @@ export class ConsumerRunner {
   /** Finishes the messages in hand, commits their offsets, leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.offsets.flush(); // chunks still in hand flush their own when they end (onBatch)
     await this.consumer.disconnect();
+    await this.offsets.stop();
     await this.relay.stop();
     await this.producer.disconnect();
     this.log.info('stopped');
@@ -130,7 +136,7 @@ export class ConsumerRunner {
    * chunk cannot commit for a non-retriable reason, its messages run one by one, so only the bad
    * one is dead-lettered.
    */
-  private async onBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const size = this.deps.config.RUNNER_MAX_BATCH;
     for (let i = 0; i < batch.messages.length; i += size) {
@@ -143,7 +149,9 @@ export class ConsumerRunner {
       }
       if (work.length > 0) await this.chunks.submit(work, heartbeat);
       for (const m of chunk) resolveOffset(m.offset);
-      await commitOffsetsIfNecessary();
+      this.offsets.done(topic, partition, chunk[chunk.length - 1]!.offset);
+      // stopping: kafkajs leaves the group as soon as this batch returns, before any interval commit
+      if (this.stopping) await this.offsets.flush();
       await heartbeat();
     }
   }
