@@ -73,6 +73,8 @@ export class ConsumerRunner {
   /** This service's partitions' chunks of one event-loop turn, joined into one transaction. */
   private readonly chunks: ChunkCoalescer<Work>;
   private readonly offsets: OffsetCommitter;
+  /** The outbox send of the last committed chunk (see publish). */
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(private readonly service: ServiceDefinition, private readonly deps: RunnerDeps) {
     const { config, kafka } = deps;
@@ -123,6 +125,7 @@ export class ConsumerRunner {
     await this.offsets.flush(); // chunks still in hand flush their own when they end (onBatch)
     await this.consumer.disconnect();
     await this.offsets.stop();
+    await this.sending;
     await this.relay.stop();
     await this.producer.disconnect();
     this.log.info('stopped');
@@ -196,8 +199,19 @@ export class ConsumerRunner {
     await this.publish(committed, log);
   }
 
+  /**
+   * Sends a committed chunk's events after the previous chunk's, in commit order, without waiting
+   * for it: the next fetch and transaction overlap the send. Waits for the previous send instead,
+   * so at most one chunk's events are in flight. A send that fails leaves its rows to the relay.
+   */
   private async publish(committed: CommittedEvents, log: Logger): Promise<void> {
-    await this.publisher.publish(committed).catch((err) => log.warn({ err }, 'outbox send failed; the relay will send it'));
+    if (committed.messages.length === 0) return;
+    const previous = this.sending;
+    this.sending = previous.then(() => this.publisher.publish(committed)).then(
+      () => undefined,
+      (err) => log.warn({ err }, 'outbox send failed; the relay will send it'),
+    );
+    await previous;
   }
 
   private async processOne(w: Work, heartbeat: () => Promise<void>): Promise<void> {
