@@ -74,13 +74,13 @@ export class FleetProcess {
 }
 
 /** Waits until every named service's consumer group is Stable with members. */
-export async function waitForStableGroups(admin: Admin, groupPrefix: string, services: string[], timeoutMs = 120_000): Promise<void> {
+export async function waitForStableGroups(admin: Admin, groupPrefix: string, services: string[], timeoutMs = 120_000, pollMs = 500): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { groups } = await admin.describeGroups(services.map((s) => `${groupPrefix}-${s}`));
     if (groups.every((g) => g.state === 'Stable' && g.members.length > 0)) return;
     if (Date.now() > deadline) throw new Error(`consumer groups not stable after ${timeoutMs} ms: ${groups.map((g) => `${g.groupId}=${g.state}`).join(', ')}`);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 

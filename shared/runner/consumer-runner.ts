@@ -18,7 +18,7 @@ import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, 
 
 type RunnerConfig = Pick<
   Config,
-  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'RUNNER_COMMIT_INTERVAL_MS' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'DATABASE_SERVICE_ROLES'
+  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'RUNNER_COMMIT_INTERVAL_MS' | 'RUNNER_FETCH_MAX_BYTES' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'DATABASE_SERVICE_ROLES'
 >;
 
 export interface RunnerDeps {
@@ -84,6 +84,8 @@ export class ConsumerRunner {
       sessionTimeout: config.RUNNER_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.min(3000, Math.floor(config.RUNNER_SESSION_TIMEOUT_MS / 3)),
       retry: { retries: 10 },
+      maxBytes: config.RUNNER_FETCH_MAX_BYTES,
+      maxBytesPerPartition: Math.min(config.RUNNER_FETCH_MAX_BYTES, 1024 * 1024),
     });
     this.producer = createIdempotentProducer(kafka);
     this.transact = transactAs(deps.db, config.DATABASE_SERVICE_ROLES ? serviceRole(service.name) : null);
