@@ -6,6 +6,7 @@ import { selectServices } from './registry';
 /**
  * Starts the named services in this process, each with its own consumer group, and stops them
  * all on SIGTERM/SIGINT: each finishes its message, commits, leaves the group; then the pool closes.
+ * A stop that takes longer than FLEET_STOP_TIMEOUT_MS exits with code 1.
  */
 export async function runFleet(platform: Platform, names: string[], beforeExit: () => Promise<void> = async () => undefined): Promise<void> {
   const services = selectServices(names, loadServiceDeps(platform.config));
@@ -18,6 +19,12 @@ export async function runFleet(platform: Platform, names: string[], beforeExit: 
   const shutdown = (signal: string) => {
     stopping ??= (async () => {
       platform.log.info({ signal }, 'shutting down');
+      // a chunk that never finishes (a hung call, a broker gone for good) must not keep the process alive
+      const timeoutMs = platform.config.FLEET_STOP_TIMEOUT_MS;
+      setTimeout(() => {
+        platform.log.error({ timeoutMs }, 'did not stop in time; exiting without a clean stop (uncommitted work is redelivered)');
+        process.exit(1);
+      }, timeoutMs).unref();
       await beforeExit();
       await Promise.allSettled(runners.map((r) => r.stop()));
       await platform.db.destroy();

@@ -78,6 +78,11 @@ export const settings = {
     default: 'all',
     schema: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
   }),
+  FLEET_STOP_TIMEOUT_MS: setting({
+    doc: 'How long a fleet process may take to stop after SIGTERM/SIGINT (finish the chunks in hand, commit offsets, leave the groups) before it exits with code 1 anyway; whatever it had not committed is redelivered and de-duplicated. Keep it below the supervisor\'s kill grace period.',
+    default: '30000',
+    schema: positiveInt,
+  }),
   RUNNER_RETRY_INITIAL_MS: setting({ doc: 'First back-off after a retriable failure.', default: '200', schema: positiveInt }),
   RUNNER_RETRY_MAX_MS: setting({ doc: 'Back-off cap between retries of one message.', default: '10000', schema: positiveInt }),
   RUNNER_SESSION_TIMEOUT_MS: setting({

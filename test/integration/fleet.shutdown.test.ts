@@ -9,21 +9,37 @@ describe('the fleet process', () => {
   beforeAll(() => stack.provision());
   afterAll(() => stack.close());
 
-  it('when it gets SIGTERM, then it finishes, commits its offsets, leaves the group and exits 0', async () => {
-    const env = testEnv({ KAFKA_TOPIC_PREFIX: stack.prefix, KAFKA_GROUP_PREFIX: `g-${stack.prefix}`, SERVICES: 'intake', LOG_LEVEL: 'info' });
+  /** A fleet process of intake only, with its output and exit code. */
+  async function startFleet(extraEnv: Record<string, string> = {}) {
+    const env = testEnv({ KAFKA_TOPIC_PREFIX: stack.prefix, KAFKA_GROUP_PREFIX: `g-${stack.prefix}`, SERVICES: 'intake', LOG_LEVEL: 'info', ...extraEnv });
     const child = spawn(process.execPath, [join(__dirname, '../../node_modules/.bin/ts-node'), '--transpile-only', join(__dirname, '../../services/fleet.ts')], { env });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    const log = { out: '' };
+    child.stdout.on('data', (d) => (log.out += d));
+    child.stderr.on('data', (d) => (log.out += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await eventually('fleet running', async () => out.includes('fleet running'), 45000);
+    await eventually('fleet running', async () => log.out.includes('fleet running'), 45000);
+    return { child, log, exited };
+  }
+
+  it('when its stop outlasts FLEET_STOP_TIMEOUT_MS, then it exits 1 and says so', async () => {
+    // its own group: a member that exits without leaving stays in its group until the session times out
+    const { child, log, exited } = await startFleet({ FLEET_STOP_TIMEOUT_MS: '1', KAFKA_GROUP_PREFIX: `g-${stack.prefix}-timeout` });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(1);
+    expect(log.out).toContain('did not stop in time');
+  }, 90000);
+
+  it('when it gets SIGTERM, then it finishes, commits its offsets, leaves the group and exits 0', async () => {
+    const { child, log, exited } = await startFleet();
+    const out = () => log.out;
 
     const cmd = aSubmitOrder();
     await stack.publish('io.oms.commands.SubmitOrder', cmd);
     await eventually('order stored', () => stack.db('orders').where({ order_id: cmd.orderId }).first());
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(out).toContain('"msg":"stopped"');
+    expect(out()).toContain('"msg":"stopped"');
+    expect(out()).not.toContain('did not stop in time');
 
     const admin = stack.platform.kafka.admin();
     await admin.connect();
