@@ -4,15 +4,11 @@ import type { Knex } from 'knex';
 // knex's own Postgres dialect and its transaction class: not in knex's typings, so required by path.
 const PgClient = require('knex/lib/dialects/postgres') as typeof Knex.Client;
 const PgTransaction = require('knex/lib/dialects/postgres/execution/pg-transaction') as new (...args: unknown[]) => {
+  client: { wrapIdentifierImpl(name: string): string };
   _evaluateContainer(config: unknown, container: unknown): Promise<unknown>;
   begin(conn: unknown): Promise<unknown>;
   query(conn: unknown, sql: string): Promise<unknown>;
 };
-
-/** `"name"`, with embedded quotes doubled: the role goes into the statement text, not a parameter. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 /**
  * A transaction opened with `{ role }` sends `BEGIN; SET LOCAL ROLE <role>;` as one simple query.
@@ -29,7 +25,8 @@ class RoleInBeginTransaction extends PgTransaction {
   }
 
   override begin(conn: unknown): Promise<unknown> {
-    return this.role ? this.query(conn, `BEGIN; SET LOCAL ROLE ${quoteIdent(this.role)};`) : super.begin(conn);
+    // the role goes into the statement text (SET takes no parameters), quoted as knex quotes `??`
+    return this.role ? this.query(conn, `BEGIN; SET LOCAL ROLE ${this.client.wrapIdentifierImpl(this.role)};`) : super.begin(conn);
   }
 }
 
