@@ -14,6 +14,8 @@ type Committer = Pick<Consumer, 'commitOffsets'>;
 export class OffsetCommitter {
   /** Per partition, the next offset to read (Kafka's convention: last done + 1). */
   private pending = new Map<string, TopicPartitionOffsetAndMetadata>();
+  /** The partitions this member owns since its last group join; null until it has joined. */
+  private owned: Record<string, number[]> | null = null;
   private timer: NodeJS.Timeout | undefined;
   private committing: Promise<void> = Promise.resolve();
 
@@ -26,7 +28,12 @@ export class OffsetCommitter {
 
   /** After a rebalance: forget partitions this member no longer owns (their new owner commits them). */
   keepOnly(assignment: Record<string, number[]>): void {
-    for (const [key, o] of this.pending) if (!assignment[o.topic]?.includes(o.partition)) this.pending.delete(key);
+    this.owned = assignment;
+    for (const [key, o] of this.pending) if (!this.owns(o)) this.pending.delete(key);
+  }
+
+  private owns(o: TopicPartitionOffsetAndMetadata): boolean {
+    return this.owned === null || (this.owned[o.topic]?.includes(o.partition) ?? false);
   }
 
   start(): void {
@@ -53,8 +60,8 @@ export class OffsetCommitter {
     try {
       await this.consumer.commitOffsets(offsets.map(([, o]) => o));
     } catch (err) {
-      // kept for the next interval unless a newer offset of that partition is done meanwhile
-      for (const [key, o] of offsets) if (!this.pending.has(key)) this.pending.set(key, o);
+      // kept for the next interval unless a newer offset of that partition is done meanwhile, or a rebalance took it away
+      for (const [key, o] of offsets) if (!this.pending.has(key) && this.owns(o)) this.pending.set(key, o);
       this.log.warn({ err, partitions: offsets.length }, 'offset commit failed; will try again');
     }
   }

@@ -57,6 +57,30 @@ describe('OffsetCommitter', () => {
     expect(consumer.requests).toEqual([[{ topic: 't', partition: 1, offset: '3' }]]);
   });
 
+  it('when a rebalance takes a partition away while its commit is failing, then that offset is not kept for later', async () => {
+    const requests: TopicPartitionOffsetAndMetadata[][] = [];
+    let rebalanceDuringCommit = true;
+    const committer: OffsetCommitter = new OffsetCommitter(
+      {
+        commitOffsets: async (offsets: TopicPartitionOffsetAndMetadata[]) => {
+          if (rebalanceDuringCommit) {
+            rebalanceDuringCommit = false;
+            committer.keepOnly({ t: [1] });
+            throw new Error('REBALANCE_IN_PROGRESS');
+          }
+          requests.push(offsets);
+        },
+      },
+      60_000,
+      log,
+    );
+    committer.done('t', 0, '4');
+    committer.done('t', 1, '2');
+    await committer.flush();
+    await committer.flush();
+    expect(requests).toEqual([[{ topic: 't', partition: 1, offset: '3' }]]);
+  });
+
   it('when started, then it commits on its interval without being asked', async () => {
     const consumer = fakeConsumer();
     const committer = new OffsetCommitter(consumer, 20, log);
