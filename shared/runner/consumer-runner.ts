@@ -91,10 +91,9 @@ export class ConsumerRunner {
     this.transact = transactAs(deps.db, config.DATABASE_SERVICE_ROLES ? serviceRole(service.name) : null);
     this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer);
     this.relay = new OutboxRelay(this.publisher, this.log.child({ component: 'outbox-relay' }), config.OUTBOX_RELAY_INTERVAL_MS, config.OUTBOX_RELAY_GRACE_MS);
-    this.chunks = new ChunkCoalescer<Work>(config.RUNNER_MAX_BATCH, async (work, heartbeat) => {
-      if (work.length === 1) await this.processOne(work[0]!, heartbeat);
-      else if (work.length > 1) await this.processChunk(work, heartbeat);
-    });
+    this.chunks = new ChunkCoalescer<Work>(config.RUNNER_MAX_BATCH, (work, heartbeat) =>
+      work.length === 1 ? this.processOne(work[0]!, heartbeat) : this.processChunk(work, heartbeat),
+    );
     this.offsets = new OffsetCommitter(this.consumer, config.RUNNER_COMMIT_INTERVAL_MS, this.log.child({ component: 'offset-committer' }));
     this.topics = new Map(service.consumes.map((k) => [topicName(k, config.KAFKA_TOPIC_PREFIX), TOPICS[k].records]));
   }
@@ -124,9 +123,8 @@ export class ConsumerRunner {
   /** Finishes the messages in hand, commits their offsets, leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.offsets.flush(); // chunks still in hand flush their own when they end (onBatch)
+    await this.offsets.stop(); // chunks still in hand flush their own when they end (onBatch)
     await this.consumer.disconnect();
-    await this.offsets.stop();
     await this.sending;
     await this.relay.stop();
     await this.producer.disconnect();
