@@ -12,7 +12,7 @@ import { shortName, TOPICS, topicName, topicOfRecord } from '../topics';
 import { createIdempotentProducer } from '../kafka/client';
 import { ChunkCoalescer } from './chunk-coalescer';
 import { OffsetCommitter } from './offset-committer';
-import { sendToDlq } from './dlq';
+import { type DeadLetter, sendToDlq } from './dlq';
 import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition } from './handler';
 import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay } from './outbox';
 
@@ -46,6 +46,11 @@ interface Work {
   value: Record<string, unknown>;
   envelope: Envelope;
   log: Logger;
+}
+
+/** The message whose handler threw, when a chunk's transaction fails inside one. */
+interface FailedMessage {
+  work?: Work;
 }
 
 interface Envelope {
@@ -146,10 +151,12 @@ export class ConsumerRunner {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + size);
       const work: Work[] = [];
+      const dead: DeadLetter[] = [];
       for (const message of chunk) {
-        const w = await this.decode(topic, partition, message, heartbeat);
+        const w = await this.decode(topic, partition, message, heartbeat, dead);
         if (w) work.push(w);
       }
+      await this.deadLetter(dead, heartbeat);
       if (work.length > 0) await this.chunks.submit(work, heartbeat);
       for (const m of chunk) resolveOffset(m.offset);
       this.offsets.done(topic, partition, chunk[chunk.length - 1]!.offset);
@@ -159,8 +166,8 @@ export class ConsumerRunner {
     }
   }
 
-  /** Decodes by schema id; returns null for messages dead-lettered or meant for other services. */
-  private async decode(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<Work | null> {
+  /** Decodes by schema id; returns null for messages meant for other services, or given up on (added to `dead`). */
+  private async decode(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>, dead: DeadLetter[]): Promise<Work | null> {
     const position = { topic, partition, offset: message.offset };
     const log = lazyChild(this.log, position);
     try {
@@ -175,28 +182,46 @@ export class ConsumerRunner {
       const eventLog = lazyChild(this.log, { ...position, orderId: envelope.orderId, correlationId: envelope.correlationId, record: shortName(decoded.recordName) });
       return { topic, partition, message, handler, value: decoded.value, envelope, log: eventLog, recordName: decoded.recordName };
     } catch (e) {
-      await this.deadLetter(topic, partition, message, e, log, heartbeat);
+      dead.push(this.giveUp(topic, partition, message, e, log));
       return null;
     }
   }
 
+  /**
+   * One transaction for the chunk. A message whose handler rejects it for good (a classified,
+   * permanent error) is dead-lettered and the chunk runs again without it: a flood of invalid
+   * messages costs one short, rolled-back transaction each instead of the whole chunk one by one.
+   * Any other failure (unclassified, or not tied to one message) runs the chunk one by one.
+   */
   private async processChunk(work: Work[], heartbeat: () => Promise<void>): Promise<void> {
     const log = work[0]!.log;
-    let committed: CommittedEvents;
-    try {
-      committed = await this.withRetry(log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, work)), false);
-    } catch (e) {
-      const err = classifyError(e);
-      if (err.code === 'shutting_down') throw err;
-      log.warn({ code: err.code, err: err.message, messages: work.length }, 'batch failed; running its messages one by one');
-      for (const w of work) {
-        await this.processOne(w, heartbeat);
-        // a long chunk run one by one must not outlast the session timeout: the group would drop this member and redeliver the chunk
-        await heartbeat();
+    let remaining = work;
+    for (;;) {
+      const failed: FailedMessage = {};
+      let committed: CommittedEvents;
+      try {
+        committed = await this.withRetry(log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, remaining, failed)), false);
+      } catch (e) {
+        const err = classifyError(e);
+        if (err.code === 'shutting_down') throw err;
+        const culprit = failed.work;
+        if (culprit && !err.retriable && err.code !== 'handler_failed') {
+          await this.deadLetter([this.giveUp(culprit.topic, culprit.partition, culprit.message, err, culprit.log)], heartbeat);
+          remaining = remaining.filter((w) => w !== culprit);
+          if (remaining.length > 0) continue;
+          return;
+        }
+        log.warn({ code: err.code, err: err.message, messages: remaining.length }, 'batch failed; running its messages one by one');
+        for (const w of remaining) {
+          await this.processOne(w, heartbeat);
+          // a long chunk run one by one must not outlast the session timeout: the group would drop this member and redeliver the chunk
+          await heartbeat();
+        }
+        return;
       }
+      await this.publish(committed, log);
       return;
     }
-    await this.publish(committed, log);
   }
 
   /**
@@ -219,25 +244,32 @@ export class ConsumerRunner {
       const committed = await this.withRetry(w.log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, [w])));
       await this.publish(committed, w.log);
     } catch (e) {
-      await this.deadLetter(w.topic, w.partition, w.message, e, w.log, heartbeat);
+      await this.deadLetter([this.giveUp(w.topic, w.partition, w.message, e, w.log)], heartbeat);
     }
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, e: unknown, log: Logger, heartbeat: () => Promise<void>): Promise<void> {
-    const err = classifyError(e);
-    if (err.code === 'shutting_down') throw err; // offset not resolved: redelivered after restart
-    log.error({ code: err.code, err: err.message }, 'message sent to the dead-letter topic');
-    await this.withRetry(log, heartbeat, () =>
-      sendToDlq(this.producer, { topic, partition, message, consumer: this.service.name }, err).catch((sendErr) => {
+  /** The dead letter for a message that failed for good; a stop in progress is not the message's fault. */
+  private giveUp(topic: string, partition: number, message: KafkaMessage, e: unknown, log: Logger): DeadLetter {
+    const error = classifyError(e);
+    if (error.code === 'shutting_down') throw error; // offset not resolved: redelivered after restart
+    log.error({ code: error.code, err: error.message }, 'message sent to the dead-letter topic');
+    return { topic, partition, message, error };
+  }
+
+  /** Writes the letters to their dead-letter topics in one send, retrying until the broker takes them. */
+  private async deadLetter(letters: DeadLetter[], heartbeat: () => Promise<void>): Promise<void> {
+    if (letters.length === 0) return;
+    await this.withRetry(this.log, heartbeat, () =>
+      sendToDlq(this.producer, this.service.name, letters).catch((sendErr) => {
         throw transient('broker_unavailable', 'could not write to the DLQ', sendErr);
       }),
     );
-    // a run of dead letters, one send each (serialized on the producer across partitions), must not outlast the session timeout
     await heartbeat();
   }
 
   /** Inbox rows for all, handlers for the new ones in order, then every outgoing event in one insert. */
-  private async handleInTransaction(trx: Trx, work: Work[]): Promise<CommittedEvents> {
+  private async handleInTransaction(trx: Trx, work: Work[], failed: FailedMessage = {}): Promise<CommittedEvents> {
+    failed.work = undefined;
     const inserted = (await trx('inbox')
       .insert(work.map((w) => ({ consumer: this.service.name, event_id: w.envelope.eventId })))
       .onConflict(['consumer', 'event_id'])
@@ -252,7 +284,9 @@ export class ConsumerRunner {
         w.log.debug('duplicate event skipped');
         continue;
       }
+      failed.work = w;
       await w.handler(this.context(trx, w, outgoing, scoped, chunkOrderIds), w.value as never);
+      failed.work = undefined;
     }
     for (const accumulator of scoped.values()) await accumulator.flush();
     if (outgoing.length === 0) return { ids: [], messages: [] };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Consumer, Message, Producer } from 'kafkajs';
 import { createPlatform, Platform } from '../../shared/bootstrap';
 import type { RecordName } from '../../shared/contracts/codec';
 import type { RecordTypes } from '../../shared/contracts/types.generated';
@@ -88,7 +88,12 @@ export class TestStack {
   }
 
   async publishRaw(key: TopicKey, value: Buffer, messageKey: string = randomUUID()): Promise<void> {
-    await this.producer!.send({ topic: this.topic(key), acks: -1, messages: [{ key: messageKey, value }] });
+    await this.sendRaw(key, [{ key: messageKey, value }]);
+  }
+
+  /** These messages as they are, in one produce request (so that one fetch can carry them all). */
+  async sendRaw(key: TopicKey, messages: Message[]): Promise<void> {
+    await this.producer!.send({ topic: this.topic(key), acks: -1, messages });
   }
 
   /** Records every message of these topics (and their DLQs, if physical names are given). */
