@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'fs';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import type { Admin } from 'kafkajs';
 
 /** Compiles the fleet (services and shared code only) to dist/, which fleet processes run. */
@@ -20,6 +20,11 @@ export class FleetProcess {
   onUnexpectedExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
   constructor(readonly name: string, private readonly env: NodeJS.ProcessEnv) {}
 
+  /** Where the process's stdout (its JSON log) goes. */
+  get logFile(): string {
+    return join(__dirname, '..', '.stack', 'bench-logs', `${this.name.replace(/[^\w-]/g, '_')}.log`);
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -30,9 +35,9 @@ export class FleetProcess {
     // each fleet process counts its SQL statements for the limit run (and by shape with BENCH_QUERY_CENSUS=1)
     const census = ['--require', join(__dirname, 'query-census.js')];
     const child = spawn(process.execPath, [...profile, ...census, join(__dirname, '..', 'dist', 'services', 'fleet.js')], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const logs = join(__dirname, '..', '.stack', 'bench-logs');
-    mkdirSync(logs, { recursive: true });
-    child.stdout!.pipe(createWriteStream(join(logs, `${this.name.replace(/[^\w-]/g, '_')}.log`)));
+    mkdirSync(dirname(this.logFile), { recursive: true });
+    // appended: a restarted process keeps its predecessor's lines
+    child.stdout!.pipe(createWriteStream(this.logFile, { flags: 'a' }));
     child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[${this.name}] ${d}`));
     child.once('exit', (code, signal) => {
       if (!this.stopping) this.onUnexpectedExit?.(code, signal);
@@ -86,12 +91,18 @@ export async function waitForStableGroups(admin: Admin, groupPrefix: string, ser
 
 /** Consumer lag summed over the services' groups (`<groupPrefix>-<service>`) and every topic they read. */
 export async function totalConsumerLag(admin: Admin, groupPrefix: string, services: readonly string[]): Promise<number> {
-  let lag = 0;
+  return Object.values(await consumerLagByService(admin, groupPrefix, services)).reduce((a, b) => a + b, 0);
+}
+
+/** Per service, messages on its topics not yet committed by its group. */
+export async function consumerLagByService(admin: Admin, groupPrefix: string, services: readonly string[]): Promise<Record<string, number>> {
+  const lag: Record<string, number> = {};
   for (const s of services) {
+    lag[s] = 0;
     for (const t of await admin.fetchOffsets({ groupId: `${groupPrefix}-${s}` })) {
       for (const e of await admin.fetchTopicOffsets(t.topic)) {
         const committed = Number(t.partitions.find((x) => x.partition === e.partition)?.offset ?? -1);
-        lag += Math.max(0, Number(e.high) - Math.max(0, committed));
+        lag[s] += Math.max(0, Number(e.high) - Math.max(0, committed));
       }
     }
   }

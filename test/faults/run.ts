@@ -10,6 +10,7 @@ import { execFileSync } from 'child_process';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { buildFleet } from '../../bench/fleet-process';
+import { diagnose } from './diagnosis';
 import { auditDlq } from './dlq-audit';
 import { FaultHarness, prepareDatabase, sleep } from './harness';
 import { account, recoverySeconds } from './invariants';
@@ -71,6 +72,7 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       details: { outcome: accounting.outcome, notTerminal: accounting.notTerminal, duplicates: accounting.duplicates, inconsistent: accounting.inconsistent, dlqMessages: dlq.messages, dlqByReason: dlq.byReason, poisonSent: poison, lagAtEnd: lag, faultSeconds: Math.round((window.endedAt - window.startedAt) / 100) / 10 },
     };
     console.log(`  ${JSON.stringify(result.details)}`);
+    if (broken(result, Boolean(scenario.poisonSent)).length > 0 || lag !== 0) console.log(await diagnose(h));
     return result;
   } finally {
     await h.close();
