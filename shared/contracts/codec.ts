@@ -3,6 +3,7 @@ import type { Type } from 'avsc';
 import type { Config } from '../config';
 import { permanent, transient } from '../errors';
 import { subjectFor } from '../topics';
+import { registryRequestTimeout } from './registry-timeout';
 import { schemaByRecordName } from './schemas';
 import type { RecordTypes } from './types.generated';
 
@@ -17,11 +18,11 @@ export interface DecodedRecord {
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
 
-export function createSchemaRegistry(config: Pick<Config, 'SCHEMA_REGISTRY_URL' | 'SCHEMA_REGISTRY_USERNAME' | 'SCHEMA_REGISTRY_PASSWORD'>) {
+export function createSchemaRegistry(config: Pick<Config, 'SCHEMA_REGISTRY_URL' | 'SCHEMA_REGISTRY_USERNAME' | 'SCHEMA_REGISTRY_PASSWORD' | 'SCHEMA_REGISTRY_TIMEOUT_MS'>) {
   const auth = config.SCHEMA_REGISTRY_USERNAME
     ? { username: config.SCHEMA_REGISTRY_USERNAME, password: config.SCHEMA_REGISTRY_PASSWORD }
     : undefined;
-  return new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth, retry: { retries: 2 } });
+  return new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth, retry: { retries: 2 }, middlewares: [registryRequestTimeout(config.SCHEMA_REGISTRY_TIMEOUT_MS)] });
 }
 
 const statusOf = (err: unknown) => (err as { status?: unknown })?.status;
@@ -34,11 +35,11 @@ const authRefused = (what: string, err: unknown) => {
   return transient('registry_unavailable', `schema registry refused ${what}: HTTP ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}; check SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD`, err);
 };
 
-// A 4xx other than auth, timeout or throttling means the registry answered and the schema is not there.
-const isNotFound = (err: unknown) => {
-  const status = statusOf(err);
-  return typeof status === "number" && status >= 400 && status < 500 && status !== 408 && status !== 429 && !isAuthRefused(err);
-};
+// Only a 404 means the registry answered that the schema is not there (Confluent and Apicurio
+// both say 404/40403 for any id they do not hold). The HTTP client reports a request that got no
+// answer at all (connection refused or reset, timeout) as status 400: that is the registry being
+// unavailable, retried, never a reason to dead-letter the message.
+const isNotFound = (err: unknown) => statusOf(err) === 404;
 
 /**
  * Avro in the Confluent wire format (magic byte, 4-byte schema id, Avro body). Decoding is by

@@ -1,0 +1,47 @@
+import { createServer as createHttpServer, type Server } from 'http';
+import { createServer as createTcpServer, type AddressInfo } from 'net';
+import { AvroCodec, createSchemaRegistry } from '../../shared/contracts/codec';
+
+/** A message in the Confluent wire format naming schema id 7. */
+const message = Buffer.from([0, 0, 0, 0, 7, 2, 4]);
+
+const codecAt = (url: string, timeoutMs = 5000) =>
+  new AvroCodec(createSchemaRegistry({ SCHEMA_REGISTRY_URL: url, SCHEMA_REGISTRY_USERNAME: '', SCHEMA_REGISTRY_PASSWORD: '', SCHEMA_REGISTRY_TIMEOUT_MS: timeoutMs }));
+
+const listening = async <S extends Server | ReturnType<typeof createTcpServer>>(server: S): Promise<{ url: string; server: S }> => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+};
+
+const answering = (status: number, body: unknown) => listening(createHttpServer((_, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))));
+
+describe('schema lookups by id: only the registry saying "not found" makes a message undecodable', () => {
+  const servers: { close(): void }[] = [];
+  afterAll(() => servers.forEach((s) => s.close()));
+
+  it('when the registry answers 404, then the message is permanently unknown_schema (dead-lettered)', async () => {
+    const { url, server } = await answering(404, { error_code: 40403, message: 'Schema 7 not found' });
+    servers.push(server);
+    await expect(codecAt(url).decode(message)).rejects.toMatchObject({ code: 'unknown_schema', retriable: false });
+  });
+
+  it('when nothing listens at the registry address, then it is registry_unavailable and retried, not dead-lettered', async () => {
+    const { url, server } = await listening(createTcpServer());
+    await new Promise((resolve) => server.close(resolve)); // the port is free again: connections are refused
+    await expect(codecAt(url).decode(message)).rejects.toMatchObject({ code: 'registry_unavailable', retriable: true });
+  });
+
+  it('when the registry accepts the connection and never answers, then the lookup times out as registry_unavailable instead of waiting forever', async () => {
+    const { url, server } = await listening(createTcpServer(() => undefined));
+    servers.push(server);
+    const started = Date.now();
+    await expect(codecAt(url, 200).decode(message)).rejects.toMatchObject({ code: 'registry_unavailable', retriable: true });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('when the registry answers 500, then it is registry_unavailable and retried', async () => {
+    const { url, server } = await answering(500, { error_code: 50001, message: 'store error' });
+    servers.push(server);
+    await expect(codecAt(url).decode(message)).rejects.toMatchObject({ code: 'registry_unavailable', retriable: true });
+  }, 20_000);
+});
