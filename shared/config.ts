@@ -70,7 +70,7 @@ export const settings = {
   SCHEMA_REGISTRY_PASSWORD: setting({ doc: 'Schema Registry basic-auth password (optional).', default: '', secret: true, schema: z.string() }),
   SCHEMA_REGISTRY_TIMEOUT_MS: setting({
     doc: 'Time one Schema Registry request may take; one that gets no answer in time is retried like a registry that is down.',
-    default: '5000',
+    default: '30000',
     schema: positiveInt,
   }),
   LOG_LEVEL: setting({
