@@ -15,6 +15,14 @@ export interface DecodedRecord {
   value: Record<string, unknown>;
 }
 
+/** A record's schema id and name, and its body still to parse. */
+export interface RecordHeader {
+  schemaId: number;
+  recordName: string;
+  /** Parses the Avro body; throws `undecodable` if it does not match the schema. */
+  body(): Record<string, unknown>;
+}
+
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
 
@@ -93,17 +101,28 @@ export class AvroCodec {
   }
 
   async decode(bytes: Buffer | null): Promise<DecodedRecord> {
+    const header = await this.readHeader(bytes);
+    return { schemaId: header.schemaId, recordName: header.recordName, value: header.body() };
+  }
+
+  /**
+   * The record's name from its schema id alone; the body is parsed only when `body()` is called,
+   * so a consumer can drop another service's records without decoding them.
+   */
+  async readHeader(bytes: Buffer | null): Promise<RecordHeader> {
     if (!bytes || bytes.length < HEADER_BYTES || bytes.readUInt8(0) !== MAGIC_BYTE) {
       throw permanent('undecodable', 'message is not in the Confluent wire format (magic byte 0 + schema id)');
     }
     const schemaId = bytes.readInt32BE(1);
     const type = await this.typeOf(schemaId);
-    try {
-      const value = type.fromBuffer(bytes.subarray(HEADER_BYTES)) as Record<string, unknown>;
-      return { schemaId, recordName: type.name ?? 'unnamed', value };
-    } catch (err) {
-      throw permanent('undecodable', `Avro body does not match schema ${schemaId} (${type.name}): ${(err as Error).message}`, err);
-    }
+    const body = () => {
+      try {
+        return type.fromBuffer(bytes.subarray(HEADER_BYTES)) as Record<string, unknown>;
+      } catch (err) {
+        throw permanent('undecodable', `Avro body does not match schema ${schemaId} (${type.name}): ${(err as Error).message}`, err);
+      }
+    };
+    return { schemaId, recordName: type.name ?? 'unnamed', body };
   }
 
   private async typeOf(schemaId: number): Promise<Type> {

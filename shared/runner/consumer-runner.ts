@@ -171,16 +171,18 @@ export class ConsumerRunner {
     const position = { topic, partition, offset: message.offset };
     const log = lazyChild(this.log, position);
     try {
-      const decoded = await this.withRetry(log, heartbeat, () => this.deps.codec.decode(message.value));
-      if (!this.topics.get(topic)?.includes(decoded.recordName)) {
-        throw permanent('unexpected_record', `${decoded.recordName} is not a record of ${topic}`);
+      const header = await this.withRetry(log, heartbeat, () => this.deps.codec.readHeader(message.value));
+      const { recordName } = header;
+      if (!this.topics.get(topic)?.includes(recordName)) {
+        throw permanent('unexpected_record', `${recordName} is not a record of ${topic}`);
       }
-      const handler = this.service.handlers[decoded.recordName as RecordName] as Handler<RecordName> | undefined;
-      if (!handler) return null; // another service's record on a shared topic
-      if (!handlerApplies(handler, decoded.value as never)) return null;
-      const envelope = decoded.value as unknown as Envelope;
-      const eventLog = lazyChild(this.log, { ...position, orderId: envelope.orderId, correlationId: envelope.correlationId, record: shortName(decoded.recordName) });
-      return { topic, partition, message, handler, value: decoded.value, envelope, log: eventLog, recordName: decoded.recordName };
+      const handler = this.service.handlers[recordName as RecordName] as Handler<RecordName> | undefined;
+      if (!handler) return null; // another service's record on a shared topic: its body is never parsed
+      const value = header.body();
+      if (!handlerApplies(handler, value as never)) return null;
+      const envelope = value as unknown as Envelope;
+      const eventLog = lazyChild(this.log, { ...position, orderId: envelope.orderId, correlationId: envelope.correlationId, record: shortName(recordName) });
+      return { topic, partition, message, handler, value, envelope, log: eventLog, recordName };
     } catch (e) {
       dead.push(this.giveUp(topic, partition, message, e, log));
       return null;
