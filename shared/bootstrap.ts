@@ -23,7 +23,7 @@ export function createPlatform(processName: string, env: NodeJS.ProcessEnv = pro
     log,
     db: createDb(config, `oms-${processName}`),
     kafka: createKafka(config, processName, log),
-    codec: new AvroCodec(createSchemaRegistry(config)),
+    codec: new AvroCodec(createSchemaRegistry(config), config.SCHEMA_REGISTRY_TIMEOUT_MS),
   };
 }
 

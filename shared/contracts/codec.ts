@@ -3,7 +3,6 @@ import type { Type } from 'avsc';
 import type { Config } from '../config';
 import { permanent, transient } from '../errors';
 import { subjectFor } from '../topics';
-import { registryRequestTimeout } from './registry-timeout';
 import { schemaByRecordName } from './schemas';
 import type { RecordTypes } from './types.generated';
 
@@ -26,11 +25,11 @@ export interface RecordHeader {
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
 
-export function createSchemaRegistry(config: Pick<Config, 'SCHEMA_REGISTRY_URL' | 'SCHEMA_REGISTRY_USERNAME' | 'SCHEMA_REGISTRY_PASSWORD' | 'SCHEMA_REGISTRY_TIMEOUT_MS'>) {
+export function createSchemaRegistry(config: Pick<Config, 'SCHEMA_REGISTRY_URL' | 'SCHEMA_REGISTRY_USERNAME' | 'SCHEMA_REGISTRY_PASSWORD'>) {
   const auth = config.SCHEMA_REGISTRY_USERNAME
     ? { username: config.SCHEMA_REGISTRY_USERNAME, password: config.SCHEMA_REGISTRY_PASSWORD }
     : undefined;
-  return new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth, retry: { retries: 2 }, middlewares: [registryRequestTimeout(config.SCHEMA_REGISTRY_TIMEOUT_MS)] });
+  return new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth, retry: { retries: 2 } });
 }
 
 const statusOf = (err: unknown) => (err as { status?: unknown })?.status;
@@ -56,7 +55,8 @@ const isNotFound = (err: unknown) => statusOf(err) === 404;
 export class AvroCodec {
   private readonly ids = new Map<string, number>();
 
-  constructor(private readonly registry: SchemaRegistry) {}
+  /** `lookupTimeoutMs`: how long a consumer waits for the schema of an id it has not seen (SCHEMA_REGISTRY_TIMEOUT_MS). */
+  constructor(private readonly registry: SchemaRegistry, private readonly lookupTimeoutMs: number) {}
 
   /** Registers the record's schema under its topic subject with BACKWARD compatibility. */
   async register(physicalTopic: string, recordName: string): Promise<number> {
@@ -125,13 +125,28 @@ export class AvroCodec {
     return { schemaId, recordName: type.name ?? 'unnamed', body };
   }
 
+  /**
+   * The schema of an id, waiting at most `lookupTimeoutMs`: a lookup the registry never answers
+   * must not hold the consumer forever (no heartbeat, no fetch). The request itself is left to
+   * finish or fail in the background; a timeout on the socket instead lost requests on reused
+   * keep-alive connections here (two full test runs, one registration each never reached Apicurio).
+   */
   private async typeOf(schemaId: number): Promise<Type> {
+    const lookup = this.registry.getSchema(schemaId);
+    lookup.catch(() => undefined); // settles after the deadline: nobody waits for it any more
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(transient('registry_unavailable', `schema registry did not answer for id ${schemaId} within ${this.lookupTimeoutMs} ms`)), this.lookupTimeoutMs);
+    });
     try {
-      return (await this.registry.getSchema(schemaId)) as unknown as Type;
+      return (await Promise.race([lookup, deadline])) as unknown as Type;
     } catch (err) {
+      if ((err as { code?: string }).code === 'registry_unavailable') throw err;
       if (isAuthRefused(err)) throw authRefused(`schema id ${schemaId}`, err);
       if (isNotFound(err)) throw permanent('unknown_schema', `schema id ${schemaId} is not in the registry`, err);
       throw transient('registry_unavailable', `schema registry unavailable fetching id ${schemaId}`, err);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import { transient } from '../errors';
 
-type RegistryConfig = Pick<Config, 'SCHEMA_REGISTRY_URL' | 'SCHEMA_REGISTRY_USERNAME' | 'SCHEMA_REGISTRY_PASSWORD' | 'SCHEMA_REGISTRY_TIMEOUT_MS'>;
+type RegistryConfig = Pick<Config, 'SCHEMA_REGISTRY_URL' | 'SCHEMA_REGISTRY_USERNAME' | 'SCHEMA_REGISTRY_PASSWORD'>;
 
 /** The few Confluent REST calls the kafkajs client does not offer: compatibility checks. */
 export class RegistryAdmin {
@@ -14,7 +14,7 @@ export class RegistryAdmin {
     }
     const url = this.config.SCHEMA_REGISTRY_URL.replace(/\/$/, '') + path;
     try {
-      const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.config.SCHEMA_REGISTRY_TIMEOUT_MS) });
+      const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await res.text();
       return { status: res.status, json: text ? JSON.parse(text) : null };
     } catch (err) {

@@ -134,8 +134,10 @@ describe('Schema Registry basic auth (through a basic-auth proxy in front of the
   });
   afterAll(() => proxy.close());
 
-  const codecWith = (credentials: Record<string, string>) =>
-    new AvroCodec(createSchemaRegistry(loadConfig(testEnv({ SCHEMA_REGISTRY_URL: proxy.url, ...credentials }))));
+  const codecWith = (credentials: Record<string, string>) => {
+    const config = loadConfig(testEnv({ SCHEMA_REGISTRY_URL: proxy.url, ...credentials }));
+    return new AvroCodec(createSchemaRegistry(config), config.SCHEMA_REGISTRY_TIMEOUT_MS);
+  };
 
   it('when the codec has the credentials, then it registers, encodes and decodes through the proxy', async () => {
     const codec = codecWith({ SCHEMA_REGISTRY_USERNAME: user, SCHEMA_REGISTRY_PASSWORD: password });

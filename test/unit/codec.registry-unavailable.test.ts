@@ -1,12 +1,12 @@
 import { createServer as createHttpServer, type Server } from 'http';
-import { createServer as createTcpServer, type AddressInfo } from 'net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'net';
 import { AvroCodec, createSchemaRegistry } from '../../shared/contracts/codec';
 
 /** A message in the Confluent wire format naming schema id 7. */
 const message = Buffer.from([0, 0, 0, 0, 7, 2, 4]);
 
 const codecAt = (url: string, timeoutMs = 5000) =>
-  new AvroCodec(createSchemaRegistry({ SCHEMA_REGISTRY_URL: url, SCHEMA_REGISTRY_USERNAME: '', SCHEMA_REGISTRY_PASSWORD: '', SCHEMA_REGISTRY_TIMEOUT_MS: timeoutMs }));
+  new AvroCodec(createSchemaRegistry({ SCHEMA_REGISTRY_URL: url, SCHEMA_REGISTRY_USERNAME: '', SCHEMA_REGISTRY_PASSWORD: '' }), timeoutMs);
 
 const listening = async <S extends Server | ReturnType<typeof createTcpServer>>(server: S): Promise<{ url: string; server: S }> => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -32,8 +32,9 @@ describe('schema lookups by id: only the registry saying "not found" makes a mes
   });
 
   it('when the registry accepts the connection and never answers, then the lookup times out as registry_unavailable instead of waiting forever', async () => {
-    const { url, server } = await listening(createTcpServer(() => undefined));
-    servers.push(server);
+    const held: Socket[] = [];
+    const { url, server } = await listening(createTcpServer((socket) => void held.push(socket)));
+    servers.push({ close: () => (held.forEach((socket) => socket.destroy()), server.close()) });
     const started = Date.now();
     await expect(codecAt(url, 200).decode(message)).rejects.toMatchObject({ code: 'registry_unavailable', retriable: true });
     expect(Date.now() - started).toBeLessThan(5000);
