@@ -82,7 +82,7 @@ else
   fi
   REGISTRY_JAVA="$(registry_java)" || { echo "schema registry: needs Java 21 or newer (set REGISTRY_JAVA_HOME)" >&2; exit 1; }
   mkdir -p "$STACK_DIR/registry/logs"
-  setsid nohup "$REGISTRY_JAVA" -Xms64m -Xmx256m \
+  setsid nohup "$REGISTRY_JAVA" -Xms64m -Xmx512m \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$REGISTRY_PORT" \
     -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$REGISTRY_MANAGEMENT_PORT" \
     -jar "$STACK_DIR/registry/app/quarkus-run.jar" > "$STACK_DIR/registry/logs/stdout.log" 2>&1 &
