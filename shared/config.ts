@@ -69,7 +69,7 @@ export const settings = {
   SCHEMA_REGISTRY_USERNAME: setting({ doc: 'Schema Registry basic-auth user (optional).', default: '', schema: z.string() }),
   SCHEMA_REGISTRY_PASSWORD: setting({ doc: 'Schema Registry basic-auth password (optional).', default: '', secret: true, schema: z.string() }),
   SCHEMA_REGISTRY_TIMEOUT_MS: setting({
-    doc: 'How long a consumer waits for the schema of an id it has not seen yet; a lookup not answered in time is retried like a registry that is down.',
+    doc: 'How long any Schema Registry call may go unanswered; then it is retried like a registry that is down.',
     default: '30000',
     schema: positiveInt,
   }),

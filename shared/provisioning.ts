@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { AvroCodec } from './contracts/codec';
+import { OmsError } from './errors';
 import { DLQ_PARTITIONS, dlqName, TOPICS, TopicKey, topicName } from './topics';
 
 /** Creates every topic of the registry and its DLQ; existing topics are left as they are. */
@@ -19,12 +20,23 @@ export async function ensureTopics(admin: Admin, prefix: string, partitionsOverr
   return missing.map((t) => t.topic);
 }
 
-/** Registers every record's schema under its topic's subject (BACKWARD compatibility). */
-export async function registerSchemas(codec: AvroCodec, prefix: string): Promise<number> {
+/**
+ * Registers every record's schema under its topic's subject (BACKWARD compatibility). A
+ * registration the registry did not answer in time is sent again (registering the same schema
+ * twice gives the same id), up to `attempts` times.
+ */
+export async function registerSchemas(codec: AvroCodec, prefix: string, attempts = 3): Promise<number> {
   let count = 0;
   for (const k of Object.keys(TOPICS) as TopicKey[]) {
     for (const record of TOPICS[k].records) {
-      await codec.register(topicName(k, prefix), record);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await codec.register(topicName(k, prefix), record, { resume: attempt > 1 });
+          break;
+        } catch (err) {
+          if (!(err instanceof OmsError && err.retriable) || attempt >= attempts) throw err;
+        }
+      }
       count++;
     }
   }

@@ -1,7 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Type } from 'avsc';
 import type { Config } from '../config';
-import { permanent, transient } from '../errors';
+import { OmsError, permanent, transient } from '../errors';
 import { subjectFor } from '../topics';
 import { schemaByRecordName } from './schemas';
 import type { RecordTypes } from './types.generated';
@@ -55,17 +55,52 @@ const isNotFound = (err: unknown) => statusOf(err) === 404;
 export class AvroCodec {
   private readonly ids = new Map<string, number>();
 
-  /** `lookupTimeoutMs`: how long a consumer waits for the schema of an id it has not seen (SCHEMA_REGISTRY_TIMEOUT_MS). */
-  constructor(private readonly registry: SchemaRegistry, private readonly lookupTimeoutMs: number) {}
+  /** `timeoutMs`: how long any registry call may go unanswered (SCHEMA_REGISTRY_TIMEOUT_MS). */
+  constructor(private readonly registry: SchemaRegistry, private readonly timeoutMs: number) {}
 
-  /** Registers the record's schema under its topic subject with BACKWARD compatibility. */
-  async register(physicalTopic: string, recordName: string): Promise<number> {
+  /**
+   * Waits at most `timeoutMs` for a registry call, then fails it as retriable: a call the
+   * registry never answers must not hold its caller forever (a consumer would neither heartbeat
+   * nor fetch again). The call itself is left to settle in the background. A timeout on the HTTP
+   * socket was tried and dropped (README, seventh session).
+   */
+  private async answered<T>(call: Promise<T>, what: string, onTimeout: () => void = () => undefined): Promise<T> {
+    call.catch(() => undefined); // may settle after the deadline, when nobody waits for it
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        onTimeout();
+        reject(transient('registry_unavailable', `schema registry did not answer ${what} within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+    });
+    try {
+      return await Promise.race([call, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Registers the record's schema under its topic subject with BACKWARD compatibility. The client
+   * registers a new subject in two requests (the schema, then the subject's compatibility), so a
+   * registration that timed out may have left the subject without its setting; `resume` (a
+   * retry) sets BACKWARD on such a subject instead of refusing it as configured otherwise.
+   */
+  async register(physicalTopic: string, recordName: string, { resume = false } = {}): Promise<number> {
     const { text } = schemaByRecordName(recordName);
     const subject = subjectFor(physicalTopic, recordName);
+    const registration = () => this.answered(this.registry.register({ type: SchemaType.AVRO, schema: text }, { subject, compatibility: 'BACKWARD' } as never), `the registration of ${subject}`);
     let id: number;
     try {
-      ({ id } = await this.registry.register({ type: SchemaType.AVRO, schema: text }, { subject, compatibility: 'BACKWARD' } as never));
+      ({ id } = await registration().catch(async (err: unknown) => {
+        if (!resume || (err as Error)?.name !== 'ConfluentSchemaRegistryCompatibilityError') throw err;
+        // the client's own API object: it has the config call, but keeps it private
+        const api = (this.registry as unknown as { api: { Subject: { updateConfig(a: { subject: string; body: { compatibility: string } }): Promise<unknown> } } }).api;
+        await this.answered(api.Subject.updateConfig({ subject, body: { compatibility: 'BACKWARD' } }), `the compatibility of ${subject}`);
+        return registration();
+      }));
     } catch (err) {
+      if (err instanceof OmsError) throw err;
       if (isAuthRefused(err)) throw authRefused(`to register ${subject}`, err);
       throw err;
     }
@@ -80,10 +115,11 @@ export class AvroCodec {
     if (cached !== undefined) return cached;
     const { text } = schemaByRecordName(recordName);
     try {
-      const id = await this.registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: text });
+      const id = await this.answered(this.registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: text }), `the lookup of ${subject}`);
       this.ids.set(subject, id);
       return id;
     } catch (err) {
+      if (err instanceof OmsError) throw err;
       if (isAuthRefused(err)) throw authRefused(`the lookup of ${subject}`, err);
       if (isNotFound(err)) throw permanent('unknown_schema', `schema ${recordName} is not registered under ${subject}: run \`npm run provision\``, err);
       throw transient('registry_unavailable', `schema registry lookup failed for ${subject}`, err);
@@ -125,28 +161,16 @@ export class AvroCodec {
     return { schemaId, recordName: type.name ?? 'unnamed', body };
   }
 
-  /**
-   * The schema of an id, waiting at most `lookupTimeoutMs`: a lookup the registry never answers
-   * must not hold the consumer forever (no heartbeat, no fetch). The request itself is left to
-   * finish or fail in the background; a timeout on the socket instead lost requests on reused
-   * keep-alive connections here (two full test runs, one registration each never reached Apicurio).
-   */
   private async typeOf(schemaId: number): Promise<Type> {
-    const lookup = this.registry.getSchema(schemaId);
-    lookup.catch(() => undefined); // settles after the deadline: nobody waits for it any more
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(transient('registry_unavailable', `schema registry did not answer for id ${schemaId} within ${this.lookupTimeoutMs} ms`)), this.lookupTimeoutMs);
-    });
+    // the client shares one request per unseen id among its callers; one never answered would be shared forever
+    const forgetRequest = () => delete (this.registry as unknown as { cacheMissRequests: Record<number, unknown> }).cacheMissRequests[schemaId];
     try {
-      return (await Promise.race([lookup, deadline])) as unknown as Type;
+      return (await this.answered(this.registry.getSchema(schemaId), `for schema id ${schemaId}`, forgetRequest)) as unknown as Type;
     } catch (err) {
-      if ((err as { code?: string }).code === 'registry_unavailable') throw err;
+      if (err instanceof OmsError) throw err;
       if (isAuthRefused(err)) throw authRefused(`schema id ${schemaId}`, err);
       if (isNotFound(err)) throw permanent('unknown_schema', `schema id ${schemaId} is not in the registry`, err);
       throw transient('registry_unavailable', `schema registry unavailable fetching id ${schemaId}`, err);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

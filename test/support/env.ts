@@ -9,6 +9,8 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
     RUNNER_RETRY_INITIAL_MS: '50',
     RUNNER_RETRY_MAX_MS: '500',
     OUTBOX_RELAY_INTERVAL_MS: '200',
+    // a registry request that is never answered is given up and sent again well inside a hook's timeout
+    SCHEMA_REGISTRY_TIMEOUT_MS: '10000',
     ...overrides,
   };
 }
