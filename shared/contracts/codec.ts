@@ -54,6 +54,8 @@ const isNotFound = (err: unknown) => statusOf(err) === 404;
  */
 export class AvroCodec {
   private readonly ids = new Map<string, number>();
+  /** Schemas by id: an id's schema never changes. */
+  private readonly types = new Map<number, Type>();
 
   /** `timeoutMs`: how long any registry call may go unanswered (SCHEMA_REGISTRY_TIMEOUT_MS). */
   constructor(private readonly registry: SchemaRegistry, private readonly timeoutMs: number) {}
@@ -162,10 +164,15 @@ export class AvroCodec {
   }
 
   private async typeOf(schemaId: number): Promise<Type> {
+    // every message asks: a known id is answered here, without the deadline's timer
+    const known = this.types.get(schemaId);
+    if (known) return known;
     // the client shares one request per unseen id among its callers; one never answered would be shared forever
     const forgetRequest = () => delete (this.registry as unknown as { cacheMissRequests: Record<number, unknown> }).cacheMissRequests[schemaId];
     try {
-      return (await this.answered(this.registry.getSchema(schemaId), `for schema id ${schemaId}`, forgetRequest)) as unknown as Type;
+      const type = (await this.answered(this.registry.getSchema(schemaId), `for schema id ${schemaId}`, forgetRequest)) as unknown as Type;
+      this.types.set(schemaId, type);
+      return type;
     } catch (err) {
       if (err instanceof OmsError) throw err;
       if (isAuthRefused(err)) throw authRefused(`schema id ${schemaId}`, err);
