@@ -48,6 +48,14 @@ const authRefused = (what: string, err: unknown) => {
 // unavailable, retried, never a reason to dead-letter the message.
 const isNotFound = (err: unknown) => statusOf(err) === 404;
 
+/** A failed lookup as the project's error: ours (a deadline) as it is, refused credentials, not found (dead-lettered), else unavailable. */
+const lookupFailure = (err: unknown, what: string, notFound: string): OmsError => {
+  if (err instanceof OmsError) return err;
+  if (isAuthRefused(err)) return authRefused(what, err);
+  if (isNotFound(err)) return permanent('unknown_schema', notFound, err);
+  return transient('registry_unavailable', `schema registry unavailable for ${what}`, err);
+};
+
 /**
  * Avro in the Confluent wire format (magic byte, 4-byte schema id, Avro body). Decoding is by
  * schema id, since several record types share a topic; the writer's schema is the registered one.
@@ -121,10 +129,7 @@ export class AvroCodec {
       this.ids.set(subject, id);
       return id;
     } catch (err) {
-      if (err instanceof OmsError) throw err;
-      if (isAuthRefused(err)) throw authRefused(`the lookup of ${subject}`, err);
-      if (isNotFound(err)) throw permanent('unknown_schema', `schema ${recordName} is not registered under ${subject}: run \`npm run provision\``, err);
-      throw transient('registry_unavailable', `schema registry lookup failed for ${subject}`, err);
+      throw lookupFailure(err, `the lookup of ${subject}`, `schema ${recordName} is not registered under ${subject}: run \`npm run provision\``);
     }
   }
 
@@ -174,10 +179,7 @@ export class AvroCodec {
       this.types.set(schemaId, type);
       return type;
     } catch (err) {
-      if (err instanceof OmsError) throw err;
-      if (isAuthRefused(err)) throw authRefused(`schema id ${schemaId}`, err);
-      if (isNotFound(err)) throw permanent('unknown_schema', `schema id ${schemaId} is not in the registry`, err);
-      throw transient('registry_unavailable', `schema registry unavailable fetching id ${schemaId}`, err);
+      throw lookupFailure(err, `schema id ${schemaId}`, `schema id ${schemaId} is not in the registry`);
     }
   }
 }

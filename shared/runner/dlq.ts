@@ -1,5 +1,6 @@
 import type { KafkaMessage, Producer } from 'kafkajs';
 import type { OmsError } from '../errors';
+import { topicMessagesOf } from '../kafka/topic-messages';
 import { dlqName } from '../topics';
 
 export const DLQ_HEADERS = {
@@ -27,31 +28,22 @@ export interface DeadLetter {
  */
 export async function sendToDlq(producer: Producer, consumer: string, letters: readonly DeadLetter[]): Promise<void> {
   if (letters.length === 0) return;
-  const byTopic = new Map<string, DeadLetter[]>();
-  for (const letter of letters) {
-    const list = byTopic.get(letter.topic);
-    if (list) list.push(letter);
-    else byTopic.set(letter.topic, [letter]);
-  }
   const at = new Date().toISOString();
   await producer.sendBatch({
     acks: -1,
-    topicMessages: [...byTopic].map(([topic, list]) => ({
-      topic: dlqName(topic),
-      messages: list.map(({ partition, message, error }) => ({
-        key: message.key,
-        value: message.value,
-        headers: {
-          ...message.headers,
-          [DLQ_HEADERS.reason]: error.code,
-          [DLQ_HEADERS.error]: error.message.slice(0, 2000),
-          [DLQ_HEADERS.sourceTopic]: topic,
-          [DLQ_HEADERS.sourcePartition]: String(partition),
-          [DLQ_HEADERS.sourceOffset]: message.offset,
-          [DLQ_HEADERS.consumer]: consumer,
-          [DLQ_HEADERS.at]: at,
-        },
-      })),
+    topicMessages: topicMessagesOf(letters, (l) => dlqName(l.topic), ({ topic, partition, message, error }) => ({
+      key: message.key,
+      value: message.value,
+      headers: {
+        ...message.headers,
+        [DLQ_HEADERS.reason]: error.code,
+        [DLQ_HEADERS.error]: error.message.slice(0, 2000),
+        [DLQ_HEADERS.sourceTopic]: topic,
+        [DLQ_HEADERS.sourcePartition]: String(partition),
+        [DLQ_HEADERS.sourceOffset]: message.offset,
+        [DLQ_HEADERS.consumer]: consumer,
+        [DLQ_HEADERS.at]: at,
+      },
     })),
   });
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Producer } from 'kafkajs';
 import { type Db, prepared, type Transact } from '../db/knex';
+import { topicMessagesOf } from '../kafka/topic-messages';
 import type { Logger } from '../logger';
 
 /** An event as the outbox holds it: the row's columns (the id is the database's). */
@@ -63,24 +64,16 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
   }
 
   private async send(messages: OutboxMessage[]): Promise<void> {
-    const byTopic = new Map<string, OutboxMessage[]>();
-    for (const m of messages) {
-      const list = byTopic.get(m.topic);
-      if (list) list.push(m);
-      else byTopic.set(m.topic, [m]);
-    }
     await this.producer.sendBatch({
       acks: -1,
-      topicMessages: [...byTopic].map(([topic, msgs]) => ({
-        topic,
-        messages: msgs.map((m) => ({
-          key: m.message_key,
-          value: m.message_value,
-          headers: { 'oms-event-id': m.event_id, 'oms-record': m.record_name },
-        })),
+      topicMessages: topicMessagesOf(messages, (m) => m.topic, (m) => ({
+        key: m.message_key,
+        value: m.message_value,
+        headers: { 'oms-event-id': m.event_id, 'oms-record': m.record_name },
       })),
     });
   }
+
 }
 
 /** Sweeps the outbox on an interval: whatever a crash or a failed send left behind. */
