@@ -69,7 +69,7 @@ export const settings = {
   SCHEMA_REGISTRY_USERNAME: setting({ doc: 'Schema Registry basic-auth user (optional).', default: '', schema: z.string() }),
   SCHEMA_REGISTRY_PASSWORD: setting({ doc: 'Schema Registry basic-auth password (optional).', default: '', secret: true, schema: z.string() }),
   SCHEMA_REGISTRY_TIMEOUT_MS: setting({
-    doc: 'How long any Schema Registry call may go unanswered; then it is retried like a registry that is down.',
+    doc: 'How long any Schema Registry call may go unanswered (lookups by consumers, registrations by provisioning). Then it is `registry_unavailable`: consumers retry (the partition waits), provisioning sends the registration again (3 attempts). Only the registry answering 404 makes a message `unknown_schema` and dead-letters it.',
     default: '30000',
     schema: positiveInt,
   }),
