@@ -21,6 +21,7 @@ import { buildFleet, FleetProcess, totalConsumerLag, waitForStableGroups } from 
 import { Traffic } from './traffic';
 import { runLimit } from './limit';
 import { medianMsByRecord } from './hops';
+import { MachineCpu } from './machine-cpu';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -76,10 +77,13 @@ async function main() {
   const xactBefore = await dbCounters(p);
   const lagSeries: { t: number; lag: number }[] = [];
   const t0 = Date.now();
+  const machine = new MachineCpu(() => processes.flatMap((f) => f.pids));
+  machine.start();
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
       for (const f of processes) f.sample();
+      machine.sample();
       lagSeries.push({ t: Math.round((Date.now() - t0) / 1000), lag: await totalConsumerLag(admin, runId, SERVICES).catch(() => -1) });
       await sleep(2000);
     }
@@ -135,6 +139,7 @@ async function main() {
   }
   sampling = false;
   await sampler;
+  const machineCpu = machine.report();
   const xactAfter = await dbCounters(p);
 
   // measurements from the status store
@@ -184,6 +189,7 @@ async function main() {
     deliveredP50Ms: Math.round(pct(toDelivered, 50)), deliveredP99Ms: Math.round(pct(toDelivered, 99)), deliveredP999Ms: Math.round(pct(toDelivered, 99.9)),
     oversoldUnits, outcome, drainMessagesPerSecond,
     peakRssMbByService, cpuSecondsByService: Object.fromEntries(perProcess.map((x) => [x.name, x.cpuSeconds])),
+    machineCpu: { ...machineCpu, msPerOrderByComponent: Object.fromEntries(Object.entries(machineCpu.secondsByComponent).map(([c, s]) => [c, Math.round((s / ORDERS) * 1e4) / 10])) },
     kafkaMessages: messages, transactions, statements, rowWrites, statementsPerOrder: Math.round((statements / ORDERS) * 10) / 10, messagesPerOrder: Math.round((messages / ORDERS) * 10) / 10, transactionsPerOrder: Math.round((transactions / ORDERS) * 10) / 10,
     hopsP50Ms, limit, lagSeries, publishSeconds,
     startedAt: new Date(started).toISOString(), gitCommit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
@@ -201,6 +207,8 @@ async function main() {
     'backlog drain messages/s': result.drainMessagesPerSecond ?? '-',
     'peak RSS MB': JSON.stringify(peakRssMbByService),
     'CPU s': JSON.stringify(result.cpuSecondsByService),
+    'machine CPU ms per order': JSON.stringify(result.machineCpu.msPerOrderByComponent),
+    'machine busy / steal': `${result.machineCpu.busyShare} / ${result.machineCpu.stealShare} over ${result.machineCpu.windowSeconds} s`,
     'messages / transactions / statements per order': `${result.messagesPerOrder} / ${result.transactionsPerOrder} / ${result.statementsPerOrder}`,
   });
   console.log(`p50 ms from SubmitOrder to each event sent: ${Object.entries(hopsP50Ms).map(([r, ms]) => `${r} ${ms}`).join(', ')}`);
