@@ -1,0 +1,11 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { FLEET_NODE_OPTIONS } from '../../bench/fleet-process';
+
+describe('fleet launch options', () => {
+  const scripts = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+  it.each(['fleet', 'start'])('when npm run %s starts the fleet, then it gets the V8 flags the bench measured it with, before the caller\'s NODE_OPTIONS', (name) => {
+    expect(scripts[name]).toContain(`NODE_OPTIONS="${FLEET_NODE_OPTIONS} \${NODE_OPTIONS:-}"`);
+  });
+});
