@@ -1,4 +1,5 @@
 import type { Platform } from '../shared/bootstrap';
+import { ConfigError } from '../shared/config';
 import { ConsumerRunner } from '../shared/runner/consumer-runner';
 import { loadServiceDeps } from './deps';
 import { selectServices } from './registry';
@@ -34,6 +35,14 @@ export async function runFleet(platform: Platform, names: string[], beforeExit: 
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  for (const r of runners) await r.start();
+  for (const r of runners) await r.start().catch(notProvisioned);
   platform.log.info({ services: services.map((s) => s.name) }, 'fleet running');
+}
+
+/** A status store without the project's tables fails at its first statement: say what to run, not a stack trace. */
+function notProvisioned(err: unknown): never {
+  const e = err as { code?: unknown; message?: unknown };
+  if (e?.code !== '42P01') throw err; // undefined_table
+  const table = /relation "([^"]+)" does not exist/.exec(String(e.message))?.[1] ?? 'a table';
+  throw new ConfigError([`the database at DATABASE_URL has no ${table} table: run \`npm run provision\` (migrations, topics, schemas) before the fleet`]);
 }

@@ -1,8 +1,9 @@
 import { spawn } from 'child_process';
+import { randomBytes } from 'crypto';
 import { join } from 'path';
 import { aSubmitOrder } from '../support/orders';
 import { eventually, TestStack } from '../support/stack';
-import { testEnv } from '../support/env';
+import { TEST_DATABASE_URL, testEnv } from '../support/env';
 
 describe('the fleet process', () => {
   const stack = new TestStack();
@@ -20,6 +21,26 @@ describe('the fleet process', () => {
     await eventually('fleet running', async () => log.out.includes('fleet running'), 45000);
     return { child, log, exited };
   }
+
+  it('when its database was never migrated, then it exits 1 and says to run npm run provision instead of a stack trace', async () => {
+    const database = `oms_unmigrated_${randomBytes(4).toString('hex')}`;
+    await stack.db.raw(`CREATE DATABASE ${database}`);
+    try {
+      const url = new URL(TEST_DATABASE_URL);
+      url.pathname = `/${database}`;
+      const env = testEnv({ KAFKA_TOPIC_PREFIX: stack.prefix, KAFKA_GROUP_PREFIX: `g-${stack.prefix}-unmigrated`, SERVICES: 'intake', DATABASE_URL: url.toString() });
+      const child = spawn(process.execPath, [join(__dirname, '../../node_modules/.bin/ts-node'), '--transpile-only', join(__dirname, '../../services/fleet.ts')], { env });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(1);
+      expect(out).toContain('has no outbox table: run `npm run provision`');
+      expect(out).not.toContain('parseErrorMessage');
+    } finally {
+      await stack.db.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    }
+  }, 90000);
 
   it('when its stop outlasts FLEET_STOP_TIMEOUT_MS, then it exits 1 and says so', async () => {
     // its own group: a member that exits without leaving stays in its group until the session times out
