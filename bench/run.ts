@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--orders N] [--rate R] [--partitions P] [--instances K] [--layout shared|split] [--mode normal|hot-sku|backlog]`
+ * `npm run bench -- [--orders N] [--rate R] [--partitions P] [--instances K] [--layout shared|split|<a+b,c+d>] [--mode normal|hot-sku|backlog]`
  *
  * Runs the compiled fleet in child processes against the local stack on fresh topics, seeds stock,
  * publishes N SubmitOrders at R/s (0 = as fast as possible), plays the warehouse, and measures from
@@ -32,7 +32,7 @@ const RATE = Number(arg('rate', '0'));
 const PARTITIONS = Number(arg('partitions', '6'));
 const INSTANCES = Number(arg('instances', '1'));
 const MODE = arg('mode', 'normal') as 'normal' | 'hot-sku' | 'backlog';
-const LAYOUT = MODE === 'backlog' ? 'split' : (arg('layout', 'shared') as 'shared' | 'split');
+const LAYOUT = MODE === 'backlog' ? 'split' : arg('layout', 'shared');
 const SERVICES = ['intake', 'fraud', 'inventory', 'payment', 'fulfillment', 'notifications'];
 const BACKLOG_SERVICE = 'payment';
 
@@ -65,8 +65,7 @@ async function main() {
 
   // fleet
   const processes: FleetProcess[] = [];
-  const layout = LAYOUT === 'shared' ? [['all']] : SERVICES.map((s) => [s]);
-  for (const [services] of layout) for (let i = 0; i < INSTANCES; i++) processes.push(new FleetProcess(`${services}#${i}`, { ...env, SERVICES: services! }));
+  for (const services of processGroups(LAYOUT)) for (let i = 0; i < INSTANCES; i++) processes.push(new FleetProcess(`${services.join('+')}#${i}`, { ...env, SERVICES: services.join(',') }));
   const delayed = MODE === 'backlog' ? processes.filter((f) => f.name.startsWith(`${BACKLOG_SERVICE}#`)) : [];
   for (const f of processes) if (!delayed.includes(f)) f.start();
   await waitForStableGroups(admin, runId, SERVICES.filter((s) => s !== (MODE === 'backlog' ? BACKLOG_SERVICE : '')));
@@ -214,6 +213,20 @@ async function main() {
   console.log(`p50 ms from SubmitOrder to each event sent: ${Object.entries(hopsP50Ms).map(([r, ms]) => `${r} ${ms}`).join(', ')}`);
   console.log(`outcome: ${JSON.stringify(outcome)}; results in bench/results/latest.json`);
   await db.destroy();
+}
+
+/** Which services share a process: `shared` (all in one), `split` (one each), or groups such as `intake+fraud,inventory+payment+fulfillment+notifications`. */
+function processGroups(layout: string): string[][] {
+  if (layout === 'shared') return [['all']];
+  if (layout === 'split') return SERVICES.map((s) => [s]);
+  const groups = layout.split(',').map((g) => g.split('+').map((s) => s.trim()).filter(Boolean));
+  const named = groups.flat();
+  const unknown = named.filter((s) => !SERVICES.includes(s));
+  const missing = SERVICES.filter((s) => !named.includes(s));
+  if (unknown.length || missing.length || named.length !== new Set(named).size) {
+    throw new Error(`--layout ${layout}: name every service exactly once (${SERVICES.join(', ')}); unknown: ${unknown.join(', ') || 'none'}, missing: ${missing.join(', ') || 'none'}`);
+  }
+  return groups;
 }
 
 /** The SQL statements the fleet processes sent (bench/query-census.js); null if a process left no count. */
