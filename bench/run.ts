@@ -40,6 +40,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 
 async function main() {
+  const groups = processGroups(LAYOUT); // a mistyped --layout fails before anything is set up
   const runId = `bench${Date.now().toString(36)}`;
   const env = { ...process.env, KAFKA_TOPIC_PREFIX: `${runId}.`, KAFKA_GROUP_PREFIX: runId, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
   const p = createPlatform('bench', env);
@@ -65,7 +66,7 @@ async function main() {
 
   // fleet
   const processes: FleetProcess[] = [];
-  for (const services of processGroups(LAYOUT)) for (let i = 0; i < INSTANCES; i++) processes.push(new FleetProcess(`${services.join('+')}#${i}`, { ...env, SERVICES: services.join(',') }));
+  for (const services of groups) for (let i = 0; i < INSTANCES; i++) processes.push(new FleetProcess(`${services.join('+')}#${i}`, { ...env, SERVICES: services.join(',') }));
   const delayed = MODE === 'backlog' ? processes.filter((f) => f.name.startsWith(`${BACKLOG_SERVICE}#`)) : [];
   for (const f of processes) if (!delayed.includes(f)) f.start();
   await waitForStableGroups(admin, runId, SERVICES.filter((s) => s !== (MODE === 'backlog' ? BACKLOG_SERVICE : '')));
