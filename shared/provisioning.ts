@@ -29,16 +29,20 @@ export async function registerSchemas(codec: AvroCodec, prefix: string, attempts
   let count = 0;
   for (const k of Object.keys(TOPICS) as TopicKey[]) {
     for (const record of TOPICS[k].records) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await codec.register(topicName(k, prefix), record, { resume: attempt > 1 });
-          break;
-        } catch (err) {
-          if (!(err instanceof OmsError && err.retriable) || attempt >= attempts) throw err;
-        }
-      }
+      await registerWithRetry(codec, topicName(k, prefix), record, attempts);
       count++;
     }
   }
   return count;
+}
+
+async function registerWithRetry(codec: AvroCodec, topic: string, record: string, attempts: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await codec.register(topic, record, { resume: attempt > 1 });
+      return;
+    } catch (err) {
+      if (!(err instanceof OmsError && err.retriable) || attempt >= attempts) throw err;
+    }
+  }
 }

@@ -22,6 +22,6 @@ if (require.main === module) {
   const readme = readFileSync(file, 'utf8');
   const current = readmeConfigurationTable(readme);
   if (!current) throw new Error('README.md has no configuration table header to replace');
-  writeFileSync(file, readme.replace(current, configurationTable()));
+  writeFileSync(file, readme.replace(current, () => configurationTable())); // a function: a `$` in a doc is not a replacement pattern
   console.log(`configuration table: ${Object.keys(settings).length} settings`);
 }

@@ -97,25 +97,30 @@ export class AvroCodec {
    * retry) sets BACKWARD on such a subject instead of refusing it as configured otherwise.
    */
   async register(physicalTopic: string, recordName: string, { resume = false } = {}): Promise<number> {
-    const { text } = schemaByRecordName(recordName);
     const subject = subjectFor(physicalTopic, recordName);
-    const registration = () => this.answered(this.registry.register({ type: SchemaType.AVRO, schema: text }, { subject, compatibility: 'BACKWARD' } as never), `the registration of ${subject}`);
-    let id: number;
     try {
-      ({ id } = await registration().catch(async (err: unknown) => {
+      const id = await this.registerOnce(subject, recordName).catch(async (err: unknown) => {
         if (!resume || (err as Error)?.name !== 'ConfluentSchemaRegistryCompatibilityError') throw err;
-        // the client's own API object: it has the config call, but keeps it private
-        const api = (this.registry as unknown as { api: { Subject: { updateConfig(a: { subject: string; body: { compatibility: string } }): Promise<unknown> } } }).api;
-        await this.answered(api.Subject.updateConfig({ subject, body: { compatibility: 'BACKWARD' } }), `the compatibility of ${subject}`);
-        return registration();
-      }));
+        await this.setBackward(subject);
+        return this.registerOnce(subject, recordName);
+      });
+      this.ids.set(subject, id);
+      return id;
     } catch (err) {
-      if (err instanceof OmsError) throw err;
-      if (isAuthRefused(err)) throw authRefused(`to register ${subject}`, err);
-      throw err;
+      throw isAuthRefused(err) ? authRefused(`to register ${subject}`, err) : err;
     }
-    this.ids.set(subject, id);
+  }
+
+  private async registerOnce(subject: string, recordName: string): Promise<number> {
+    const schema = { type: SchemaType.AVRO as const, schema: schemaByRecordName(recordName).text };
+    const { id } = await this.answered(this.registry.register(schema, { subject, compatibility: 'BACKWARD' } as never), `the registration of ${subject}`);
     return id;
+  }
+
+  private async setBackward(subject: string): Promise<void> {
+    // the client's own API object: it has the config call, but keeps it private
+    const api = (this.registry as unknown as { api: { Subject: { updateConfig(a: { subject: string; body: { compatibility: string } }): Promise<unknown> } } }).api;
+    await this.answered(api.Subject.updateConfig({ subject, body: { compatibility: 'BACKWARD' } }), `the compatibility of ${subject}`);
   }
 
   /** The id of this exact schema in the registry; producing needs it registered by provisioning. */

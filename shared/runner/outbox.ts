@@ -73,7 +73,6 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
       })),
     });
   }
-
 }
 
 /** Sweeps the outbox on an interval: whatever a crash or a failed send left behind. */
