@@ -11,15 +11,21 @@ describe('the fleet process', () => {
   afterAll(() => stack.close());
 
   /** A fleet process of intake only, with its output and exit code. */
-  async function startFleet(extraEnv: Record<string, string> = {}) {
+  function spawnFleet(extraEnv: Record<string, string> = {}) {
     const env = testEnv({ KAFKA_TOPIC_PREFIX: stack.prefix, KAFKA_GROUP_PREFIX: `g-${stack.prefix}`, SERVICES: 'intake', LOG_LEVEL: 'info', ...extraEnv });
     const child = spawn(process.execPath, [join(__dirname, '../../node_modules/.bin/ts-node'), '--transpile-only', join(__dirname, '../../services/fleet.ts')], { env });
     const log = { out: '' };
     child.stdout.on('data', (d) => (log.out += d));
     child.stderr.on('data', (d) => (log.out += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await eventually('fleet running', async () => log.out.includes('fleet running'), 45000);
     return { child, log, exited };
+  }
+
+  /** spawnFleet, once it is consuming. */
+  async function startFleet(extraEnv: Record<string, string> = {}) {
+    const fleet = spawnFleet(extraEnv);
+    await eventually('fleet running', async () => fleet.log.out.includes('fleet running'), 45000);
+    return fleet;
   }
 
   it('when its database was never migrated, then it exits 1 and says to run npm run provision instead of a stack trace', async () => {
@@ -28,15 +34,10 @@ describe('the fleet process', () => {
     try {
       const url = new URL(TEST_DATABASE_URL);
       url.pathname = `/${database}`;
-      const env = testEnv({ KAFKA_TOPIC_PREFIX: stack.prefix, KAFKA_GROUP_PREFIX: `g-${stack.prefix}-unmigrated`, SERVICES: 'intake', DATABASE_URL: url.toString() });
-      const child = spawn(process.execPath, [join(__dirname, '../../node_modules/.bin/ts-node'), '--transpile-only', join(__dirname, '../../services/fleet.ts')], { env });
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (out += d));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      expect(code).toBe(1);
-      expect(out).toContain('has no outbox table: run `npm run provision`');
-      expect(out).not.toContain('parseErrorMessage');
+      const { log, exited } = spawnFleet({ KAFKA_GROUP_PREFIX: `g-${stack.prefix}-unmigrated`, DATABASE_URL: url.toString() });
+      expect(await exited).toBe(1);
+      expect(log.out).toContain('has no outbox table: run `npm run provision`');
+      expect(log.out).not.toContain('parseErrorMessage');
     } finally {
       await stack.db.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     }

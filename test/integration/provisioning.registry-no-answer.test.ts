@@ -1,34 +1,14 @@
 import { randomUUID } from 'crypto';
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'http';
-import type { AddressInfo, Socket } from 'net';
 import { AvroCodec, createSchemaRegistry } from '../../shared/contracts/codec';
 import { registerSchemas } from '../../shared/provisioning';
 import { subjectFor, TOPICS, topicName, type TopicKey } from '../../shared/topics';
 import { testEnv } from '../support/env';
+import { startRegistryProxy } from '../support/registry-proxy';
 
 const upstream = new URL(testEnv().SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
 
 /** A pass-through to the real registry that never answers its `swallow`-th request (1-based). */
-async function registrySwallowing(swallow: number) {
-  let seen = 0;
-  const held: Socket[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (++seen === swallow) return void held.push(req.socket);
-    const out = request({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    req.pipe(out);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${upstream.pathname}`,
-    get seen() {
-      return seen;
-    },
-    close: () => (held.forEach((s) => s.destroy()), server.close()),
-  };
-}
+const registrySwallowing = (swallow: number) => startRegistryProxy(upstream.toString(), (_req, _res, n) => n === swallow);
 
 describe('provisioning when the registry leaves a request unanswered', () => {
   it('when one registration request is never answered, then it is given up after the timeout and sent again, and every schema ends up registered', async () => {
@@ -50,7 +30,7 @@ describe('provisioning when the registry leaves a request unanswered', () => {
         }
       }
     } finally {
-      proxy.close();
+      await proxy.close();
     }
   }, 60_000);
 });
