@@ -31,7 +31,6 @@ export class MachineCpu {
   private startedAt = 0;
   private bootTicksAtStart = 0;
   private machineAtStart: number[] = [];
-  private machineLast: number[] = [];
 
   /** `fleetPids` is asked at every sample: fleet processes may start late or be restarted. */
   constructor(private readonly fleetPids: () => readonly number[]) {}
@@ -40,28 +39,27 @@ export class MachineCpu {
     this.startedAt = Date.now();
     this.bootTicksAtStart = uptimeTicks();
     this.machineAtStart = machineTicks();
-    this.sample(true);
+    this.sample();
   }
 
   /** Records every live thread's ticks; a process or thread that exits keeps its last reading. */
-  sample(baseline = false): void {
+  sample(): void {
     const fleet = new Set(this.fleetPids());
     for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
       const component = classify(Number(pid), fleet);
       if (!component) continue;
       const threads = component === 'kafka' ? listThreads(pid) : [pid];
       for (const tid of threads) {
-        const stat = readStat(pid, tid, component === 'kafka');
+        const stat = readStat(component === 'kafka' ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`);
         if (!stat) continue;
         const key = `${pid}/${tid}`;
         const was = this.seen.get(key);
         const part = component === 'kafka' && /^C\d CompilerThre/.test(stat.name) ? 'kafkaJit' : component;
         // born during the window: everything it spent is in the window
-        const first = was?.first ?? (baseline || stat.startTicks < this.bootTicksAtStart ? stat.ticks : 0);
+        const first = was?.first ?? (stat.startTicks <= this.bootTicksAtStart ? stat.ticks : 0);
         this.seen.set(key, { component: part, first, last: stat.ticks });
       }
     }
-    this.machineLast = machineTicks();
   }
 
   report(): MachineCpuReport {
@@ -69,7 +67,7 @@ export class MachineCpu {
     const secondsByComponent = Object.fromEntries(COMPONENTS.map((c) => [c, 0])) as Record<Component, number>;
     for (const s of this.seen.values()) secondsByComponent[s.component] += (s.last - s.first) / TICKS_PER_SECOND;
     for (const c of COMPONENTS) secondsByComponent[c] = Math.round(secondsByComponent[c] * 10) / 10;
-    const d = this.machineLast.map((v, i) => v - (this.machineAtStart[i] ?? 0));
+    const d = machineTicks().map((v, i) => v - (this.machineAtStart[i] ?? 0));
     const total = d.reduce((a, b) => a + b, 0) || 1;
     // /proc/stat: user nice system idle iowait irq softirq steal
     const busy = d[0]! + d[1]! + d[2]! + d[5]! + d[6]!;
@@ -108,9 +106,9 @@ function listThreads(pid: string): string[] {
   }
 }
 
-function readStat(pid: string, tid: string, perThread: boolean): { name: string; ticks: number; startTicks: number } | null {
+function readStat(path: string): { name: string; ticks: number; startTicks: number } | null {
   try {
-    const text = readFileSync(perThread ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, 'utf8');
+    const text = readFileSync(path, 'utf8');
     const close = text.lastIndexOf(')');
     const name = text.slice(text.indexOf('(') + 1, close);
     const f = text.slice(close + 2).split(' ');
