@@ -4,6 +4,7 @@ import * as saga from './migrations/002_saga';
 import * as supportView from './migrations/003_support_view';
 import * as serviceRoles from './migrations/004_service_roles';
 import * as previousState from './migrations/005_previous_state';
+import * as outboxChunks from './migrations/006_outbox_chunks';
 
 interface Migration {
   name: string;
@@ -21,6 +22,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '003_support_view', ...supportView },
   { name: '004_service_roles', ...serviceRoles },
   { name: '005_previous_state', ...previousState },
+  { name: '006_outbox_chunks', ...outboxChunks },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -14,7 +14,7 @@ import { ChunkCoalescer } from './chunk-coalescer';
 import { OffsetCommitter } from './offset-committer';
 import { type DeadLetter, sendToDlq } from './dlq';
 import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition } from './handler';
-import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay } from './outbox';
+import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay, writeOutbox } from './outbox';
 
 type RunnerConfig = Pick<
   Config,
@@ -269,7 +269,7 @@ export class ConsumerRunner {
     await heartbeat();
   }
 
-  /** Inbox rows for all, handlers for the new ones in order, then every outgoing event in one insert. */
+  /** Inbox rows for all, handlers for the new ones in order, then every outgoing event in one outbox row. */
   private async handleInTransaction(trx: Trx, work: Work[], failed: FailedMessage = {}): Promise<CommittedEvents> {
     failed.work = undefined;
     const inserted = (await trx('inbox')
@@ -292,8 +292,7 @@ export class ConsumerRunner {
     }
     for (const accumulator of scoped.values()) await accumulator.flush();
     if (outgoing.length === 0) return { ids: [], messages: [] };
-    const rows = (await trx('outbox').insert(outgoing).returning('id')) as { id: string }[];
-    return { ids: rows.map((r) => String(r.id)), messages: outgoing };
+    return { ids: await writeOutbox(trx, outgoing), messages: outgoing };
   }
 
   private context(trx: Trx, w: Work, outgoing: OutboxMessage[], scoped: Map<string, ChunkFlush>, chunkOrderIds: readonly string[]): HandlerContext {

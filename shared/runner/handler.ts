@@ -15,7 +15,7 @@ export type Outgoing<N extends RecordName> = Omit<RecordTypes[N], EnvelopeField>
 };
 
 export interface HandlerContext {
-  /** The transaction that also holds the inbox row and the outbox rows. */
+  /** The transaction that also holds the inbox rows and the outbox row. */
   readonly trx: Knex.Transaction;
   readonly log: Logger;
   readonly source: { topic: string; partition: number; offset: string; recordName: string };

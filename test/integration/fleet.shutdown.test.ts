@@ -36,7 +36,7 @@ describe('the fleet process', () => {
       url.pathname = `/${database}`;
       const { log, exited } = spawnFleet({ KAFKA_GROUP_PREFIX: `g-${stack.prefix}-unmigrated`, DATABASE_URL: url.toString() });
       expect(await exited).toBe(1);
-      expect(log.out).toContain('has no outbox table: run `npm run provision`');
+      expect(log.out).toContain('has no outbox_chunks table: run `npm run provision`');
       expect(log.out).not.toContain('parseErrorMessage');
     } finally {
       await stack.db.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import type { Producer } from 'kafkajs';
 import { transactAs } from '../../shared/db/knex';
 import { createIdempotentProducer } from '../../shared/kafka/client';
-import { KafkaOutboxPublisher, type OutboxMessage } from '../../shared/runner/outbox';
+import { KafkaOutboxPublisher, type OutboxMessage, writeOutbox } from '../../shared/runner/outbox';
 import { eventually, TestStack } from '../support/stack';
 
 /** The outbox publisher on the real broker and Postgres: what the runner sends after commit, and what the relay leaves alone. */
@@ -23,16 +23,16 @@ describe('outbox publisher and relay', () => {
     await stack.close();
   });
 
-  /** Outbox rows as a runner's transaction writes them; the key is unique to the test. */
+  /** An outbox row as a runner's transaction writes it; the key is unique to the test. */
   async function committed(n: number): Promise<{ key: string; ids: string[]; messages: OutboxMessage[] }> {
     const key = randomUUID();
+    // values of different lengths: the relay cuts a chunk's values by offset
     const messages = Array.from({ length: n }, (_, i) => ({
-      topic: stack.topic('orders'), message_key: key, message_value: Buffer.from(`payload-${i}`), event_id: randomUUID(), record_name: 'io.oms.orders.OrderPlaced',
+      topic: stack.topic('orders'), message_key: key, message_value: Buffer.from(`payload-${i}${'.'.repeat(i * 3)}`), event_id: randomUUID(), record_name: 'io.oms.orders.OrderPlaced',
     }));
-    const rows = (await stack.db('outbox').insert(messages).returning('id')) as { id: string }[];
-    return { key, ids: rows.map((r) => String(r.id)), messages };
+    return { key, ids: await writeOutbox(stack.db, messages), messages };
   }
-  const rowsOf = (ids: string[]) => stack.db('outbox').whereIn('id', ids);
+  const rowsOf = (ids: string[]) => stack.db('outbox_chunks').whereIn('id', ids);
   const sentWithKey = (key: string) => stack.messages((m) => m.key === key).map((m) => m.raw?.toString());
 
   it('when the runner publishes what it committed, then the events are sent in order and their rows deleted', async () => {
@@ -40,20 +40,21 @@ describe('outbox publisher and relay', () => {
     expect(await publisher.publish({ ids, messages })).toBe(3);
     expect(await rowsOf(ids)).toEqual([]);
     await eventually('sent', async () => sentWithKey(key).length === 3);
-    expect(sentWithKey(key)).toEqual(['payload-0', 'payload-1', 'payload-2']);
+    expect(sentWithKey(key)).toEqual(['payload-0', 'payload-1...', 'payload-2......']);
   });
 
   it('when a row is younger than the grace period, then the relay leaves it to its publisher; once older, the relay sends and deletes it', async () => {
-    const { key, ids } = await committed(1);
+    const { key, ids } = await committed(3);
     // a grace that only rows written before 1971 outlive, so other tests' leftovers are never taken
     const grace = Date.now() - Date.parse('1971-01-01T00:00:00Z');
     expect(await publisher.sweep(500, grace)).toBe(0);
     expect(await rowsOf(ids)).toHaveLength(1);
 
-    await stack.db('outbox').whereIn('id', ids).update({ created_at: new Date('1970-06-01T00:00:00Z') });
-    expect(await publisher.sweep(500, grace)).toBe(1);
+    await stack.db('outbox_chunks').whereIn('id', ids).update({ created_at: new Date('1970-06-01T00:00:00Z') });
+    expect(await publisher.sweep(500, grace)).toBe(3);
     expect(await rowsOf(ids)).toEqual([]);
-    await eventually('sent by the relay', async () => sentWithKey(key).length === 1);
+    await eventually('sent by the relay', async () => sentWithKey(key).length === 3);
+    expect(sentWithKey(key)).toEqual(['payload-0', 'payload-1...', 'payload-2......']);
   });
 
   it('when the send fails, then the rows stay for the relay', async () => {
@@ -62,6 +63,6 @@ describe('outbox publisher and relay', () => {
     const failing = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), neverConnected);
     await expect(failing.publish({ ids, messages })).rejects.toThrow();
     expect(await rowsOf(ids)).toHaveLength(1);
-    await stack.db('outbox').whereIn('id', ids).delete();
+    await stack.db('outbox_chunks').whereIn('id', ids).delete();
   });
 });

@@ -1,0 +1,53 @@
+import { randomBytes, randomUUID } from 'crypto';
+import { createDb, type Db } from '../../shared/db/knex';
+import { migrationSource } from '../../shared/db/migration-source';
+import { writeOutbox } from '../../shared/runner/outbox';
+import { TEST_DATABASE_URL } from '../support/env';
+
+/** Migration 006 on a database of its own: unsent per-event rows survive the move to chunks and back. */
+describe('outbox chunks migration', () => {
+  const database = `oms_outbox_migration_${randomBytes(4).toString('hex')}`;
+  const admin = createDb({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: 1 });
+  let db: Db;
+  const migrations = { migrationSource, tableName: 'knex_migrations' };
+  const event = (i: number, topic: string) => ({
+    topic, message_key: randomUUID(), message_value: Buffer.from('v'.repeat(i + 1)), event_id: randomUUID(), record_name: 'io.oms.orders.OrderPlaced',
+  });
+  const perEvent = async () => db('outbox').select('topic', 'message_key', 'message_value', 'event_id', 'record_name').orderBy(['id', 'position']);
+
+  beforeAll(async () => {
+    await admin.raw(`CREATE DATABASE ${database}`);
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = `/${database}`;
+    db = createDb({ DATABASE_URL: url.toString(), DATABASE_POOL_MAX: 2 });
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await admin.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.destroy();
+  });
+
+  it('when unsent rows are migrated to chunks and back, then every event keeps its order and bytes, and the view cuts chunk values exactly', async () => {
+    for (let i = 0; i < 5; i++) await db.migrate.up(migrations); // up to 005: the outbox is a row per event
+    const unsent = [event(0, 'a'), event(1, 'b'), event(2, 'a')];
+    await db('outbox').insert(unsent);
+
+    await db.migrate.up(migrations);
+    expect(await db('outbox_chunks').count('* as n').first()).toEqual({ n: 3 });
+    expect(await perEvent()).toEqual(unsent);
+
+    const chunk = [event(4, 'c'), event(0, 'd'), event(7, 'c')];
+    const [id] = await writeOutbox(db, chunk);
+    expect(await db('outbox').where({ id }).orderBy('position').select('topic', 'message_key', 'message_value', 'event_id', 'record_name')).toEqual(chunk);
+
+    await db.migrate.down(migrations);
+    expect(await db('outbox').select('topic', 'message_key', 'message_value', 'event_id', 'record_name').orderBy('id')).toEqual([...unsent, ...chunk]);
+  }, 60000);
+
+  it('when a chunk row has arrays of different lengths, then Postgres refuses it', async () => {
+    await db.migrate.latest(migrations);
+    await expect(db('outbox_chunks').insert({
+      topics: ['a', 'b'], message_keys: ['k'], event_ids: ['e', 'f'], record_names: ['r', 'r'], message_values: Buffer.from('xy'), value_ends: [1, 2],
+    })).rejects.toThrow(/outbox_chunks_parallel/);
+  });
+});
