@@ -149,6 +149,12 @@ export const settings = {
     default: '5000',
     schema: positiveInt,
   }),
+  INBOX_RETENTION_HOURS: setting({
+    doc: 'How long a consumer keeps the record that it handled an event, to skip the event if it comes again. Keep it at least the topics\' retention (Kafka\'s default is 168 h): a consumer group that lost its offsets re-reads all the topics retain.',
+    default: '168',
+    schema: positiveInt,
+  }),
+  INBOX_PRUNE_INTERVAL_MS: setting({ doc: 'How often each service deletes its inbox rows older than INBOX_RETENTION_HOURS (also once at start-up).', default: '600000', schema: positiveInt }),
 } as const;
 
 export type Settings = typeof settings;

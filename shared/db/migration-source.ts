@@ -5,6 +5,7 @@ import * as supportView from './migrations/003_support_view';
 import * as serviceRoles from './migrations/004_service_roles';
 import * as previousState from './migrations/005_previous_state';
 import * as outboxChunks from './migrations/006_outbox_chunks';
+import * as inboxRetention from './migrations/007_inbox_retention';
 
 interface Migration {
   name: string;
@@ -23,6 +24,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '004_service_roles', ...serviceRoles },
   { name: '005_previous_state', ...previousState },
   { name: '006_outbox_chunks', ...outboxChunks },
+  { name: '007_inbox_retention', ...inboxRetention },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -11,6 +11,7 @@ import { transitionOrder } from '../order-state';
 import { shortName, TOPICS, topicName, topicOfRecord } from '../topics';
 import { createIdempotentProducer } from '../kafka/client';
 import { ChunkCoalescer } from './chunk-coalescer';
+import { InboxPruner } from './inbox-pruner';
 import { OffsetCommitter } from './offset-committer';
 import { type DeadLetter, sendToDlq } from './dlq';
 import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition } from './handler';
@@ -18,7 +19,7 @@ import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, 
 
 type RunnerConfig = Pick<
   Config,
-  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'RUNNER_COMMIT_INTERVAL_MS' | 'RUNNER_FETCH_MAX_BYTES' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'DATABASE_SERVICE_ROLES'
+  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'RUNNER_COMMIT_INTERVAL_MS' | 'RUNNER_FETCH_MAX_BYTES' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'INBOX_RETENTION_HOURS' | 'INBOX_PRUNE_INTERVAL_MS' | 'DATABASE_SERVICE_ROLES'
 >;
 
 export interface RunnerDeps {
@@ -70,6 +71,7 @@ export class ConsumerRunner {
   private readonly producer: Producer;
   private readonly publisher: OutboxPublisher;
   private readonly relay: OutboxRelay;
+  private readonly inboxPruner: InboxPruner;
   private readonly log: Logger;
   private readonly topics: Map<string, readonly string[]>;
   /** Every transaction of this service: with DATABASE_SERVICE_ROLES, as oms_<service> (SET LOCAL ROLE first). */
@@ -96,6 +98,7 @@ export class ConsumerRunner {
     this.transact = transactAs(deps.db, config.DATABASE_SERVICE_ROLES ? serviceRole(service.name) : null);
     this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer);
     this.relay = new OutboxRelay(this.publisher, this.log.child({ component: 'outbox-relay' }), config.OUTBOX_RELAY_INTERVAL_MS, config.OUTBOX_RELAY_GRACE_MS);
+    this.inboxPruner = new InboxPruner(this.transact, service.name, config.INBOX_RETENTION_HOURS, config.INBOX_PRUNE_INTERVAL_MS, this.log.child({ component: 'inbox-pruner' }));
     this.chunks = new ChunkCoalescer<Work>(config.RUNNER_MAX_BATCH, (work, heartbeat) =>
       work.length === 1 ? this.processOne(work[0]!, heartbeat) : this.processChunk(work, heartbeat),
     );
@@ -107,6 +110,7 @@ export class ConsumerRunner {
     await this.producer.connect();
     await this.relay.drain();
     this.relay.start();
+    this.inboxPruner.start();
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || this.stopping) return;
       this.log.fatal({ err: payload.error }, 'the Kafka consumer gave up and will not restart');
@@ -132,6 +136,7 @@ export class ConsumerRunner {
     await this.consumer.disconnect();
     await this.sending;
     await this.relay.stop();
+    await this.inboxPruner.stop();
     await this.producer.disconnect();
     this.log.info('stopped');
   }

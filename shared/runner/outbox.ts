@@ -3,6 +3,7 @@ import type { Producer } from 'kafkajs';
 import { type Db, prepared, type Transact, type Trx } from '../db/knex';
 import { topicMessagesOf } from '../kafka/topic-messages';
 import type { Logger } from '../logger';
+import { PeriodicTask } from './periodic-task';
 
 /** An event as the outbox holds it: the row's columns (the id is the database's). */
 export interface OutboxMessage {
@@ -116,10 +117,11 @@ const RELAY_SWEEP_ROWS = 20;
 
 /** Sweeps the outbox on an interval: whatever a crash or a failed send left behind. */
 export class OutboxRelay {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly sweeps: PeriodicTask;
 
-  constructor(private readonly publisher: OutboxPublisher, private readonly log: Logger, private readonly intervalMs: number, private readonly graceMs: number) {}
+  constructor(private readonly publisher: OutboxPublisher, private readonly log: Logger, intervalMs: number, graceMs: number) {
+    this.sweeps = new PeriodicTask(() => this.drain(graceMs), intervalMs, (err) => this.log.warn({ err }, 'outbox relay sweep failed; will try again'));
+  }
 
   /** Drains the outbox completely, whatever the rows' age (at start-up, before consuming). */
   async drain(minAgeMs = 0): Promise<number> {
@@ -130,20 +132,10 @@ export class OutboxRelay {
   }
 
   start(): void {
-    const tick = () => {
-      this.running = this.drain(this.graceMs)
-        .then(() => undefined)
-        .catch((err) => this.log.warn({ err }, 'outbox relay sweep failed; will try again'))
-        .finally(() => {
-          if (this.timer !== undefined) this.timer = setTimeout(tick, this.intervalMs);
-        });
-    };
-    this.timer = setTimeout(tick, this.intervalMs);
+    this.sweeps.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.sweeps.stop();
   }
 }

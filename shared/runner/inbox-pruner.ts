@@ -1,0 +1,47 @@
+import type { Transact } from '../db/knex';
+import type { Logger } from '../logger';
+import { PeriodicTask } from './periodic-task';
+
+/** Rows one delete takes: short transactions on a large inbox. */
+const PRUNE_BATCH = 5000;
+
+/**
+ * Deletes one consumer's inbox rows older than the retention, at start-up and then on an interval.
+ * An event is de-duplicated only while its row lives, so the retention has to outlast every way an
+ * event can arrive again: the relay re-sends within seconds, but a group that lost its committed
+ * offsets re-reads all the topics retain (Kafka's default: 168 hours). The BRIN index on
+ * `processed_at` finds old rows without a scan of the whole table and costs inserts next to nothing.
+ */
+export class InboxPruner {
+  private readonly task: PeriodicTask;
+
+  constructor(private readonly transact: Transact, private readonly consumer: string, private readonly retentionHours: number, intervalMs: number, private readonly log: Logger) {
+    this.task = new PeriodicTask(() => this.prune(), intervalMs, (err) => this.log.warn({ err }, 'inbox pruning failed; will try again'));
+  }
+
+  /** Deletes the expired rows in batches; returns how many. */
+  async prune(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await this.transact((trx) =>
+        trx.raw(
+          `DELETE FROM inbox WHERE ctid = ANY(ARRAY(
+             SELECT ctid FROM inbox WHERE consumer = ? AND processed_at < now() - make_interval(hours => ?) LIMIT ?))`,
+          [this.consumer, this.retentionHours, PRUNE_BATCH],
+        ),
+      ) as { rowCount: number };
+      total += rowCount;
+      if (rowCount < PRUNE_BATCH) break;
+    }
+    if (total > 0) this.log.info({ deleted: total, retentionHours: this.retentionHours }, 'inbox rows past their retention deleted');
+    return total;
+  }
+
+  start(): void {
+    this.task.start(0);
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
+  }
+}
