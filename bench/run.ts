@@ -12,7 +12,7 @@
 import { execFileSync } from 'child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { Partitioners } from 'kafkajs';
+import { type Admin, Partitioners } from 'kafkajs';
 import { createPlatform } from '../shared/bootstrap';
 import { migrateLatest } from '../shared/db/knex';
 import { ensureTopics, registerSchemas } from '../shared/provisioning';
@@ -140,7 +140,8 @@ async function main() {
   sampling = false;
   await sampler;
   const machineCpu = machine.report();
-  const xactAfter = await dbCounters(p);
+  // the census covers every order's whole saga: the work behind Delivered (capture, stock commit, notifications) ends first
+  await waitForNoLag(admin, runId);
 
   // measurements from the status store
   const latencies = async (state: string) =>
@@ -163,6 +164,7 @@ async function main() {
   const perProcess = processes.map((f) => ({ name: f.name, ...f.sample() }));
   await Promise.all(processes.map((f) => f.stop()));
   await stopWarehouse();
+  const xactAfter = await dbCounters(p); // after the fleet's backends exited: Postgres publishes a backend's counters at most once a second, and at exit
   const allTopics = (Object.keys(TOPICS) as TopicKey[]).map((k) => topicName(k, config.KAFKA_TOPIC_PREFIX));
   const hopsP50Ms = await medianMsByRecord(kafka, admin, allTopics, topicName('orderCommands', config.KAFKA_TOPIC_PREFIX), `${runId}-hops`);
 
@@ -241,6 +243,14 @@ function statementsSent(pids: number[]): number | null {
     }
   }
   return total;
+}
+
+async function waitForNoLag(admin: Admin, runId: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while ((await totalConsumerLag(admin, runId, SERVICES).catch(() => -1)) !== 0) {
+    if (Date.now() > deadline) return console.warn('the fleet still had lag 120 s after the last Delivered: the census misses that work');
+    await sleep(500);
+  }
 }
 
 async function dbCounters(p: ReturnType<typeof createPlatform>) {
