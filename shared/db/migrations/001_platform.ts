@@ -101,7 +101,12 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['consumer', 'event_id']);
     t.timestamp('processed_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.schema.createTable('outbox', (t) => {
+  await createEventOutbox(knex);
+}
+
+/** The outbox as a row per event (until migration 006, and again after its `down`). */
+export function createEventOutbox(knex: Knex): Promise<void> {
+  return knex.schema.createTable('outbox', (t) => {
     t.bigIncrements('id');
     t.text('topic').notNullable();
     t.text('message_key').notNullable();

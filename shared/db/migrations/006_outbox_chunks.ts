@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createEventOutbox } from './001_platform';
 import { SERVICE_GRANTS, serviceRole } from './004_service_roles';
 
 /** One event of a chunk, with its 1-based position; the view `outbox` shows a row per event. */
@@ -51,15 +52,7 @@ export async function up(knex: Knex): Promise<void> {
 /** Back to a row per event (unsent events kept, in order). */
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('ALTER VIEW outbox RENAME TO outbox_chunk_events');
-  await knex.schema.createTable('outbox', (t) => {
-    t.bigIncrements('id');
-    t.text('topic').notNullable();
-    t.text('message_key').notNullable();
-    t.binary('message_value').notNullable();
-    t.text('event_id').notNullable();
-    t.text('record_name').notNullable();
-    t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-  });
+  await createEventOutbox(knex);
   await knex.raw(`INSERT INTO outbox (topic, message_key, message_value, event_id, record_name, created_at)
     SELECT topic, message_key, message_value, event_id, record_name, created_at FROM outbox_chunk_events ORDER BY id, position`);
   await knex.raw('DROP VIEW outbox_chunk_events');
