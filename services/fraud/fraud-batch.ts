@@ -21,9 +21,11 @@ interface Queued {
 
 /**
  * The chunk's fraud checks, assessed together: handlers queue the Pending orders; one statement
- * records them all in the velocity window, one counts each order's window (its own occurredAt,
- * so the count does not depend on which chunk an order landed in), one stores the assessments,
- * one moves the orders that were not failed; then each is announced in message order.
+ * records them all in the velocity window, one counts each order's window (the orders placed
+ * strictly before its own occurredAt, and itself: the count does not depend on which chunk an
+ * order landed in, nor on which of two orders placed in the same millisecond was handled first),
+ * one stores the assessments, one moves the orders that were not failed; then each is announced
+ * in message order.
  */
 export class FraudBatch implements ChunkFlush {
   private readonly queued: Queued[] = [];
@@ -56,7 +58,7 @@ export class FraudBatch implements ChunkFlush {
     const { rows } = (await prepared('fraud_velocity_windows', this.trx.raw(
       `SELECT w.order_id, w.kind, count(v.order_id)::int AS n
          FROM unnest(:orderIds::uuid[], :kinds::text[], :values::text[], :sinces::timestamptz[], :ats::timestamptz[]) AS w(order_id, kind, value, since, at)
-         JOIN fraud_velocity v ON v.kind = w.kind AND v.value = w.value AND v.at > w.since AND v.at <= w.at
+         JOIN fraud_velocity v ON v.kind = w.kind AND v.value = w.value AND v.at > w.since AND (v.at < w.at OR v.order_id = w.order_id)
         GROUP BY w.order_id, w.kind`,
       {
         orderIds: keys.map((k) => k.order.orderId), kinds: keys.map((k) => k.kind), values: keys.map((k) => k.value),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { newEnvelope } from '../../shared/contracts/envelope';
-import type { OrderPlaced, PaymentAuthorized } from '../../shared/contracts/types.generated';
+import type { PaymentAuthorized } from '../../shared/contracts/types.generated';
 import { transitionOrder } from '../../shared/order-state';
 import { checkOrder } from '../../services/fraud/check-order.handler';
 import { onPaymentAuthorized } from '../../services/fulfillment/handlers';
@@ -18,14 +18,7 @@ describe('chunk batches: one move per order per chunk', () => {
 
   it('when OrderPlaced of one order comes twice in a fraud chunk (two event ids), then it is assessed, moved and announced once', async () => {
     const cmd = await placed();
-    const order = await saga.order(cmd.orderId);
-    const orderPlaced = (): OrderPlaced => ({
-      ...newEnvelope('intake', cmd.orderId), orderId: cmd.orderId, channel: cmd.channel, channelOrderRef: cmd.channelOrderRef, customer: cmd.customer,
-      shippingAddress: cmd.shippingAddress, billingAddress: cmd.billingAddress, lines: [], currency: cmd.currency, shippingMethod: cmd.shippingMethod,
-      pricing: { subtotalMinor: order.subtotal_minor, discountMinor: order.discount_minor, taxMinor: order.tax_minor, shippingMinor: order.shipping_minor, totalMinor: order.total_minor },
-      payment: cmd.payment, deliveryPreferences: cmd.deliveryPreferences, orderVersion: 1,
-    });
-    const events = [orderPlaced(), orderPlaced()];
+    const events = [await saga.orderPlaced(cmd), await saga.orderPlaced(cmd)];
     const chunk = await stack.db.transaction(async (trx) => {
       const c = new TestChunk(trx, events.map((e) => e.orderId));
       for (const e of events) await checkOrder(stack.deps.fraudRules)(c.context({ eventId: e.eventId, orderId: e.orderId, type: 'OrderPlaced' }), e);

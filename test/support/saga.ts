@@ -1,5 +1,5 @@
 import { newEnvelope } from '../../shared/contracts/envelope';
-import type { CancelReason, OrderLineInput, SubmitOrder } from '../../shared/contracts/types.generated';
+import type { CancelReason, OrderLineInput, OrderPlaced, SubmitOrder } from '../../shared/contracts/types.generated';
 import type { OrderState } from '../../shared/order-state';
 import { aSubmitOrder } from './orders';
 import { eventually, TestStack } from './stack';
@@ -17,6 +17,19 @@ export class SagaDriver {
 
   order(orderId: string) {
     return this.stack.db('orders').where({ order_id: orderId }).first();
+  }
+
+  /** The OrderPlaced that intake announced for a stored order (its pricing from the store, no lines), as fraud receives it. */
+  async orderPlaced(cmd: SubmitOrder, occurredAt?: number): Promise<OrderPlaced> {
+    const order = await this.order(cmd.orderId);
+    const placedEnvelope = newEnvelope('intake', cmd.orderId);
+    return {
+      ...placedEnvelope, occurredAt: occurredAt ?? placedEnvelope.occurredAt,
+      orderId: cmd.orderId, channel: cmd.channel, channelOrderRef: cmd.channelOrderRef, customer: cmd.customer,
+      shippingAddress: cmd.shippingAddress, billingAddress: cmd.billingAddress, lines: [], currency: cmd.currency, shippingMethod: cmd.shippingMethod,
+      pricing: { subtotalMinor: order.subtotal_minor, discountMinor: order.discount_minor, taxMinor: order.tax_minor, shippingMinor: order.shipping_minor, totalMinor: order.total_minor },
+      payment: cmd.payment, deliveryPreferences: cmd.deliveryPreferences, orderVersion: 1,
+    };
   }
 
   /** Submits a valid order (intake must run) and waits until it is stored Pending. */
