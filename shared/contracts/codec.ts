@@ -3,6 +3,7 @@ import type { Type } from 'avsc';
 import type { Config } from '../config';
 import { OmsError, permanent, transient } from '../errors';
 import { subjectFor } from '../topics';
+import { unrefRegistryAgent } from './registry-agent';
 import { schemaByRecordName } from './schemas';
 import type { RecordTypes } from './types.generated';
 
@@ -29,7 +30,7 @@ export function createSchemaRegistry(config: Pick<Config, 'SCHEMA_REGISTRY_URL' 
   const auth = config.SCHEMA_REGISTRY_USERNAME
     ? { username: config.SCHEMA_REGISTRY_USERNAME, password: config.SCHEMA_REGISTRY_PASSWORD }
     : undefined;
-  return new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth, retry: { retries: 2 } });
+  return new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth, retry: { retries: 2 }, agent: unrefRegistryAgent(config.SCHEMA_REGISTRY_URL) });
 }
 
 const statusOf = (err: unknown) => (err as { status?: unknown })?.status;

@@ -1,4 +1,6 @@
+import { spawn } from 'child_process';
 import { createServer as createHttpServer, type Server } from 'http';
+import { join } from 'path';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'net';
 import { AvroCodec, createSchemaRegistry } from '../../shared/contracts/codec';
 
@@ -39,6 +41,26 @@ describe('schema lookups by id: only the registry saying "not found" makes a mes
     await expect(codecAt(url, 200).decode(message)).rejects.toMatchObject({ code: 'registry_unavailable', retriable: true });
     expect(Date.now() - started).toBeLessThan(5000);
   });
+
+  it('when a lookup is abandoned at its deadline, then the unanswered request does not keep the process alive', async () => {
+    const held: Socket[] = [];
+    const { url, server } = await listening(createTcpServer((socket) => void held.push(socket)));
+    servers.push({ close: () => (held.forEach((socket) => socket.destroy()), server.close()) });
+    const script = `
+      const { AvroCodec, createSchemaRegistry } = require('./shared/contracts/codec');
+      const codec = new AvroCodec(createSchemaRegistry({ SCHEMA_REGISTRY_URL: ${JSON.stringify(url)}, SCHEMA_REGISTRY_USERNAME: '', SCHEMA_REGISTRY_PASSWORD: '' }), 200);
+      codec.decode(Buffer.from([${[...message].join(', ')}])).catch((e) => console.log(e.code));`;
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exited = await new Promise<number | null>((resolve) => {
+      const kill = setTimeout(() => child.kill('SIGKILL'), 20_000); // the registry stub never answers: only the unref'd socket lets the child end
+      child.on('exit', (code) => (clearTimeout(kill), resolve(code)));
+    });
+    expect(out.trim()).toBe('registry_unavailable');
+    expect(exited).toBe(0);
+    expect(held.length).toBeGreaterThan(0); // the request did reach the registry and stayed unanswered
+  }, 30_000);
 
   it('when the registry answers 500, then it is registry_unavailable and retried', async () => {
     const { url, server } = await answering(500, { error_code: 50001, message: 'store error' });
