@@ -3,7 +3,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import type { Config } from '../config';
 import { AvroCodec, RecordName } from '../contracts/codec';
 import type { RecordTypes } from '../contracts/types.generated';
-import { type Db, type Trx, type Transact, transactAs } from '../db/knex';
+import { type Db, prepared, type Trx, type Transact, transactAs } from '../db/knex';
 import { serviceRole } from '../db/migrations/004_service_roles';
 import { classifyError, OmsError, permanent, transient } from '../errors';
 import { lazyChild, type Logger } from '../logger';
@@ -277,11 +277,11 @@ export class ConsumerRunner {
   /** Inbox rows for all, handlers for the new ones in order, then every outgoing event in one outbox row. */
   private async handleInTransaction(trx: Trx, work: Work[], failed: FailedMessage = {}): Promise<CommittedEvents> {
     failed.work = undefined;
-    const inserted = (await trx('inbox')
-      .insert(work.map((w) => ({ consumer: this.service.name, event_id: w.envelope.eventId })))
-      .onConflict(['consumer', 'event_id'])
-      .ignore()
-      .returning('event_id')) as { event_id: string }[];
+    // one prepared two-parameter statement whatever the chunk's size (not a 2×N-parameter insert built per chunk)
+    const { rows: inserted } = (await prepared('inbox_record', trx.raw(
+      'INSERT INTO inbox (consumer, event_id) SELECT ?, unnest(?::text[]) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id',
+      [this.service.name, work.map((w) => w.envelope.eventId)],
+    ))) as { rows: { event_id: string }[] };
     const fresh = new Set(inserted.map((r) => r.event_id));
     const chunkOrderIds = work.filter((w) => fresh.has(w.envelope.eventId) && w.envelope.orderId).map((w) => w.envelope.orderId!);
     const outgoing: OutboxMessage[] = [];
