@@ -67,6 +67,9 @@ export const SERVICE_GRANTS: Record<string, ServiceGrants> = {
   },
 };
 
+/** Every service's role (oms_intake, oms_fraud, …). */
+export const SERVICE_ROLES = Object.keys(SERVICE_GRANTS).map(serviceRole);
+
 /**
  * One NOLOGIN role per service (oms_intake, oms_fraud, …) that may write only its own tables.
  * Every role also writes the runner's inbox and outbox (the outbox publisher locks rows FOR UPDATE
@@ -105,8 +108,7 @@ export async function up(knex: Knex): Promise<void> {
 
 /** Revokes this database's grants; the roles stay (other databases of the cluster may use them). */
 export async function down(knex: Knex): Promise<void> {
-  for (const service of Object.keys(SERVICE_GRANTS)) {
-    const role = serviceRole(service);
+  for (const role of SERVICE_ROLES) {
     await knex.raw(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}`);
     await knex.raw(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${role}`);
     await knex.raw(`REVOKE USAGE ON SCHEMA public FROM ${role}`);

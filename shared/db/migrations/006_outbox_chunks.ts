@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { createEventOutbox } from './001_platform';
-import { SERVICE_GRANTS, serviceRole } from './004_service_roles';
+import { SERVICE_ROLES } from './004_service_roles';
 
 /** One event of a chunk, with its 1-based position; the view `outbox` shows a row per event. */
 const OUTBOX_VIEW = `CREATE VIEW outbox AS
@@ -16,7 +16,7 @@ const OUTBOX_VIEW = `CREATE VIEW outbox AS
  * The outbox becomes one row per committed transaction instead of one per event: a chunk's events
  * as parallel arrays in send order, their values in one `bytea` cut at `value_ends`. The runner
  * wrote and deleted 13 outbox rows per order; now it writes and deletes one per transaction, and
- * builds one five-parameter insert instead of a 5×N one (bench A/B in the README). The view
+ * builds one six-parameter insert instead of a 5×N one (bench A/B in the README). The view
  * `outbox` keeps the per-event picture for operators (`SELECT count(*), min(created_at) FROM
  * outbox`). Unsent rows of the old table move over, one chunk each, in their order: stop the
  * fleet before migrating (an old fleet would write to a table that is gone).
@@ -41,11 +41,10 @@ export async function up(knex: Knex): Promise<void> {
     FROM outbox ORDER BY id`);
   await knex.schema.dropTable('outbox');
   await knex.raw(OUTBOX_VIEW);
-  for (const service of Object.keys(SERVICE_GRANTS)) {
-    const role = serviceRole(service);
+  for (const role of SERVICE_ROLES) {
+    // UPDATE for the relay's FOR UPDATE lock; the view is for operators, no service reads it
     await knex.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON outbox_chunks TO ${role}`);
     await knex.raw(`GRANT USAGE ON SEQUENCE outbox_chunks_id_seq TO ${role}`);
-    await knex.raw(`GRANT SELECT ON outbox TO ${role}`);
   }
 }
 
@@ -57,8 +56,7 @@ export async function down(knex: Knex): Promise<void> {
     SELECT topic, message_key, message_value, event_id, record_name, created_at FROM outbox_chunk_events ORDER BY id, position`);
   await knex.raw('DROP VIEW outbox_chunk_events');
   await knex.schema.dropTable('outbox_chunks');
-  for (const service of Object.keys(SERVICE_GRANTS)) {
-    const role = serviceRole(service);
+  for (const role of SERVICE_ROLES) {
     await knex.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON outbox TO ${role}`);
     await knex.raw(`GRANT USAGE ON SEQUENCE outbox_id_seq TO ${role}`);
   }

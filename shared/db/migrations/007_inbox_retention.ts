@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { SERVICE_GRANTS, serviceRole } from './004_service_roles';
+import { SERVICE_ROLES } from './004_service_roles';
 
 /**
  * The inbox is pruned by age (InboxPruner): a BRIN index on `processed_at` (rows arrive in time
@@ -8,10 +8,10 @@ import { SERVICE_GRANTS, serviceRole } from './004_service_roles';
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('CREATE INDEX inbox_processed_at_brin ON inbox USING brin (processed_at)');
-  for (const service of Object.keys(SERVICE_GRANTS)) await knex.raw(`GRANT DELETE ON inbox TO ${serviceRole(service)}`);
+  for (const role of SERVICE_ROLES) await knex.raw(`GRANT DELETE ON inbox TO ${role}`);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const service of Object.keys(SERVICE_GRANTS)) await knex.raw(`REVOKE DELETE ON inbox FROM ${serviceRole(service)}`);
+  for (const role of SERVICE_ROLES) await knex.raw(`REVOKE DELETE ON inbox FROM ${role}`);
   await knex.raw('DROP INDEX inbox_processed_at_brin');
 }
