@@ -140,6 +140,7 @@ async function main() {
   sampling = false;
   await sampler;
   const machineCpu = machine.report();
+  const perProcess = processes.map((f) => ({ name: f.name, ...f.sample() })); // the same window as machineCpu: up to the last Delivered
   // the census covers every order's whole saga: the work behind Delivered (capture, stock commit, notifications) ends first
   await waitForNoLag(admin, runId);
 
@@ -160,8 +161,6 @@ async function main() {
   const shippedUnits = Number((await db('reservation_lines as l').join('reservations as r', 'r.reservation_id', 'l.reservation_id').whereIn('l.sku', skus).where('r.status', 'committed').sum({ q: 'l.quantity' }).first())!.q ?? 0);
   const oversoldUnits = stock.reduce((n, s) => n + Math.max(0, -s.on_hand) + Math.max(0, s.reserved - s.on_hand), 0) + Math.max(0, shippedUnits - skus.length * initialStock);
 
-  for (const f of processes) f.sample();
-  const perProcess = processes.map((f) => ({ name: f.name, ...f.sample() }));
   await Promise.all(processes.map((f) => f.stop()));
   await stopWarehouse();
   const xactAfter = await dbCounters(p); // after the fleet's backends exited: Postgres publishes a backend's counters at most once a second, and at exit
