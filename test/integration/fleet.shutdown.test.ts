@@ -1,9 +1,9 @@
 import { spawn } from 'child_process';
-import { randomBytes } from 'crypto';
 import { join } from 'path';
 import { aSubmitOrder } from '../support/orders';
 import { eventually, TestStack } from '../support/stack';
-import { TEST_DATABASE_URL, testEnv } from '../support/env';
+import { scratchDatabase } from '../support/database';
+import { testEnv } from '../support/env';
 
 describe('the fleet process', () => {
   const stack = new TestStack();
@@ -29,17 +29,14 @@ describe('the fleet process', () => {
   }
 
   it('when its database was never migrated, then it exits 1 and says to run npm run provision instead of a stack trace', async () => {
-    const database = `oms_unmigrated_${randomBytes(4).toString('hex')}`;
-    await stack.db.raw(`CREATE DATABASE ${database}`);
+    const unmigrated = await scratchDatabase(stack.db, 'oms_unmigrated');
     try {
-      const url = new URL(TEST_DATABASE_URL);
-      url.pathname = `/${database}`;
-      const { log, exited } = spawnFleet({ KAFKA_GROUP_PREFIX: `g-${stack.prefix}-unmigrated`, DATABASE_URL: url.toString() });
+      const { log, exited } = spawnFleet({ KAFKA_GROUP_PREFIX: `g-${stack.prefix}-unmigrated`, DATABASE_URL: unmigrated.url });
       expect(await exited).toBe(1);
       expect(log.out).toContain('has no outbox_chunks table: run `npm run provision`');
       expect(log.out).not.toContain('parseErrorMessage');
     } finally {
-      await stack.db.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await unmigrated.drop();
     }
   }, 90000);
 

@@ -1,13 +1,14 @@
-import { randomBytes, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import { createDb, type Db } from '../../shared/db/knex';
-import { migrationSource } from '../../shared/db/migration-source';
+import { MIGRATIONS, migrationSource } from '../../shared/db/migration-source';
 import { writeOutbox } from '../../shared/runner/outbox';
+import { scratchDatabase } from '../support/database';
 import { TEST_DATABASE_URL } from '../support/env';
 
 /** Migration 006 on a database of its own: unsent per-event rows survive the move to chunks and back. */
 describe('outbox chunks migration', () => {
-  const database = `oms_outbox_migration_${randomBytes(4).toString('hex')}`;
   const admin = createDb({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: 1 });
+  let scratch: { url: string; drop(): Promise<void> };
   let db: Db;
   const migrations = { migrationSource, tableName: 'knex_migrations' };
   const event = (i: number, topic: string) => ({
@@ -16,19 +17,18 @@ describe('outbox chunks migration', () => {
   const perEvent = async () => db('outbox').select('topic', 'message_key', 'message_value', 'event_id', 'record_name').orderBy(['id', 'position']);
 
   beforeAll(async () => {
-    await admin.raw(`CREATE DATABASE ${database}`);
-    const url = new URL(TEST_DATABASE_URL);
-    url.pathname = `/${database}`;
-    db = createDb({ DATABASE_URL: url.toString(), DATABASE_POOL_MAX: 2 });
+    scratch = await scratchDatabase(admin, 'oms_outbox_migration');
+    db = createDb({ DATABASE_URL: scratch.url, DATABASE_POOL_MAX: 2 });
   });
   afterAll(async () => {
     await db?.destroy();
-    await admin.raw(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await scratch?.drop();
     await admin.destroy();
   });
 
   it('when unsent rows are migrated to chunks and back, then every event keeps its order and bytes, and the view cuts chunk values exactly', async () => {
-    for (let i = 0; i < 5; i++) await db.migrate.up(migrations); // up to 005: the outbox is a row per event
+    const before006 = MIGRATIONS.findIndex((m) => m.name === '006_outbox_chunks');
+    for (let i = 0; i < before006; i++) await db.migrate.up(migrations); // the outbox is still a row per event
     const unsent = [event(0, 'a'), event(1, 'b'), event(2, 'a')];
     await db('outbox').insert(unsent);
 

@@ -15,6 +15,13 @@ const listening = async <S extends Server | ReturnType<typeof createTcpServer>>(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 };
 
+/** A registry address that accepts connections and never answers; `held` is every connection it got. */
+const neverAnswering = async () => {
+  const held: Socket[] = [];
+  const { url, server } = await listening(createTcpServer((socket) => void held.push(socket)));
+  return { url, held, close: () => (held.forEach((socket) => socket.destroy()), server.close()) };
+};
+
 const answering = (status: number, body: unknown) => listening(createHttpServer((_, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))));
 
 describe('schema lookups by id: only the registry saying "not found" makes a message undecodable', () => {
@@ -34,21 +41,19 @@ describe('schema lookups by id: only the registry saying "not found" makes a mes
   });
 
   it('when the registry accepts the connection and never answers, then the lookup times out as registry_unavailable instead of waiting forever', async () => {
-    const held: Socket[] = [];
-    const { url, server } = await listening(createTcpServer((socket) => void held.push(socket)));
-    servers.push({ close: () => (held.forEach((socket) => socket.destroy()), server.close()) });
+    const registry = await neverAnswering();
+    servers.push(registry);
     const started = Date.now();
-    await expect(codecAt(url, 200).decode(message)).rejects.toMatchObject({ code: 'registry_unavailable', retriable: true });
+    await expect(codecAt(registry.url, 200).decode(message)).rejects.toMatchObject({ code: 'registry_unavailable', retriable: true });
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('when a lookup is abandoned at its deadline, then the unanswered request does not keep the process alive', async () => {
-    const held: Socket[] = [];
-    const { url, server } = await listening(createTcpServer((socket) => void held.push(socket)));
-    servers.push({ close: () => (held.forEach((socket) => socket.destroy()), server.close()) });
+    const registry = await neverAnswering();
+    servers.push(registry);
     const script = `
       const { AvroCodec, createSchemaRegistry } = require('./shared/contracts/codec');
-      const codec = new AvroCodec(createSchemaRegistry({ SCHEMA_REGISTRY_URL: ${JSON.stringify(url)}, SCHEMA_REGISTRY_USERNAME: '', SCHEMA_REGISTRY_PASSWORD: '' }), 200);
+      const codec = new AvroCodec(createSchemaRegistry({ SCHEMA_REGISTRY_URL: ${JSON.stringify(registry.url)}, SCHEMA_REGISTRY_USERNAME: '', SCHEMA_REGISTRY_PASSWORD: '' }), 200);
       codec.decode(Buffer.from([${[...message].join(', ')}])).catch((e) => console.log(e.code));`;
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -59,7 +64,7 @@ describe('schema lookups by id: only the registry saying "not found" makes a mes
     });
     expect(out.trim()).toBe('registry_unavailable');
     expect(exited).toBe(0);
-    expect(held.length).toBeGreaterThan(0); // the request did reach the registry and stayed unanswered
+    expect(registry.held.length).toBeGreaterThan(0); // the request did reach the registry and stayed unanswered
   }, 30_000);
 
   it('when the registry answers 500, then it is registry_unavailable and retried', async () => {
