@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'unexpected_record',  // a record type this topic does not carry
   'invalid_payload',    // decoded, but the content can never be processed
   'database_unavailable',
+  'database_misconfigured', // a table, column, function or privilege the code needs is missing: a deploy, not a message
   'broker_unavailable',
   'registry_unavailable',
   'gateway_timeout',
@@ -36,6 +37,16 @@ export const transient = (code: ErrorCode, message: string, cause?: unknown) => 
 // SQLSTATE classes that succeed when run again: connection exceptions, serialization failures,
 // deadlocks, operator intervention (admin shutdown, crash recovery), insufficient resources.
 const RETRIABLE_SQLSTATE = /^(08|40|53|57P0[1-4])/;
+// The database does not match the code: a migration not yet applied, a grant missing. Every message
+// would fail the same way, so none is at fault: dead-lettering would empty the topic into the DLQ.
+// The partition waits (retried with back-off, logged) until an operator migrates or grants.
+const MISCONFIGURED_SQLSTATE = new Set([
+  '42P01', // undefined_table
+  '42703', // undefined_column
+  '42883', // undefined_function
+  '42501', // insufficient_privilege
+  '3F000', // invalid_schema_name
+]);
 const RETRIABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** Turns any thrown value into an OmsError; unknown errors become `handler_failed` (unclassified). */
@@ -45,6 +56,7 @@ export function classifyError(err: unknown): OmsError {
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.message === 'string' ? e.message : String(err);
   if (code && RETRIABLE_SQLSTATE.test(code)) return transient('database_unavailable', message, err);
+  if (code && MISCONFIGURED_SQLSTATE.has(code)) return transient('database_misconfigured', message, err);
   if (code && RETRIABLE_NODE_CODES.has(code)) return transient('database_unavailable', message, err);
   if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
     return transient('database_unavailable', message, err);

@@ -11,4 +11,18 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error('deadlock detected'), { code: '40P01' }))).toMatchObject({ retriable: true });
     expect(classifyError(new Error('boom'))).toMatchObject({ code: 'handler_failed', retriable: false });
   });
+
+  it.each([
+    ['42P01', 'relation "order_lines" does not exist'],
+    ['42703', 'column "previous_state" does not exist'],
+    ['42883', 'function gen_random_uuid() does not exist'],
+    ['42501', 'permission denied for table order_lines'],
+    ['3F000', 'schema "oms" does not exist'],
+  ])('when Postgres reports SQLSTATE %s (%s), then the database does not match the code: retriable, not the message\'s fault', (code, message) => {
+    expect(classifyError(Object.assign(new Error(message), { code }))).toMatchObject({ code: 'database_misconfigured', retriable: true });
+  });
+
+  it('when Postgres rejects a value (a check or unique violation), then it stays unclassified: that one message is at fault', () => {
+    expect(classifyError(Object.assign(new Error('violates check constraint'), { code: '23514' }))).toMatchObject({ code: 'handler_failed', retriable: false });
+  });
 });
