@@ -1,5 +1,6 @@
 import type { Platform } from '../shared/bootstrap';
 import { ConfigError } from '../shared/config';
+import type { Logger } from '../shared/logger';
 import { ConsumerRunner } from '../shared/runner/consumer-runner';
 import { loadServiceDeps } from './deps';
 import { selectServices } from './registry';
@@ -27,16 +28,29 @@ export async function runFleet(platform: Platform, names: string[], beforeExit: 
         process.exit(1);
       }, timeoutMs).unref();
       await beforeExit();
-      await Promise.allSettled(runners.map((r) => r.stop()));
+      const clean = await stopAll(runners, platform.log);
       await platform.db.destroy();
-      platform.log.info('bye');
-      process.exit(0);
+      platform.log.info({ clean }, 'bye');
+      // a supervisor that restarts only failed processes must see a stop that left work behind
+      process.exit(clean ? 0 : 1);
     })();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   for (const r of runners) await r.start().catch(notProvisioned);
   platform.log.info({ services: services.map((s) => s.name) }, 'fleet running');
+}
+
+/**
+ * Stops every runner, all at once; one that fails to stop does not keep the others from stopping.
+ * False if any failed: its uncommitted messages are redelivered to the next instance.
+ */
+export async function stopAll(runners: readonly Pick<ConsumerRunner, 'stop' | 'name'>[], log: Logger): Promise<boolean> {
+  const results = await Promise.allSettled(runners.map((r) => r.stop()));
+  results.forEach((r, i) => {
+    if (r.status === 'rejected') log.error({ service: runners[i]!.name, err: r.reason }, 'did not stop cleanly; its uncommitted messages are redelivered');
+  });
+  return results.every((r) => r.status === 'fulfilled');
 }
 
 /** A status store without the project's tables fails at its first statement: say what to run, not a stack trace. */

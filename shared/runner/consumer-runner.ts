@@ -106,6 +106,10 @@ export class ConsumerRunner {
     this.topics = new Map(service.consumes.map((k) => [topicName(k, config.KAFKA_TOPIC_PREFIX), TOPICS[k].records]));
   }
 
+  get name(): string {
+    return this.service.name;
+  }
+
   async start(): Promise<void> {
     await this.producer.connect();
     await this.relay.drain();
