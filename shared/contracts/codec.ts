@@ -174,6 +174,15 @@ export class AvroCodec {
     return { schemaId, recordName: type.name ?? 'unnamed', body };
   }
 
+  /**
+   * The record name of a framed message whose schema id is already known here, with no promise made;
+   * undefined for anything else (readHeader then decides, and refuses what it must).
+   */
+  knownRecordName(bytes: Buffer | null): string | undefined {
+    if (!bytes || bytes.length < HEADER_BYTES || bytes.readUInt8(0) !== MAGIC_BYTE) return undefined;
+    return this.types.get(bytes.readInt32BE(1))?.name;
+  }
+
   private async typeOf(schemaId: number): Promise<Type> {
     // every message asks: a known id is answered here, without the deadline's timer
     const known = this.types.get(schemaId);
