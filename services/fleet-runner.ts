@@ -37,7 +37,12 @@ export async function runFleet(platform: Platform, names: string[], beforeExit: 
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  for (const r of runners) await r.start().catch(notProvisioned);
+  platform.log.info({ services: services.map((s) => s.name) }, 'starting');
+  for (const r of runners) {
+    if (stopping) return; // SIGTERM during start-up: shutdown stops what started, and exits
+    await r.start().catch((err) => (stopping ? undefined : notProvisioned(err)));
+  }
+  if (stopping) return;
   platform.log.info({ services: services.map((s) => s.name) }, 'fleet running');
 }
 

@@ -80,6 +80,8 @@ export class ConsumerRunner {
   /** This service's partitions' chunks of one event-loop turn, joined into one transaction. */
   private readonly chunks: ChunkCoalescer<Work>;
   private readonly offsets: OffsetCommitter;
+  /** The start-up in progress or done (see stop). */
+  private starting: Promise<void> = Promise.resolve();
   /** The outbox send of the last committed chunk (see publish). */
   private sending: Promise<void> = Promise.resolve();
 
@@ -110,9 +112,16 @@ export class ConsumerRunner {
     return this.service.name;
   }
 
-  async start(): Promise<void> {
+  /** Connects, sends what the outbox holds, joins the group. A stop asked for meanwhile ends it at its next step, without error. */
+  start(): Promise<void> {
+    this.starting = this.startUp();
+    return this.starting;
+  }
+
+  private async startUp(): Promise<void> {
     await this.producer.connect();
-    await this.relay.drain();
+    await this.relay.drain(0, () => this.stopping);
+    if (this.stopping) return;
     this.relay.start();
     this.inboxPruner.start();
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
@@ -122,7 +131,9 @@ export class ConsumerRunner {
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.offsets.keepOnly(payload.memberAssignment));
     await this.consumer.connect();
+    if (this.stopping) return;
     await this.consumer.subscribe({ topics: [...this.topics.keys()], fromBeginning: true });
+    if (this.stopping) return;
     this.offsets.start();
     await this.consumer.run({
       autoCommit: false,
@@ -136,6 +147,8 @@ export class ConsumerRunner {
   /** Finishes the messages in hand, commits their offsets, leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // a start-up still in progress ends at its next step; what it had done is undone below
+    await this.starting.catch(() => undefined);
     await this.offsets.stop(); // chunks still in hand flush their own when they end (onBatch)
     await this.consumer.disconnect();
     await this.sending;

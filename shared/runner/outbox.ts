@@ -123,10 +123,14 @@ export class OutboxRelay {
     this.sweeps = new PeriodicTask(() => this.drain(graceMs), intervalMs, (err) => this.log.warn({ err }, 'outbox relay sweep failed; will try again'));
   }
 
-  /** Drains the outbox completely, whatever the rows' age (at start-up, before consuming). */
-  async drain(minAgeMs = 0): Promise<number> {
+  /** Drains the outbox completely, whatever the rows' age (at start-up, before consuming), or until `stopped` says so. */
+  async drain(minAgeMs = 0, stopped: () => boolean = () => false): Promise<number> {
     let total = 0;
-    for (let sent = await this.publisher.sweep(RELAY_SWEEP_ROWS, minAgeMs); sent > 0; sent = await this.publisher.sweep(RELAY_SWEEP_ROWS, minAgeMs)) total += sent;
+    for (;;) {
+      const sent = await this.publisher.sweep(RELAY_SWEEP_ROWS, minAgeMs);
+      total += sent;
+      if (sent === 0 || stopped()) break;
+    }
     if (total > 0) this.log.info({ sent: total }, 'outbox relay sent events left unsent');
     return total;
   }
