@@ -120,6 +120,7 @@ export class ConsumerRunner {
 
   private async startUp(): Promise<void> {
     await this.producer.connect();
+    if (this.stopping) return;
     await this.relay.drain(0, () => this.stopping);
     if (this.stopping) return;
     this.relay.start();
