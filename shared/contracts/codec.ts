@@ -33,6 +33,10 @@ export function createSchemaRegistry(config: Pick<Config, 'SCHEMA_REGISTRY_URL' 
   return new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth, retry: { retries: 2 }, agent: unrefRegistryAgent(config.SCHEMA_REGISTRY_URL) });
 }
 
+/** The schema id of a Confluent-framed message (magic byte 0, then the id); undefined if it is not framed so. */
+const schemaIdOf = (bytes: Buffer | null): number | undefined =>
+  bytes && bytes.length >= HEADER_BYTES && bytes.readUInt8(0) === MAGIC_BYTE ? bytes.readInt32BE(1) : undefined;
+
 const statusOf = (err: unknown) => (err as { status?: unknown })?.status;
 
 // 401/403: the registry refused our credentials. A configuration fault, not the message's: retried
@@ -159,10 +163,8 @@ export class AvroCodec {
    * so a consumer can drop another service's records without decoding them.
    */
   async readHeader(bytes: Buffer | null): Promise<RecordHeader> {
-    if (!bytes || bytes.length < HEADER_BYTES || bytes.readUInt8(0) !== MAGIC_BYTE) {
-      throw permanent('undecodable', 'message is not in the Confluent wire format (magic byte 0 + schema id)');
-    }
-    const schemaId = bytes.readInt32BE(1);
+    const schemaId = schemaIdOf(bytes);
+    if (schemaId === undefined || !bytes) throw permanent('undecodable', 'message is not in the Confluent wire format (magic byte 0 + schema id)');
     const type = await this.typeOf(schemaId);
     const body = () => {
       try {
@@ -179,8 +181,8 @@ export class AvroCodec {
    * undefined for anything else (readHeader then decides, and refuses what it must).
    */
   knownRecordName(bytes: Buffer | null): string | undefined {
-    if (!bytes || bytes.length < HEADER_BYTES || bytes.readUInt8(0) !== MAGIC_BYTE) return undefined;
-    return this.types.get(bytes.readInt32BE(1))?.name;
+    const schemaId = schemaIdOf(bytes);
+    return schemaId === undefined ? undefined : this.types.get(schemaId)?.name;
   }
 
   private async typeOf(schemaId: number): Promise<Type> {

@@ -176,7 +176,8 @@ export class ConsumerRunner {
       const work: Work[] = [];
       const dead: DeadLetter[] = [];
       for (const message of chunk) {
-        if (this.isOthers(topic, message)) continue;
+        const known = this.deps.codec.knownRecordName(message.value);
+        if (known !== undefined && this.isOthers(topic, known)) continue; // before decode's promises, logger and retry are made for it
         const w = await this.decode(topic, partition, message, heartbeat, dead);
         if (w) work.push(w);
       }
@@ -190,13 +191,9 @@ export class ConsumerRunner {
     }
   }
 
-  /**
-   * Another service's record on a shared topic, told by its (known) schema id alone: about half of
-   * what a service fetches. Dropped before decode's promises, logger and retry are made for it.
-   */
-  private isOthers(topic: string, message: KafkaMessage): boolean {
-    const recordName = this.deps.codec.knownRecordName(message.value);
-    return recordName !== undefined && this.service.handlers[recordName as RecordName] === undefined && this.topics.get(topic)!.includes(recordName);
+  /** Another service's record on a shared topic (about half of what a service fetches): dropped, its body never parsed. */
+  private isOthers(topic: string, recordName: string): boolean {
+    return this.service.handlers[recordName as RecordName] === undefined && this.topics.get(topic)!.includes(recordName);
   }
 
   /** Decodes by schema id; returns null for messages meant for other services, or given up on (added to `dead`). */
@@ -206,11 +203,11 @@ export class ConsumerRunner {
     try {
       const header = await this.withRetry(log, heartbeat, () => this.deps.codec.readHeader(message.value));
       const { recordName } = header;
-      if (!this.topics.get(topic)?.includes(recordName)) {
+      if (this.isOthers(topic, recordName)) return null;
+      if (!this.topics.get(topic)!.includes(recordName)) {
         throw permanent('unexpected_record', `${recordName} is not a record of ${topic}`);
       }
-      const handler = this.service.handlers[recordName as RecordName] as Handler<RecordName> | undefined;
-      if (!handler) return null; // another service's record on a shared topic: its body is never parsed
+      const handler = this.service.handlers[recordName as RecordName] as Handler<RecordName>;
       const value = header.body();
       if (!handlerApplies(handler, value as never)) return null;
       const envelope = value as unknown as Envelope;

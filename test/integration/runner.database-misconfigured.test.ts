@@ -1,7 +1,7 @@
-import { createDb, migrateLatest } from '../../shared/db/knex';
+import { createDb } from '../../shared/db/knex';
 import { serviceRole } from '../../shared/db/migrations/004_service_roles';
 import { dlqName } from '../../shared/topics';
-import { scratchDatabase } from '../support/database';
+import { rebuildDatabase, scratchDatabase } from '../support/database';
 import { TEST_DATABASE_URL } from '../support/env';
 import { aSubmitOrder } from '../support/orders';
 import { eventually, TestStack } from '../support/stack';
@@ -40,8 +40,7 @@ describe('shared runner: a table or privilege missing at run time', () => {
 
   beforeAll(async () => {
     scratch = await scratchDatabase(admin, 'oms_misconfigured');
-    const db = createDb({ DATABASE_URL: scratch.url, DATABASE_POOL_MAX: 1 });
-    await migrateLatest(db).finally(() => db.destroy());
+    await rebuildDatabase(scratch.url);
     stack = new TestStack({ DATABASE_URL: scratch.url, RUNNER_RETRY_INITIAL_MS: '50', RUNNER_RETRY_MAX_MS: '200', RUNNER_MAX_UNCLASSIFIED_ATTEMPTS: '2' });
     await stack.provision();
     await stack.watch([dlqName(stack.topic('orderCommands'))]);
