@@ -22,6 +22,7 @@ import { Traffic } from './traffic';
 import { runLimit } from './limit';
 import { medianMsByRecord } from './hops';
 import { MachineCpu } from './machine-cpu';
+import { waitForEvery } from './wait-for-orders';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -110,8 +111,7 @@ async function main() {
   let drainMessagesPerSecond: number | null = null;
   if (MODE === 'backlog') {
     // every order reserved and waiting for payment: that is the backlog
-    const reserved = async () => Number((await db('reservations').whereIn('order_id', ids).count({ n: '*' }).first())!.n);
-    while ((await reserved()) < ORDERS) await sleep(500);
+    await waitForEvery(ids, async (set) => Number((await db('reservations').whereIn('order_id', set).count({ n: '*' }).first())!.n), { intervalMs: 500, what: 'reserved' });
     const inventoryTopic = topicName('inventory', config.KAFKA_TOPIC_PREFIX);
     const backlog = (await admin.fetchTopicOffsets(inventoryTopic)).reduce((n, e) => n + Number(e.high), 0);
     console.log(`backlog: ${backlog} messages waiting for ${BACKLOG_SERVICE}; starting it`);
@@ -120,23 +120,15 @@ async function main() {
     // stops when every order's authorization is committed (offsets are committed only every second)
     await waitForStableGroups(admin, runId, [BACKLOG_SERVICE], 120_000, 20);
     const drainStart = Date.now();
-    const authorized = async (orderIds: string[]) => Number((await db('payments').whereIn('order_id', orderIds).where({ operation: 'authorize' }).count({ n: '*' }).first())!.n);
-    // the newest orders finish last: poll those cheaply, then confirm all
-    const newest = ids.slice(-Math.min(ids.length, PARTITIONS * 10));
-    while ((await authorized(newest)) < newest.length) await sleep(20);
-    while ((await authorized(ids)) < ORDERS) await sleep(20);
+    const authorized = async (set: string[]) => Number((await db('payments').whereIn('order_id', set).where({ operation: 'authorize' }).count({ n: '*' }).first())!.n);
+    await waitForEvery(ids, authorized, { intervalMs: 20, what: 'authorized', newest: PARTITIONS * 10 });
     drainMessagesPerSecond = Math.round(backlog / ((Date.now() - drainStart) / 1000));
     console.log(`backlog drained at ${drainMessagesPerSecond} messages/s (${backlog} in ${((Date.now() - drainStart) / 1000).toFixed(2)} s)`);
   }
 
   // wait for every order to settle
-  const deadline = Date.now() + Number(arg('timeout', '1800')) * 1000;
-  for (;;) {
-    const settled = Number((await db('orders').whereIn('order_id', ids).whereIn('state', ['Delivered', 'Cancelled', 'Rejected']).count({ n: '*' }).first())!.n);
-    if (settled === ORDERS) break;
-    if (Date.now() > deadline) throw new Error(`only ${settled} of ${ORDERS} orders settled before the timeout`);
-    await sleep(1000);
-  }
+  const settled = async (set: string[]) => Number((await db('orders').whereIn('order_id', set).whereIn('state', ['Delivered', 'Cancelled', 'Rejected']).count({ n: '*' }).first())!.n);
+  await waitForEvery(ids, settled, { intervalMs: 1000, deadline: Date.now() + Number(arg('timeout', '1800')) * 1000, what: 'settled' });
   sampling = false;
   await sampler;
   const machineCpu = machine.report();
