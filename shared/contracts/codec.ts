@@ -3,6 +3,7 @@ import type { Type } from 'avsc';
 import type { Config } from '../config';
 import { OmsError, permanent, transient } from '../errors';
 import { subjectFor } from '../topics';
+import { RegistryAdmin } from './registry-admin';
 import { unrefRegistryAgent } from './registry-agent';
 import { schemaByRecordName } from './schemas';
 import type { RecordTypes } from './types.generated';
@@ -30,8 +31,13 @@ export function createSchemaRegistry(config: Pick<Config, 'SCHEMA_REGISTRY_URL' 
   const auth = config.SCHEMA_REGISTRY_USERNAME
     ? { username: config.SCHEMA_REGISTRY_USERNAME, password: config.SCHEMA_REGISTRY_PASSWORD }
     : undefined;
-  return new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth, retry: { retries: 2 }, agent: unrefRegistryAgent(config.SCHEMA_REGISTRY_URL) });
+  const registry = new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL, auth, retry: { retries: 2 }, agent: unrefRegistryAgent(config.SCHEMA_REGISTRY_URL) });
+  adminOf.set(registry, new RegistryAdmin(config));
+  return registry;
 }
+
+// The REST calls the client does not offer (the global compatibility level), for the registries made here.
+const adminOf = new WeakMap<SchemaRegistry, RegistryAdmin>();
 
 /** The schema id of a Confluent-framed message (magic byte 0, then the id); undefined if it is not framed so. */
 const schemaIdOf = (bytes: Buffer | null): number | undefined =>
@@ -60,6 +66,11 @@ const lookupFailure = (err: unknown, what: string, notFound: string): OmsError =
   if (isNotFound(err)) return permanent('unknown_schema', notFound, err);
   return transient('registry_unavailable', `schema registry unavailable for ${what}`, err);
 };
+
+interface SubjectConfigApi {
+  config(a: { subject: string }): Promise<{ data(): { compatibilityLevel: string } }>;
+  updateConfig(a: { subject: string; body: { compatibility: string } }): Promise<unknown>;
+}
 
 /**
  * Avro in the Confluent wire format (magic byte, 4-byte schema id, Avro body). Decoding is by
@@ -99,13 +110,18 @@ export class AvroCodec {
    * Registers the record's schema under its topic subject with BACKWARD compatibility. The client
    * registers a new subject in two requests (the schema, then the subject's compatibility), so a
    * registration that timed out may have left the subject without its setting; `resume` (a
-   * retry) sets BACKWARD on such a subject instead of refusing it as configured otherwise.
+   * retry) sets BACKWARD on such a subject. A subject somebody configured otherwise is refused,
+   * on a retry too: provisioning never overrides an operator's setting.
    */
   async register(physicalTopic: string, recordName: string, { resume = false } = {}): Promise<number> {
     const subject = subjectFor(physicalTopic, recordName);
     try {
       const id = await this.registerOnce(subject, recordName).catch(async (err: unknown) => {
-        if (!resume || (err as Error)?.name !== 'ConfluentSchemaRegistryCompatibilityError') throw err;
+        if ((err as Error)?.name !== 'ConfluentSchemaRegistryCompatibilityError') throw err;
+        const level = await this.compatibilityOf(subject);
+        if (!resume || level.own !== level.unset) {
+          throw permanent('registry_misconfigured', `subject ${subject} has compatibility ${level.own}, not BACKWARD: provisioning does not change a subject's setting; set it to BACKWARD (PUT /config/${subject}) or register the schema by hand`, err);
+        }
         await this.setBackward(subject);
         return this.registerOnce(subject, recordName);
       });
@@ -122,10 +138,29 @@ export class AvroCodec {
     return id;
   }
 
+  // the client's own API object: it has the config calls, but keeps them private
+  private get subjectApi() {
+    return (this.registry as unknown as { api: { Subject: SubjectConfigApi } }).api.Subject;
+  }
+
   private async setBackward(subject: string): Promise<void> {
-    // the client's own API object: it has the config call, but keeps it private
-    const api = (this.registry as unknown as { api: { Subject: { updateConfig(a: { subject: string; body: { compatibility: string } }): Promise<unknown> } } }).api;
-    await this.answered(api.Subject.updateConfig({ subject, body: { compatibility: 'BACKWARD' } }), `the compatibility of ${subject}`);
+    await this.answered(this.subjectApi.updateConfig({ subject, body: { compatibility: 'BACKWARD' } }), `the compatibility of ${subject}`);
+  }
+
+  /**
+   * The subject's compatibility, and what a subject without a setting of its own reads as. Apicurio
+   * answers such a subject with the global level; Confluent answers 404, and the client never
+   * refuses a subject that reads as 404. So a subject whose level differs from the global one was
+   * configured by somebody. (One deliberately set to the global level looks unset.) Without the
+   * global level (a client not made by createSchemaRegistry), every subject counts as configured.
+   */
+  private async compatibilityOf(subject: string): Promise<{ own: string; unset: string }> {
+    const admin = adminOf.get(this.registry);
+    const [own, unset] = await Promise.all<[Promise<string>, Promise<string>]>([
+      this.answered(this.subjectApi.config({ subject }), `the compatibility of ${subject}`).then((r) => r.data().compatibilityLevel.toUpperCase()),
+      admin ? this.answered(admin.globalCompatibility(), 'the global compatibility') : Promise.resolve('(not known)'),
+    ]);
+    return { own, unset };
   }
 
   /** The id of this exact schema in the registry; producing needs it registered by provisioning. */

@@ -3,7 +3,7 @@ import { transient } from '../errors';
 
 type RegistryConfig = Pick<Config, 'SCHEMA_REGISTRY_URL' | 'SCHEMA_REGISTRY_USERNAME' | 'SCHEMA_REGISTRY_PASSWORD'>;
 
-/** The few Confluent REST calls the kafkajs client does not offer: compatibility checks. */
+/** The few Confluent REST calls the kafkajs client does not offer: compatibility checks and the global level. */
 export class RegistryAdmin {
   constructor(private readonly config: RegistryConfig) {}
 
@@ -26,6 +26,13 @@ export class RegistryAdmin {
     const { status, json } = await this.call('GET', '/subjects');
     if (status !== 200) throw new Error(`GET /subjects answered ${status}`);
     return json as string[];
+  }
+
+  /** The registry's global compatibility level (what a subject without its own setting gets). */
+  async globalCompatibility(): Promise<string> {
+    const { status, json } = await this.call('GET', '/config');
+    if (status !== 200) throw new Error(`GET /config answered ${status}`);
+    return (json as { compatibilityLevel: string }).compatibilityLevel.toUpperCase();
   }
 
   /**
