@@ -12,6 +12,17 @@ export function buildFleet(): void {
 /** The V8 flags package.json's `fleet` and `start` scripts give the fleet; keep the three in step. */
 export const FLEET_NODE_OPTIONS = '--max-semi-space-size=32';
 
+/**
+ * The V8 flags of a fleet process running `services` (SERVICES: `all` or a comma-separated list).
+ * The 32 MB young generation pays where several services share one event loop (1.16× orders/s,
+ * eighth session); a process of one service got no CPU from it and 20–50 MB more peak RSS
+ * (tenth and eleventh sessions), so it keeps V8's default, as README How to operate advises.
+ */
+export function fleetNodeOptions(services: string | undefined): string {
+  const several = services === undefined || services.trim() === 'all' || services.split(',').filter((s) => s.trim()).length > 1;
+  return several ? FLEET_NODE_OPTIONS : '';
+}
+
 /** One fleet process of the bench (compiled JS), with its CPU time and peak RSS read from /proc. */
 export class FleetProcess {
   private child: ChildProcess | undefined;
@@ -37,8 +48,8 @@ export class FleetProcess {
     const profile = this.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, '..', '.stack', 'profiles')}`] : [];
     // each fleet process counts its SQL statements for the limit run (and by shape with BENCH_QUERY_CENSUS=1)
     const census = ['--require', join(__dirname, 'query-census.js')];
-    // as `npm run fleet` starts it: V8's young generation at 32 MB (README How to operate); the caller's NODE_OPTIONS come after and win
-    const env = { ...this.env, NODE_OPTIONS: `${FLEET_NODE_OPTIONS} ${this.env.NODE_OPTIONS ?? ''}`.trim() };
+    // as README How to operate has it: V8's young generation at 32 MB for several services; the caller's NODE_OPTIONS come after and win
+    const env = { ...this.env, NODE_OPTIONS: `${fleetNodeOptions(this.env.SERVICES)} ${this.env.NODE_OPTIONS ?? ''}`.trim() };
     const child = spawn(process.execPath, [...profile, ...census, join(__dirname, '..', 'dist', 'services', 'fleet.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     mkdirSync(dirname(this.logFile), { recursive: true });
     // appended: a restarted process keeps its predecessor's lines
