@@ -1,6 +1,6 @@
 /**
  * `npm run oms -- <command>`: the support CLI. Orders (get, track, list, submit, cancel,
- * release-hold), dead letters (list, replay), topics, schemas and consumer lag. Tables by default,
+ * release-hold), dead letters (list, replay), stock (reconcile), topics, schemas and consumer lag. Tables by default,
  * --json for scripts.
  */
 import { Command } from 'commander';
@@ -17,6 +17,7 @@ import { searchOrders, trackOrder } from '../../shared/read/order-queries';
 import { getOrder } from '../../shared/read/order-view';
 import { ENVELOPE_FIELDS } from '../../shared/runner/handler';
 import { DLQ_SUFFIX, subjectFor, TOPICS, TopicKey, topicName, topicOfRecord, RecordName } from '../../shared/topics';
+import { reconcileReserved } from '../inventory/reconcile-reserved';
 import { readDeadLetters } from './dlq';
 import { print } from './output';
 
@@ -136,6 +137,16 @@ schemas.command('check').description('is every schema file BACKWARD compatible w
   print(json(), results, () => ({ head: ['subject', 'compatible', 'messages'], rows: results.map((r) => [r.subject, r.compatible ? 'yes' : 'NO', r.messages.join('; ').slice(0, 80)]) }));
   if (results.some((r) => !r.compatible)) process.exitCode = 1;
 }));
+const inventory = program.command('inventory').description('stock');
+inventory.command('reconcile').description('rebuild reserved counts from the held reservations; prints the rows that differed')
+  .option('--sku <sku...>', 'only these SKUs (default: every stock row, which holds reservations on all of them for the moment it takes)')
+  .option('--dry-run', 'show the differences, change nothing')
+  .action(action(async (p, o: { sku?: string[]; dryRun?: boolean }) => {
+    const drift = await reconcileReserved(p.db, { skus: o.sku, dryRun: o.dryRun });
+    const r = { corrected: o.dryRun ? 0 : drift.length, drift };
+    print(json(), r, () => ({ head: ['sku', 'location', 'reserved (was)', 'held reservations', o.dryRun ? 'dry run' : 'now'], rows: drift.map((d) => [d.sku, d.location, d.reserved, d.held, o.dryRun ? d.reserved : d.held]) }));
+  }));
+
 program.command('lag').description('consumer lag per group and topic').action(action(async (p) => {
   const admin = p.kafka.admin();
   await admin.connect();
