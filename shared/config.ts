@@ -154,6 +154,12 @@ export const settings = {
     default: '168',
     schema: positiveInt,
   }),
+  RESERVATION_HOLD_SECONDS: setting({
+    doc: 'How long inventory holds stock for an order whose payment is not yet authorized (still Processing); then the order is cancelled as reservation_expired and the stock released. A paid order keeps its hold until it ships. 0: holds never expire.',
+    default: '3600',
+    schema: z.coerce.number().int().min(0),
+  }),
+  RESERVATION_EXPIRY_INTERVAL_MS: setting({ doc: 'How often inventory looks for holds older than RESERVATION_HOLD_SECONDS.', default: '60000', schema: positiveInt }),
   INBOX_PRUNE_INTERVAL_MS: setting({ doc: 'How often each service deletes its inbox rows older than INBOX_RETENTION_HOURS (also once at start-up).', default: '600000', schema: positiveInt }),
 } as const;
 

@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '../../shared/runner/handler';
 import type { ServiceDeps } from '../deps';
 import { onFraudCheckPassed, onLineItemAdded, onOrderCancelled, onOrderShipped, onStockLevelSet } from './handlers';
+import { holdExpiry } from './hold-expiry';
 
 export const createInventory = ({ config }: Pick<ServiceDeps, 'config'>): ServiceDefinition => ({
   name: 'inventory',
@@ -12,4 +13,5 @@ export const createInventory = ({ config }: Pick<ServiceDeps, 'config'>): Servic
     'io.oms.orders.OrderCancelled': onOrderCancelled,
     'io.oms.fulfillment.OrderShipped': onOrderShipped,
   },
+  housekeeping: config.RESERVATION_HOLD_SECONDS > 0 ? [holdExpiry(config.RESERVATION_HOLD_SECONDS, config.RESERVATION_EXPIRY_INTERVAL_MS)] : [],
 });

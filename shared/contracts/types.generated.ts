@@ -52,7 +52,7 @@ export interface CancelOrder {
   detail: null | string;
 }
 
-export type CancelReason = 'customer_request' | 'fraud_rejected' | 'out_of_stock' | 'payment_declined' | 'operator';
+export type CancelReason = 'customer_request' | 'fraud_rejected' | 'out_of_stock' | 'payment_declined' | 'operator' | 'reservation_expired';
 
 export type ContactPreference = 'EMAIL' | 'SMS' | 'NONE';
 

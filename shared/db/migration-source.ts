@@ -6,6 +6,7 @@ import * as serviceRoles from './migrations/004_service_roles';
 import * as previousState from './migrations/005_previous_state';
 import * as outboxChunks from './migrations/006_outbox_chunks';
 import * as inboxRetention from './migrations/007_inbox_retention';
+import * as heldReservations from './migrations/008_held_reservations';
 
 interface Migration {
   name: string;
@@ -25,6 +26,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '005_previous_state', ...previousState },
   { name: '006_outbox_chunks', ...outboxChunks },
   { name: '007_inbox_retention', ...inboxRetention },
+  { name: '008_held_reservations', ...heldReservations },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

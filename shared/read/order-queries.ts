@@ -48,6 +48,7 @@ const CUSTOMER_CANCEL_TEXT: Record<string, string> = {
   customer_request: 'cancelled at your request',
   out_of_stock: 'cancelled: an item is out of stock',
   payment_declined: 'cancelled: the payment was declined',
+  reservation_expired: 'cancelled: the payment was not completed in time',
   fraud_rejected: 'cancelled by the store',
   operator: 'cancelled by the store',
 };

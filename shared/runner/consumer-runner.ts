@@ -10,8 +10,10 @@ import { lazyChild, type Logger } from '../logger';
 import { transitionOrder } from '../order-state';
 import { shortName, TOPICS, topicName, topicOfRecord } from '../topics';
 import { createIdempotentProducer } from '../kafka/client';
+import { CommandPublisher } from '../command-publisher';
 import { ChunkCoalescer } from './chunk-coalescer';
 import { InboxPruner } from './inbox-pruner';
+import { PeriodicTask } from './periodic-task';
 import { OffsetCommitter } from './offset-committer';
 import { type DeadLetter, sendToDlq } from './dlq';
 import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition } from './handler';
@@ -72,6 +74,7 @@ export class ConsumerRunner {
   private readonly publisher: OutboxPublisher;
   private readonly relay: OutboxRelay;
   private readonly inboxPruner: InboxPruner;
+  private readonly housekeeping: PeriodicTask[];
   private readonly log: Logger;
   private readonly topics: Map<string, readonly string[]>;
   /** Every transaction of this service: with DATABASE_SERVICE_ROLES, as oms_<service> (SET LOCAL ROLE first). */
@@ -101,6 +104,12 @@ export class ConsumerRunner {
     this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer);
     this.relay = new OutboxRelay(this.publisher, this.log.child({ component: 'outbox-relay' }), config.OUTBOX_RELAY_INTERVAL_MS, config.OUTBOX_RELAY_GRACE_MS);
     this.inboxPruner = new InboxPruner(this.transact, service.name, config.INBOX_RETENTION_HOURS, config.INBOX_PRUNE_INTERVAL_MS, this.log.child({ component: 'inbox-pruner' }));
+    const commands = new CommandPublisher(this.producer, deps.codec, config.KAFKA_TOPIC_PREFIX, service.name);
+    this.housekeeping = (service.housekeeping ?? []).map((h) => {
+      const log = this.log.child({ component: h.name });
+      const ctx = { transact: this.transact, publishCommand: commands.publish.bind(commands), log };
+      return new PeriodicTask(() => h.run(ctx), h.intervalMs, (err) => log.warn({ err }, `${h.name} failed; will try again`));
+    });
     this.chunks = new ChunkCoalescer<Work>(config.RUNNER_MAX_BATCH, (work, heartbeat) =>
       work.length === 1 ? this.processOne(work[0]!, heartbeat) : this.processChunk(work, heartbeat),
     );
@@ -125,6 +134,7 @@ export class ConsumerRunner {
     if (this.stopping) return;
     this.relay.start();
     this.inboxPruner.start();
+    for (const task of this.housekeeping) task.start();
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || this.stopping) return;
       this.log.fatal({ err: payload.error }, 'the Kafka consumer gave up and will not restart');
@@ -155,6 +165,7 @@ export class ConsumerRunner {
     await this.sending;
     await this.relay.stop();
     await this.inboxPruner.stop();
+    await Promise.all(this.housekeeping.map((task) => task.stop()));
     await this.producer.disconnect();
     this.log.info('stopped');
   }

@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { CommandPublisher } from '../command-publisher';
+import type { Transact } from '../db/knex';
 import type { RecordName } from '../contracts/codec';
 import type { RecordTypes } from '../contracts/types.generated';
 import type { Logger } from '../logger';
@@ -67,4 +69,24 @@ export interface ServiceDefinition {
   readonly consumes: readonly TopicKey[];
   /** Records the service acts on; other records on its topics are read and skipped. */
   readonly handlers: { readonly [N in RecordName]?: Handler<N> };
+  /** Work on a timer beside the consumer (inventory's hold expiry), for as long as the runner runs. */
+  readonly housekeeping?: readonly Housekeeping[];
+}
+
+/**
+ * A service's periodic task. A run that fails is logged and the next goes ahead, so a task must be
+ * safe to repeat: what one run did not finish, the next finds again.
+ */
+export interface Housekeeping {
+  readonly name: string;
+  readonly intervalMs: number;
+  run(ctx: HousekeepingContext): Promise<unknown>;
+}
+
+export interface HousekeepingContext {
+  /** A transaction as the service's role, as its handlers run. */
+  transact: Transact;
+  /** Publishes a command to oms.order-commands with the runner's idempotent producer. */
+  publishCommand: CommandPublisher['publish'];
+  log: Logger;
 }
