@@ -28,9 +28,21 @@ export class CommandPublisher {
   constructor(private readonly producer: Producer, private readonly codec: AvroCodec, private readonly topicPrefix: string, private readonly source: string) {}
 
   async publish<N extends Command>(record: N, payload: Payload<N>, eventId?: string): Promise<string> {
+    const [id] = await this.send(record, [{ payload, eventId }]);
+    return id!;
+  }
+
+  /** Several commands of one kind in one acknowledged send; their event ids. */
+  publishAll<N extends Command>(record: N, payloads: Payload<N>[]): Promise<string[]> {
+    return this.send(record, payloads.map((payload) => ({ payload })));
+  }
+
+  private async send<N extends Command>(record: N, items: { payload: Payload<N>; eventId?: string }[]): Promise<string[]> {
+    if (items.length === 0) return [];
     const topic = topicName('orderCommands', this.topicPrefix);
-    const value = { ...payload, ...newEnvelope(this.source, payload.orderId, eventId) } as unknown as RecordTypes[N];
-    await this.producer.send({ topic, acks: -1, messages: [{ key: payload.orderId, value: await this.codec.encode(topic, record, value) }] });
-    return value.eventId;
+    const values = items.map(({ payload, eventId }) => ({ ...payload, ...newEnvelope(this.source, payload.orderId, eventId) }) as unknown as RecordTypes[N]);
+    const messages = await Promise.all(values.map(async (value) => ({ key: value.orderId as string, value: await this.codec.encode(topic, record, value) })));
+    await this.producer.send({ topic, acks: -1, messages });
+    return values.map((v) => v.eventId);
   }
 }

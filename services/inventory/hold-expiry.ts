@@ -16,7 +16,7 @@ const SWEEP_LIMIT = 500;
 export const holdExpiry = (holdSeconds: number, intervalMs: number): Housekeeping => ({
   name: 'hold-expiry',
   intervalMs,
-  async run({ transact, publishCommand, log }) {
+  async run({ transact, publishCommands, log }) {
     const expired = (await transact((trx) =>
       trx.raw(
         `SELECT DISTINCT r.order_id FROM reservations r JOIN orders o ON o.order_id = r.order_id
@@ -25,14 +25,8 @@ export const holdExpiry = (holdSeconds: number, intervalMs: number): Housekeepin
         [holdSeconds, SWEEP_LIMIT],
       ),
     )).rows as { order_id: string }[];
-    for (const { order_id: orderId } of expired) {
-      await publishCommand('io.oms.commands.CancelOrder', {
-        orderId,
-        reason: 'reservation_expired',
-        requestedBy: 'inventory',
-        detail: `stock held ${holdSeconds} s without an authorized payment`,
-      });
-    }
+    const detail = `stock held ${holdSeconds} s without an authorized payment`;
+    await publishCommands('io.oms.commands.CancelOrder', expired.map(({ order_id: orderId }) => ({ orderId, reason: 'reservation_expired', requestedBy: 'inventory', detail })));
     if (expired.length > 0) log.info({ orders: expired.length, holdSeconds }, 'reservation holds expired: cancellations requested');
     return expired.length;
   },

@@ -1,7 +1,8 @@
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
-import { Demand, planReservation, PlannedTake, Shortage, StockRow } from './reservation-plan';
+import { Demand, planReservation, PlannedTake, Shortage } from './reservation-plan';
+import { lockStockRows, stockRowKey, writeStockRows } from './stock-rows';
 
 type Scope = string | null; // null: the order's placed lines; else one added line's id
 type Settlement = 'released' | 'committed';
@@ -64,8 +65,8 @@ export class StockBook implements ChunkFlush {
     const held = await this.lockHeld();
     const scopes = await this.existingScopes();
     for (const h of held.values()) for (const r of h) for (const l of r.lines) this.skus.add(l.sku);
-    const rows = (await this.trx('stock_levels').whereIn('sku', [...this.skus]).orderBy(['sku', 'location']).forUpdate().select('sku', 'location', 'on_hand', 'reserved')) as StockRow[];
-    const stock = new Map(rows.map((r) => [rowKey(r), { ...r }]));
+    const rows = await lockStockRows(this.trx, [...this.skus]);
+    const stock = new Map(rows.map((r) => [stockRowKey(r), { ...r }]));
     const changed = new Set<string>();
     const newReservations: { reservation_id: string; order_id: string; line_id: Scope; status: 'held' }[] = [];
     const newLines: (PlannedTake & { reservation_id: string })[] = [];
@@ -83,8 +84,8 @@ export class StockBook implements ChunkFlush {
         }
         const reservationId = randomUUID();
         for (const t of plan.takes) {
-          stock.get(rowKey(t))!.reserved += t.quantity;
-          changed.add(rowKey(t));
+          stock.get(stockRowKey(t))!.reserved += t.quantity;
+          changed.add(stockRowKey(t));
         }
         newReservations.push({ reservation_id: reservationId, order_id: orderId, line_id: scope, status: 'held' });
         newLines.push(...plan.takes.map((t) => ({ reservation_id: reservationId, ...t })));
@@ -96,10 +97,10 @@ export class StockBook implements ChunkFlush {
         held.delete(orderId);
         const lines = ending.flatMap((h) => h.lines);
         for (const l of lines) {
-          const row = stock.get(rowKey(l))!;
+          const row = stock.get(stockRowKey(l))!;
           row.reserved -= l.quantity;
           if (outcome === 'committed') row.on_hand -= l.quantity;
-          changed.add(rowKey(l));
+          changed.add(stockRowKey(l));
         }
         settled[outcome].push(...ending.map((h) => h.reservationId));
         return { ids: ending.map((h) => h.reservationId), lines };
@@ -114,7 +115,7 @@ export class StockBook implements ChunkFlush {
       const ids = settled[outcome];
       if (ids.length) await this.trx('reservations').whereIn('reservation_id', ids).update({ status: outcome, updated_at: this.trx.fn.now() });
     }
-    await this.writeStock([...changed].sort().map((k) => stock.get(k)!));
+    await writeStockRows(this.trx, [...changed].sort().map((k) => stock.get(k)!));
   }
 
   /** Held reservations of the orders being settled, locked, with their lines. */
@@ -141,17 +142,6 @@ export class StockBook implements ChunkFlush {
     for (const r of refused) scopes.add(scopeKey(r.order_id, r.scope === 'order' ? null : r.scope));
     return scopes;
   }
-
-  private async writeStock(rows: StockRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const values = rows.map(() => '(?, ?, ?::bigint, ?::bigint)').join(', ');
-    await this.trx.raw(
-      `UPDATE stock_levels s SET on_hand = v.on_hand, reserved = v.reserved, updated_at = now()
-       FROM (VALUES ${values}) AS v(sku, location, on_hand, reserved) WHERE s.sku = v.sku AND s.location = v.location`,
-      rows.flatMap((r) => [r.sku, r.location, r.on_hand, r.reserved]),
-    );
-  }
 }
 
-const rowKey = (r: { sku: string; location: string }) => `${r.sku}\u0000${r.location}`;
 const scopeKey = (orderId: string, scope: Scope) => `${orderId}\u0000${scope ?? ''}`;

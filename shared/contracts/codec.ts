@@ -156,7 +156,7 @@ export class AvroCodec {
    */
   private async compatibilityOf(subject: string): Promise<{ own: string; unset: string }> {
     const admin = adminOf.get(this.registry);
-    const [own, unset] = await Promise.all<[Promise<string>, Promise<string>]>([
+    const [own, unset] = await Promise.all([
       this.answered(this.subjectApi.config({ subject }), `the compatibility of ${subject}`).then((r) => r.data().compatibilityLevel.toUpperCase()),
       admin ? this.answered(admin.globalCompatibility(), 'the global compatibility') : Promise.resolve('(not known)'),
     ]);

@@ -107,7 +107,7 @@ export class ConsumerRunner {
     const commands = new CommandPublisher(this.producer, deps.codec, config.KAFKA_TOPIC_PREFIX, service.name);
     this.housekeeping = (service.housekeeping ?? []).map((h) => {
       const log = this.log.child({ component: h.name });
-      const ctx = { transact: this.transact, publishCommand: commands.publish.bind(commands), log };
+      const ctx = { transact: this.transact, publishCommands: commands.publishAll.bind(commands), log };
       return new PeriodicTask(() => h.run(ctx), h.intervalMs, (err) => log.warn({ err }, `${h.name} failed; will try again`));
     });
     this.chunks = new ChunkCoalescer<Work>(config.RUNNER_MAX_BATCH, (work, heartbeat) =>

@@ -86,7 +86,7 @@ export interface Housekeeping {
 export interface HousekeepingContext {
   /** A transaction as the service's role, as its handlers run. */
   transact: Transact;
-  /** Publishes a command to oms.order-commands with the runner's idempotent producer. */
-  publishCommand: CommandPublisher['publish'];
+  /** Publishes commands to oms.order-commands in one send, with the runner's idempotent producer. */
+  publishCommands: CommandPublisher['publishAll'];
   log: Logger;
 }

@@ -1,9 +1,7 @@
-import { createDb } from '../../shared/db/knex';
-import { rebuildDatabase, scratchDatabase } from '../support/database';
-import { TEST_DATABASE_URL } from '../support/env';
+import { stackOnScratchDatabase } from '../support/database';
 import { aSubmitOrder } from '../support/orders';
 import { SagaDriver } from '../support/saga';
-import { eventually, TestStack } from '../support/stack';
+import { eventually, type TestStack } from '../support/stack';
 
 /**
  * Reservation holds expire (DESIGN): an order whose stock is held while its payment never comes is
@@ -11,17 +9,15 @@ import { eventually, TestStack } from '../support/stack';
  * of its own: the sweep looks at every held reservation, other test files' included.
  */
 describe('reservation holds that expire', () => {
-  const admin = createDb({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: 1 });
-  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  let scratch: Awaited<ReturnType<typeof stackOnScratchDatabase>>;
   let stack: TestStack;
   let saga: SagaDriver;
   const SKU = `HOLD-${Date.now().toString(36)}`;
   const cancellations = (orderId: string) => stack.db('order_status_history').where({ order_id: orderId, to_state: 'Cancelled', refused: false });
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(admin, 'oms_hold_expiry');
-    await rebuildDatabase(scratch.url);
-    stack = new TestStack({ DATABASE_URL: scratch.url, RESERVATION_HOLD_SECONDS: '1', RESERVATION_EXPIRY_INTERVAL_MS: '200' });
+    scratch = await stackOnScratchDatabase('oms_hold_expiry', { RESERVATION_HOLD_SECONDS: '1', RESERVATION_EXPIRY_INTERVAL_MS: '200' });
+    stack = scratch.stack;
     saga = new SagaDriver(stack);
     await stack.provision();
     await stack.watch([stack.topic('orderCommands')]);
@@ -30,11 +26,7 @@ describe('reservation holds that expire', () => {
     await saga.setStock(SKU, 10);
     await eventually('stock set', () => saga.stock(SKU));
   }, 120_000);
-  afterAll(async () => {
-    await stack?.close();
-    await scratch?.drop();
-    await admin.destroy();
-  });
+  afterAll(() => scratch?.close());
 
   it('when an order holds stock past RESERVATION_HOLD_SECONDS without a payment, then it is cancelled as reservation_expired, its stock released, and compensated in full once payment runs', async () => {
     const order = aSubmitOrder({ lines: [{ sku: SKU, name: 'Widget', quantity: 2, unitPriceMinor: 1000, weightGrams: 100 }] });

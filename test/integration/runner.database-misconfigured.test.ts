@@ -1,8 +1,6 @@
-import { createDb } from '../../shared/db/knex';
 import { serviceRole } from '../../shared/db/migrations/004_service_roles';
 import { dlqName } from '../../shared/topics';
-import { rebuildDatabase, scratchDatabase } from '../support/database';
-import { TEST_DATABASE_URL } from '../support/env';
+import { stackOnScratchDatabase } from '../support/database';
 import { aSubmitOrder } from '../support/orders';
 import { eventually, TestStack } from '../support/stack';
 
@@ -12,8 +10,7 @@ import { eventually, TestStack } from '../support/stack';
  * a database of its own, since it renames a table and revokes a grant under a running service.
  */
 describe('shared runner: a table or privilege missing at run time', () => {
-  const admin = createDb({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: 1 });
-  let scratch: { url: string; drop(): Promise<void> };
+  let scratch: Awaited<ReturnType<typeof stackOnScratchDatabase>>;
   let stack: TestStack;
 
   const rollbacks = async () => Number((await stack.db.raw('SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()')).rows[0].xact_rollback);
@@ -39,18 +36,13 @@ describe('shared runner: a table or privilege missing at run time', () => {
   };
 
   beforeAll(async () => {
-    scratch = await scratchDatabase(admin, 'oms_misconfigured');
-    await rebuildDatabase(scratch.url);
-    stack = new TestStack({ DATABASE_URL: scratch.url, RUNNER_RETRY_INITIAL_MS: '50', RUNNER_RETRY_MAX_MS: '200', RUNNER_MAX_UNCLASSIFIED_ATTEMPTS: '2' });
+    scratch = await stackOnScratchDatabase('oms_misconfigured', { RUNNER_RETRY_INITIAL_MS: '50', RUNNER_RETRY_MAX_MS: '200', RUNNER_MAX_UNCLASSIFIED_ATTEMPTS: '2' });
+    stack = scratch.stack;
     await stack.provision();
     await stack.watch([dlqName(stack.topic('orderCommands'))]);
     await stack.startService(stack.service('intake'));
   }, 60_000);
-  afterAll(async () => {
-    await stack?.close();
-    await scratch?.drop();
-    await admin.destroy();
-  });
+  afterAll(() => scratch?.close());
 
   it('when a table intake writes is missing (renamed away), then the order waits, undead-lettered, and is placed once the table is back', async () => {
     await orderThrough(

@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import { createDb, type Db, migrateLatest } from '../../shared/db/knex';
 import { TEST_DATABASE_URL } from './env';
+import { TestStack } from './stack';
 
 /** Empties a test-owned database: its `public` schema is dropped, recreated and migrated. */
 export async function rebuildDatabase(url: string): Promise<void> {
@@ -21,4 +22,23 @@ export async function scratchDatabase(admin: Db, prefix: string): Promise<{ url:
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: async () => void (await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
+}
+
+/**
+ * A test stack on a migrated database of its own, for a test file that breaks its database or
+ * must not see other files' rows. `close` stops the stack and drops the database.
+ */
+export async function stackOnScratchDatabase(prefix: string, overrides: Record<string, string> = {}): Promise<{ stack: TestStack; close(): Promise<void> }> {
+  const admin = createDb({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: 1 });
+  const scratch = await scratchDatabase(admin, prefix);
+  await rebuildDatabase(scratch.url);
+  const stack = new TestStack({ DATABASE_URL: scratch.url, ...overrides });
+  return {
+    stack,
+    close: async () => {
+      await stack.close();
+      await scratch.drop();
+      await admin.destroy();
+    },
+  };
 }
