@@ -160,6 +160,12 @@ export const settings = {
     schema: z.coerce.number().int().min(0),
   }),
   RESERVATION_EXPIRY_INTERVAL_MS: setting({ doc: 'How often inventory looks for holds older than RESERVATION_HOLD_SECONDS.', default: '60000', schema: positiveInt }),
+  FRAUD_VELOCITY_RETENTION_HOURS: setting({
+    doc: 'How long fraud keeps each order\'s velocity keys (customer, e-mail, payment token). Must cover the velocity window of FRAUD_RULES_FILE, checked at start-up; the rest is how late an OrderPlaced may reach its fraud check and still be counted against a full window.',
+    default: '24',
+    schema: positiveInt,
+  }),
+  FRAUD_VELOCITY_PRUNE_INTERVAL_MS: setting({ doc: 'How often fraud deletes velocity keys older than FRAUD_VELOCITY_RETENTION_HOURS.', default: '600000', schema: positiveInt }),
   INBOX_PRUNE_INTERVAL_MS: setting({ doc: 'How often each service deletes its inbox rows older than INBOX_RETENTION_HOURS (also once at start-up).', default: '600000', schema: positiveInt }),
 } as const;
 

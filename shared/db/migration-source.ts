@@ -7,6 +7,7 @@ import * as previousState from './migrations/005_previous_state';
 import * as outboxChunks from './migrations/006_outbox_chunks';
 import * as inboxRetention from './migrations/007_inbox_retention';
 import * as heldReservations from './migrations/008_held_reservations';
+import * as fraudVelocityRetention from './migrations/009_fraud_velocity_retention';
 
 interface Migration {
   name: string;
@@ -27,6 +28,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '006_outbox_chunks', ...outboxChunks },
   { name: '007_inbox_retention', ...inboxRetention },
   { name: '008_held_reservations', ...heldReservations },
+  { name: '009_fraud_velocity_retention', ...fraudVelocityRetention },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

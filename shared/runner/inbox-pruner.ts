@@ -1,3 +1,4 @@
+import { deleteInBatches } from '../db/delete-in-batches';
 import type { Transact } from '../db/knex';
 import type { Logger } from '../logger';
 import { PeriodicTask } from './periodic-task';
@@ -21,18 +22,7 @@ export class InboxPruner {
 
   /** Deletes the expired rows in batches; returns how many. */
   async prune(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const { rowCount } = await this.transact((trx) =>
-        trx.raw(
-          `DELETE FROM inbox WHERE ctid = ANY(ARRAY(
-             SELECT ctid FROM inbox WHERE consumer = ? AND processed_at < now() - make_interval(hours => ?) LIMIT ?))`,
-          [this.consumer, this.retentionHours, PRUNE_BATCH],
-        ),
-      ) as { rowCount: number };
-      total += rowCount;
-      if (rowCount < PRUNE_BATCH) break;
-    }
+    const total = await deleteInBatches(this.transact, 'inbox', 'consumer = ? AND processed_at < now() - make_interval(hours => ?)', [this.consumer, this.retentionHours], PRUNE_BATCH);
     if (total > 0) this.log.info({ deleted: total, retentionHours: this.retentionHours }, 'inbox rows past their retention deleted');
     return total;
   }
