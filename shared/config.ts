@@ -96,22 +96,22 @@ export const settings = {
     schema: z.coerce.number().int().min(6000).max(300000),
   }),
   RUNNER_PARTITIONS_CONCURRENCY: setting({
-    doc: 'Partition batches of one fetch a service instance takes at once; those handed in together are joined into one transaction of up to RUNNER_MAX_BATCH messages (order within a partition is kept). 32 covers every partition a service reads here; at 250 orders/s offered it gave p50 357 ms against 1,040 with 3 (README Benchmark).',
+    doc: 'Partition batches of one fetch a service instance takes at once; those handed in together are joined into one transaction of up to RUNNER_MAX_BATCH messages (order within a partition is kept). 32 covers every partition a service reads here; at 250 orders/s offered it gave p50 357 ms against 1,040 with 3 (bench/HISTORY.md).',
     default: '32',
     schema: positiveInt,
   }),
   RUNNER_MAX_BATCH: setting({
-    doc: 'Messages of one partition handled in one transaction and sent in one batch (1 = one at a time). 500 ran 3,000 orders 1.30× faster than 100 (median of 3 runs each, README Benchmark) and passed the fault suite; a chunk that fails is rerun one message at a time, heartbeating.',
+    doc: 'Messages of one partition handled in one transaction and sent in one batch (1 = one at a time). 500 ran 3,000 orders 1.30× faster than 100 (median of 3 runs each, bench/HISTORY.md) and passed the fault suite; a chunk that fails is rerun one message at a time, heartbeating.',
     default: '500',
     schema: positiveInt,
   }),
   RUNNER_COMMIT_INTERVAL_MS: setting({
-    doc: 'How often a service instance commits the Kafka offsets of the messages it has finished, in one request for all its partitions (also on stop). kafkajs\'s commit after every batch queued many commits per fetch on the coordinator (README Benchmark). A crash redelivers up to this much work, which the inbox skips.',
+    doc: 'How often a service instance commits the Kafka offsets of the messages it has finished, in one request for all its partitions (also on stop). kafkajs\'s commit after every batch queued many commits per fetch on the coordinator (bench/HISTORY.md). A crash redelivers up to this much work, which the inbox skips.',
     default: '1000',
     schema: positiveInt,
   }),
   RUNNER_FETCH_MAX_BYTES: setting({
-    doc: 'Most bytes one fetch of a service instance brings in (each partition at most this or 1 MiB); the default is kafkajs\'s. Under a backlog every fetched message is held until its chunk commits: 1 MiB cut the backlogged payment process from 266–293 MB to 181–184 MB peak RSS but its drain from about 2,550 to 1,540–1,930 messages/s (README Benchmark). The broker still returns one record batch larger than this, so nothing stalls.',
+    doc: 'Most bytes one fetch of a service instance brings in (each partition at most this or 1 MiB); the default is kafkajs\'s. Under a backlog every fetched message is held until its chunk commits: 1 MiB cut the backlogged payment process from 266–293 MB to 181–184 MB peak RSS but its drain from about 2,550 to 1,540–1,930 messages/s (bench/HISTORY.md). The broker still returns one record batch larger than this, so nothing stalls.',
     default: '10485760',
     schema: positiveInt,
   }),
