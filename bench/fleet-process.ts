@@ -94,13 +94,14 @@ export class FleetProcess {
   }
 }
 
-/** Waits until every named service's consumer group is Stable with members. */
-export async function waitForStableGroups(admin: Admin, groupPrefix: string, services: string[], timeoutMs = 120_000, pollMs = 500): Promise<void> {
+/** Waits until every named service's consumer group is Stable with at least `members` members (the instances started of it). */
+export async function waitForStableGroups(admin: Admin, groupPrefix: string, services: string[], members: number, timeoutMs = 120_000, pollMs = 500): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { groups } = await admin.describeGroups(services.map((s) => `${groupPrefix}-${s}`));
-    if (groups.every((g) => g.state === 'Stable' && g.members.length > 0)) return;
-    if (Date.now() > deadline) throw new Error(`consumer groups not stable after ${timeoutMs} ms: ${groups.map((g) => `${g.groupId}=${g.state}`).join(', ')}`);
+    // stable with fewer members is not the end: the rest join with a rebalance that pauses the group
+    if (groups.every((g) => g.state === 'Stable' && g.members.length >= members)) return;
+    if (Date.now() > deadline) throw new Error(`consumer groups not stable with ${members} member(s) after ${timeoutMs} ms: ${groups.map((g) => `${g.groupId}=${g.state}/${g.members.length}`).join(', ')}`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }

@@ -70,7 +70,7 @@ async function main() {
   for (const services of groups) for (let i = 0; i < INSTANCES; i++) processes.push(new FleetProcess(`${services.join('+')}#${i}`, { ...env, SERVICES: services.join(',') }));
   const delayed = MODE === 'backlog' ? processes.filter((f) => f.name.startsWith(`${BACKLOG_SERVICE}#`)) : [];
   for (const f of processes) if (!delayed.includes(f)) f.start();
-  await waitForStableGroups(admin, runId, SERVICES.filter((s) => s !== (MODE === 'backlog' ? BACKLOG_SERVICE : '')));
+  await waitForStableGroups(admin, runId, SERVICES.filter((s) => s !== (MODE === 'backlog' ? BACKLOG_SERVICE : '')), INSTANCES);
   console.log(`fleet: ${processes.length - delayed.length} process(es) running, every consumer group stable`);
   const stopWarehouse = await traffic.startWarehouse(kafka, `${runId}-warehouse`);
 
@@ -118,7 +118,7 @@ async function main() {
     for (const f of delayed) f.start();
     // the clock starts once the service has joined its group (process start-up is not draining) and
     // stops when every order's authorization is committed (offsets are committed only every second)
-    await waitForStableGroups(admin, runId, [BACKLOG_SERVICE], 120_000, 20);
+    await waitForStableGroups(admin, runId, [BACKLOG_SERVICE], INSTANCES, 120_000, 20);
     const drainStart = Date.now();
     const authorized = async (set: string[]) => Number((await db('payments').whereIn('order_id', set).where({ operation: 'authorize' }).count({ n: '*' }).first())!.n);
     await waitForEvery(ids, authorized, { intervalMs: 20, what: 'authorized', newest: PARTITIONS * 10 });

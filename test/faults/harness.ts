@@ -80,7 +80,7 @@ export class FaultHarness {
     await this.producer.connect();
     await this.traffic.setStock(this.skus, this.initialStock);
     for (const s of SERVICES) this.addInstance(s);
-    await waitForStableGroups(this.admin, this.runId, [...SERVICES]);
+    await waitForStableGroups(this.admin, this.runId, [...SERVICES], 1);
     this.stopWarehouse = await this.traffic.startWarehouse(this.platform.kafka, `${this.runId}-warehouse`);
   }
 
