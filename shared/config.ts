@@ -28,6 +28,11 @@ export const settings = {
     schema: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
   }),
   DATABASE_POOL_MAX: setting({ doc: 'Connections per process in the Postgres pool.', default: '10', schema: positiveInt }),
+  DATABASE_RANDOM_PAGE_COST: setting({
+    doc: 'Postgres planner\'s cost of a random page read for this process\'s sessions (random_page_cost). 1.1 suits a status store whose working set is in memory or on SSD: the handlers\' reads of a batch of orders by id then use indexes instead of scanning whole tables. Empty: the server\'s setting (Postgres\'s default 4 assumes spinning disks).',
+    default: '1.1',
+    schema: z.string().transform((s) => (s.trim() === '' ? null : Number(s))).pipe(z.number().positive().finite().nullable()),
+  }),
   DATABASE_SERVICE_ROLES: setting({
     doc: 'Every runner transaction first runs `SET LOCAL ROLE oms_<service>`, so a service can write only its own tables (roles from migration 004; the connecting user must be a member).',
     default: 'true',

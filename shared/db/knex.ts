@@ -37,10 +37,15 @@ export function transactAs(db: Db, role: string | null): Transact {
   return <T>(fn: (trx: Trx) => Promise<T>) => db.transaction<T>(fn, config);
 }
 
-export function createDb(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_MAX'>, applicationName = 'oms'): Db {
+export function createDb(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_MAX'> & Partial<Pick<Config, 'DATABASE_RANDOM_PAGE_COST'>>, applicationName = 'oms'): Db {
+  const randomPageCost = config.DATABASE_RANDOM_PAGE_COST;
   return knex({
     client: RoleInBeginPgClient,
-    connection: { connectionString: config.DATABASE_URL, application_name: applicationName },
+    connection: {
+      connectionString: config.DATABASE_URL,
+      application_name: applicationName,
+      ...(randomPageCost != null ? { options: `-c random_page_cost=${randomPageCost}` } : {}),
+    },
     pool: { min: 0, max: config.DATABASE_POOL_MAX },
     acquireConnectionTimeout: 10000,
   });
