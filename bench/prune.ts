@@ -9,26 +9,24 @@
  * latency before and during it (the sweeps must not stall the saga), then the same for the vacuum
  * that follows, and checks that exactly the expired rows went. Results: bench/results/prune-latest.json.
  */
-import { randomBytes, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { velocityRetention } from '../services/fraud/velocity-retention';
 import { loadConfig } from '../shared/config';
+import { DELETE_BATCH } from '../shared/db/delete-in-batches';
 import { createDb, type Db, migrateLatest, transactAs } from '../shared/db/knex';
 import { serviceRole } from '../shared/db/migrations/004_service_roles';
 import { createLogger } from '../shared/logger';
 import { InboxPruner } from '../shared/runner/inbox-pruner';
+import { scratchDatabase } from '../test/support/scratch-database';
+import { benchArg, percentile } from './args';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return Number(i > 0 && process.argv[i + 1] ? process.argv[i + 1] : (process.env[`BENCH_${name.toUpperCase()}`] ?? fallback));
-};
-const EXPIRED = arg('expired', '3000000');
-const RECENT = arg('recent', '300000');
-const RETENTION_HOURS = 24;
+const EXPIRED = Number(benchArg('expired', '3000000'));
+const RECENT = Number(benchArg('recent', '300000'));
+const RETENTION_HOURS = 24; // FRAUD_VELOCITY_RETENTION_HOURS's default
+const INBOX_RETENTION_HOURS = 168; // INBOX_RETENTION_HOURS's default
 const CONSUMER = 'payment';
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 /** Inserts one velocity key and one inbox row every 2 ms, one transaction each, and keeps each insert's latency. */
 class PlacementWriter {
@@ -56,7 +54,7 @@ class PlacementWriter {
   take() {
     const sorted = this.latencies.sort((a, b) => a - b);
     this.latencies = [];
-    return { inserts: sorted.length, p50Ms: +percentile(sorted, 0.5).toFixed(2), p99Ms: +percentile(sorted, 0.99).toFixed(2), maxMs: +(sorted.at(-1) ?? 0).toFixed(2) };
+    return { inserts: sorted.length, p50Ms: +percentile(sorted, 50).toFixed(2), p99Ms: +percentile(sorted, 99).toFixed(2), maxMs: +(sorted.at(-1) ?? 0).toFixed(2) };
   }
 
   async stop() {
@@ -67,29 +65,18 @@ class PlacementWriter {
 
 /** Expired rows `retention + 24 h` to `retention + 48 h` old and recent rows within the last hour, in time order as the fleet writes them. */
 async function seed(db: Db) {
-  await db.raw(
-    `INSERT INTO fraud_velocity (kind, value, order_id, at)
-     SELECT (ARRAY['customer','email','payment_token'])[1 + i % 3], 'v' || (i / 3 % 200000), gen_random_uuid(),
-            now() - make_interval(hours => ?) + (i * (86400.0 / ?)) * interval '1 second'
-       FROM generate_series(0, ? - 1) i`,
-    [RETENTION_HOURS + 48, EXPIRED, EXPIRED],
-  );
-  await db.raw(
-    `INSERT INTO fraud_velocity (kind, value, order_id, at)
-     SELECT (ARRAY['customer','email','payment_token'])[1 + i % 3], 'v' || (i / 3 % 200000), gen_random_uuid(), now() - interval '1 hour' + (i * (3000.0 / ?)) * interval '1 second'
-       FROM generate_series(0, ? - 1) i`,
-    [RECENT, RECENT],
-  );
-  await db.raw(
-    `INSERT INTO inbox (consumer, event_id, processed_at)
-     SELECT ?, gen_random_uuid()::text, now() - make_interval(hours => ?) + (i * (86400.0 / ?)) * interval '1 second' FROM generate_series(0, ? - 1) i`,
-    [CONSUMER, 168 + 48, EXPIRED, EXPIRED],
-  );
-  await db.raw(
-    `INSERT INTO inbox (consumer, event_id, processed_at)
-     SELECT ?, gen_random_uuid()::text, now() - interval '1 hour' + (i * (3000.0 / ?)) * interval '1 second' FROM generate_series(0, ? - 1) i`,
-    [CONSUMER, RECENT, RECENT],
-  );
+  const tables = [
+    { into: 'fraud_velocity (kind, value, order_id, at)', values: `(ARRAY['customer','email','payment_token'])[1 + i % 3], 'v' || (i / 3 % 200000), gen_random_uuid()`, retentionHours: RETENTION_HOURS },
+    { into: 'inbox (consumer, event_id, processed_at)', values: `'${CONSUMER}', gen_random_uuid()::text`, retentionHours: INBOX_RETENTION_HOURS },
+  ];
+  for (const t of tables) {
+    for (const [hoursAgo, spanSeconds, rows] of [[t.retentionHours + 48, 86_400, EXPIRED], [1, 3_000, RECENT]] as const) {
+      await db.raw(
+        `INSERT INTO ${t.into} SELECT ${t.values}, now() - make_interval(hours => ?) + (i * (?::float8 / ?)) * interval '1 second' FROM generate_series(0, ? - 1) i`,
+        [hoursAgo, spanSeconds, rows, rows],
+      );
+    }
+  }
   await db.raw('VACUUM ANALYZE fraud_velocity, inbox'); // what autovacuum does to a table this size before any sweep comes
 }
 
@@ -99,11 +86,8 @@ async function main() {
   const config = loadConfig();
   const log = createLogger('bench-prune', 'warn');
   const admin = createDb(config, 'oms-bench-prune');
-  const name = `oms_prune_${randomBytes(4).toString('hex')}`;
-  await admin.raw(`CREATE DATABASE ${name}`);
-  const url = new URL(config.DATABASE_URL);
-  url.pathname = `/${name}`;
-  const db = createDb({ DATABASE_URL: url.toString(), DATABASE_POOL_MAX: 4 }, 'oms-bench-prune');
+  const scratch = await scratchDatabase(admin, 'oms_prune', config.DATABASE_URL);
+  const db = createDb({ DATABASE_URL: scratch.url, DATABASE_POOL_MAX: 4 }, 'oms-bench-prune');
   try {
     await migrateLatest(db);
     const s0 = Date.now();
@@ -123,7 +107,7 @@ async function main() {
     const velocity = await sweep('fraud velocity keys', async () =>
       (await velocityRetention(RETENTION_HOURS, 60_000).run({ transact: transactAs(db, serviceRole('fraud')), publishCommands: async () => [], log })) as number,
     );
-    const inbox = await sweep('inbox', () => new InboxPruner(transactAs(db, serviceRole(CONSUMER)), CONSUMER, 168, 60_000, log).prune());
+    const inbox = await sweep('inbox', () => new InboxPruner(transactAs(db, serviceRole(CONSUMER)), CONSUMER, INBOX_RETENTION_HOURS, 60_000, log).prune());
     // a delete only marks rows dead: autovacuum does the rest afterwards, beside the saga too
     const vacuum = await sweep('vacuum of both (what autovacuum does next)', async () => {
       await db.raw('VACUUM fraud_velocity, inbox');
@@ -134,10 +118,10 @@ async function main() {
     const left = {
       velocityExpired: await count(db, 'fraud_velocity', `at < now() - interval '${RETENTION_HOURS} hours'`),
       velocityRecent: await count(db, 'fraud_velocity', `value LIKE 'v%'`),
-      inboxExpired: await count(db, 'inbox', `processed_at < now() - interval '168 hours'`),
+      inboxExpired: await count(db, 'inbox', `processed_at < now() - interval '${INBOX_RETENTION_HOURS} hours'`),
     };
     const ok = velocity.deleted === EXPIRED && inbox.deleted === EXPIRED && left.velocityExpired === 0 && left.inboxExpired === 0 && left.velocityRecent === RECENT;
-    const result = { expired: EXPIRED, recent: RECENT, batch: 5000, writerIdle: idle, sweeps: [velocity, inbox, vacuum], left, ok, startedAt: new Date(s0).toISOString() };
+    const result = { expired: EXPIRED, recent: RECENT, batch: DELETE_BATCH, writerIdle: idle, sweeps: [velocity, inbox, vacuum], left, ok, startedAt: new Date(s0).toISOString() };
 
     console.log(`writer alone: ${idle.inserts} inserts, p50 ${idle.p50Ms} ms, p99 ${idle.p99Ms} ms, max ${idle.maxMs} ms`);
     for (const s of [velocity, inbox, vacuum]) {
@@ -150,7 +134,7 @@ async function main() {
     if (!ok) process.exitCode = 1;
   } finally {
     await db.destroy();
-    await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await scratch.drop();
     await admin.destroy();
   }
 }

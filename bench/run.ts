@@ -23,22 +23,18 @@ import { runLimit } from './limit';
 import { medianMsByRecord } from './hops';
 import { MachineCpu } from './machine-cpu';
 import { waitForEvery } from './wait-for-orders';
+import { benchArg, percentile } from './args';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : (process.env[`BENCH_${name.toUpperCase()}`] ?? fallback);
-};
-const ORDERS = Number(arg('orders', '5000'));
-const RATE = Number(arg('rate', '0'));
-const PARTITIONS = Number(arg('partitions', '6'));
-const INSTANCES = Number(arg('instances', '1'));
-const MODE = arg('mode', 'normal') as 'normal' | 'hot-sku' | 'backlog';
-const LAYOUT = MODE === 'backlog' ? 'split' : arg('layout', 'shared');
+const ORDERS = Number(benchArg('orders', '5000'));
+const RATE = Number(benchArg('rate', '0'));
+const PARTITIONS = Number(benchArg('partitions', '6'));
+const INSTANCES = Number(benchArg('instances', '1'));
+const MODE = benchArg('mode', 'normal') as 'normal' | 'hot-sku' | 'backlog';
+const LAYOUT = MODE === 'backlog' ? 'split' : benchArg('layout', 'shared');
 const SERVICES = ['intake', 'fraud', 'inventory', 'payment', 'fulfillment', 'notifications'];
 const BACKLOG_SERVICE = 'payment';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 
 async function main() {
   const groups = processGroups(LAYOUT); // a mistyped --layout fails before anything is set up
@@ -128,7 +124,7 @@ async function main() {
 
   // wait for every order to settle
   const settled = async (set: string[]) => Number((await db('orders').whereIn('order_id', set).whereIn('state', ['Delivered', 'Cancelled', 'Rejected']).count({ n: '*' }).first())!.n);
-  await waitForEvery(ids, settled, { intervalMs: 1000, deadline: Date.now() + Number(arg('timeout', '1800')) * 1000, what: 'settled' });
+  await waitForEvery(ids, settled, { intervalMs: 1000, deadline: Date.now() + Number(benchArg('timeout', '1800')) * 1000, what: 'settled' });
   sampling = false;
   await sampler;
   const machineCpu = machine.report();
@@ -178,8 +174,8 @@ async function main() {
     ordersPerSecond: Math.round(ordersPerSecond * 10) / 10,
     limitOrdersPerSecond: Math.round(limitOrdersPerSecond * 10) / 10,
     limitRatio: Math.round((ordersPerSecond / limitOrdersPerSecond) * 1000) / 1000,
-    p50Ms: Math.round(pct(toAwaiting, 50)), p99Ms: Math.round(pct(toAwaiting, 99)), p999Ms: Math.round(pct(toAwaiting, 99.9)),
-    deliveredP50Ms: Math.round(pct(toDelivered, 50)), deliveredP99Ms: Math.round(pct(toDelivered, 99)), deliveredP999Ms: Math.round(pct(toDelivered, 99.9)),
+    p50Ms: Math.round(percentile(toAwaiting, 50)), p99Ms: Math.round(percentile(toAwaiting, 99)), p999Ms: Math.round(percentile(toAwaiting, 99.9)),
+    deliveredP50Ms: Math.round(percentile(toDelivered, 50)), deliveredP99Ms: Math.round(percentile(toDelivered, 99)), deliveredP999Ms: Math.round(percentile(toDelivered, 99.9)),
     oversoldUnits, outcome, drainMessagesPerSecond,
     peakRssMbByService, cpuSecondsByService: Object.fromEntries(perProcess.map((x) => [x.name, x.cpuSeconds])),
     machineCpu: { ...machineCpu, msPerOrderByComponent: Object.fromEntries(Object.entries(machineCpu.secondsByComponent).map(([c, s]) => [c, Math.round((s / ORDERS) * 1e4) / 10])) },

@@ -1,9 +1,6 @@
 import { deleteInBatches } from '../../shared/db/delete-in-batches';
 import type { Housekeeping } from '../../shared/runner/handler';
 
-/** Rows one delete takes: short transactions while fraud checks insert beside them. */
-const PRUNE_BATCH = 5000;
-
 /**
  * Deletes velocity keys older than `retentionHours`, so `fraud_velocity` holds a window's worth of
  * orders instead of every order ever placed. A key is needed while some order's window can still
@@ -16,7 +13,7 @@ export const velocityRetention = (retentionHours: number, intervalMs: number): H
   name: 'velocity-retention',
   intervalMs,
   async run({ transact, log }) {
-    const deleted = await deleteInBatches(transact, 'fraud_velocity', 'at < now() - make_interval(hours => ?)', [retentionHours], PRUNE_BATCH);
+    const deleted = await deleteInBatches(transact, 'fraud_velocity', 'at < now() - make_interval(hours => ?)', [retentionHours]);
     if (deleted > 0) log.info({ deleted, retentionHours }, 'velocity keys past their retention deleted');
     return deleted;
   },

@@ -3,9 +3,6 @@ import type { Transact } from '../db/knex';
 import type { Logger } from '../logger';
 import { PeriodicTask } from './periodic-task';
 
-/** Rows one delete takes: short transactions on a large inbox. */
-const PRUNE_BATCH = 5000;
-
 /**
  * Deletes one consumer's inbox rows older than the retention, at start-up and then on an interval.
  * An event is de-duplicated only while its row lives, so the retention has to outlast every way an
@@ -22,7 +19,7 @@ export class InboxPruner {
 
   /** Deletes the expired rows in batches; returns how many. */
   async prune(): Promise<number> {
-    const total = await deleteInBatches(this.transact, 'inbox', 'consumer = ? AND processed_at < now() - make_interval(hours => ?)', [this.consumer, this.retentionHours], PRUNE_BATCH);
+    const total = await deleteInBatches(this.transact, 'inbox', 'consumer = ? AND processed_at < now() - make_interval(hours => ?)', [this.consumer, this.retentionHours]);
     if (total > 0) this.log.info({ deleted: total, retentionHours: this.retentionHours }, 'inbox rows past their retention deleted');
     return total;
   }

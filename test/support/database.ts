@@ -1,7 +1,9 @@
-import { randomBytes } from 'crypto';
 import { createDb, type Db, migrateLatest } from '../../shared/db/knex';
 import { TEST_DATABASE_URL } from './env';
+import { scratchDatabase } from './scratch-database';
 import { TestStack } from './stack';
+
+export { scratchDatabase };
 
 /** Empties a test-owned database: its `public` schema is dropped, recreated and migrated. */
 export async function rebuildDatabase(url: string): Promise<void> {
@@ -13,15 +15,6 @@ export async function rebuildDatabase(url: string): Promise<void> {
   } finally {
     await db.destroy();
   }
-}
-
-/** An empty database of its own next to the test database (not migrated): its URL, and `drop` to remove it with any connections left. */
-export async function scratchDatabase(admin: Db, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  await admin.raw(`CREATE DATABASE ${name}`);
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: async () => void (await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
 }
 
 /**

@@ -1,0 +1,9 @@
+/** `--name value` on the command line, else `BENCH_NAME` in the environment, else `fallback`. */
+export const benchArg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : (process.env[`BENCH_${name.toUpperCase()}`] ?? fallback);
+};
+
+/** The `p`th percentile (0–100) of ascending `sorted`, nearest rank; NaN when empty. */
+export const percentile = (sorted: readonly number[], p: number): number =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
