@@ -3,6 +3,7 @@ import { ConfigError } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { ConsumerRunner } from '../shared/runner/consumer-runner';
 import { loadServiceDeps } from './deps';
+import { warmUp } from './fleet-warm-up';
 import { selectServices } from './registry';
 
 /**
@@ -38,6 +39,9 @@ export async function runFleet(platform: Platform, names: string[], beforeExit: 
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   platform.log.info({ services: services.map((s) => s.name) }, 'starting');
+  const warm = await warmUp(platform);
+  if (warm.failed.length > 0) platform.log.warn({ failed: warm.failed.length, first: warm.failed[0] }, 'warm-up incomplete; the first messages will wait for what is missing');
+  platform.log.info({ connections: warm.connections, schemas: warm.schemas }, 'warmed up');
   for (const r of runners) {
     if (stopping) return; // SIGTERM during start-up: shutdown stops what started, and exits
     await r.start().catch((err) => (stopping ? undefined : notProvisioned(err)));

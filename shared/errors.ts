@@ -12,7 +12,7 @@ export const ERROR_CODES = [
   'database_misconfigured', // a table, column, function or privilege the code needs is missing: a deploy, not a message
   'broker_unavailable',
   'registry_unavailable',
-  'registry_misconfigured', // a subject configured otherwise than provisioning registers it: an operator's setting, never overridden
+  'registry_misconfigured', // a subject missing, or configured otherwise than provisioning registers it: an operator's setting, never overridden
   'gateway_timeout',
   'conflict',           // a concurrent writer won; run the message again
   'shutting_down',

@@ -59,6 +59,10 @@ const authRefused = (what: string, err: unknown) => {
 // unavailable, retried, never a reason to dead-letter the message.
 const isNotFound = (err: unknown) => statusOf(err) === 404;
 
+// The client reports the registry's 404 for a subject or schema it does not hold as a
+// ConfluentSchemaRegistryError without the status (and that error for nothing else on this call).
+const isSubjectUnknown = (err: unknown) => isNotFound(err) || (err as { name?: unknown })?.name === 'ConfluentSchemaRegistryError';
+
 /** A failed lookup as the project's error: ours (a deadline) as it is, refused credentials, not found (dead-lettered), else unavailable. */
 const lookupFailure = (err: unknown, what: string, notFound: string): OmsError => {
   if (err instanceof OmsError) return err;
@@ -174,8 +178,15 @@ export class AvroCodec {
       this.ids.set(subject, id);
       return id;
     } catch (err) {
-      throw lookupFailure(err, `the lookup of ${subject}`, `schema ${recordName} is not registered under ${subject}: run \`npm run provision\``);
+      // our own record missing from the registry is a deployment fault, not the message's: the partition waits for provisioning
+      if (isSubjectUnknown(err)) throw transient('registry_misconfigured', `schema ${recordName} is not registered under ${subject}: run \`npm run provision\``, err);
+      throw lookupFailure(err, `the lookup of ${subject}`, `schema ${recordName} is not registered under ${subject}`);
     }
+  }
+
+  /** Looks up the record's schema id and the schema for it now, so its first encode and decode make no registry request. */
+  async preload(physicalTopic: string, recordName: RecordName): Promise<void> {
+    await this.typeOf(await this.schemaId(physicalTopic, recordName));
   }
 
   async encode<N extends RecordName>(physicalTopic: string, recordName: N, value: RecordTypes[N]): Promise<Buffer> {

@@ -381,8 +381,8 @@ export class ConsumerRunner {
         if (!err.retriable && !unclassifiedRetry) throw err;
         if (this.stopping) throw new OmsError('shutting_down', 'stopping before the message succeeded', true, { cause: err });
         const delay = Math.min(max, initial * 2 ** Math.min(attempt - 1, 20));
-        // a missing table or grant needs an operator, not patience: logged as an error
-        const level = err.code === 'database_misconfigured' ? 'error' : 'warn';
+        // a missing table, grant or schema registration needs an operator, not patience: logged as an error
+        const level = err.code === 'database_misconfigured' || err.code === 'registry_misconfigured' ? 'error' : 'warn';
         log[level]({ code: err.code, err: err.message, attempt, delayMs: delay }, 'retrying after a failure');
         await this.pause(delay, heartbeat);
       }
