@@ -5,9 +5,9 @@ import type { Admin, Kafka } from 'kafkajs';
  * per record, takes the median of (its Kafka timestamp − its order's SubmitOrder timestamp). The
  * timestamps are the producers' create times, so each figure is "when that event was sent".
  * Records come from the outbox's `oms-record` header; messages without it (the bench's own
- * commands and warehouse events) are named by their topic.
+ * commands and warehouse events) are named by their topic. Only the orders in `orderIds` count.
  */
-export async function medianMsByRecord(kafka: Kafka, admin: Admin, topics: string[], commandTopic: string, groupId: string): Promise<Record<string, number>> {
+export async function medianMsByRecord(kafka: Kafka, admin: Admin, topics: string[], commandTopic: string, groupId: string, orderIds: ReadonlySet<string>): Promise<Record<string, number>> {
   const high = new Map<string, number>();
   for (const topic of topics) for (const e of await admin.fetchTopicOffsets(topic)) high.set(`${topic}:${e.partition}`, Number(e.high));
   let remaining = [...high.values()].reduce((a, b) => a + b, 0);
@@ -37,7 +37,7 @@ export async function medianMsByRecord(kafka: Kafka, admin: Admin, topics: strin
   const byRecord = new Map<string, number[]>();
   for (const s of sent) {
     const t0 = submitted.get(s.key);
-    if (t0 === undefined) continue; // keyed by SKU, or not an order of this run
+    if (t0 === undefined || !orderIds.has(s.key)) continue; // keyed by SKU, or not an order measured (a warm-up order)
     const list = byRecord.get(s.record) ?? [];
     list.push(s.at - t0);
     byRecord.set(s.record, list);

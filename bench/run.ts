@@ -1,9 +1,11 @@
 /**
- * `npm run bench -- [--orders N] [--rate R] [--partitions P] [--instances K] [--layout shared|split|<a+b,c+d>] [--mode normal|hot-sku|backlog]`
+ * `npm run bench -- [--orders N] [--rate R] [--warmup W] [--partitions P] [--instances K] [--layout shared|split|<a+b,c+d>] [--mode normal|hot-sku|backlog]`
  *
  * Runs the compiled fleet in child processes against the local stack on fresh topics, seeds stock,
- * publishes N SubmitOrders at R/s (0 = as fast as possible), plays the warehouse, and measures from
- * each command's timestamp to its states in the status store. In the same invocation it runs the
+ * publishes W warm-up orders (default 1,000; none in backlog mode) and waits for them to settle,
+ * then publishes N SubmitOrders at R/s (0 = as fast as possible), plays the warehouse, and measures
+ * from each of those commands' timestamps to its states in the status store (the warm-up orders'
+ * latency is reported apart, as `warmup`). In the same invocation it runs the
  * limit: the same number of Kafka messages through a bare kafkajs produce/consume loop and the same
  * number of transactions, statements (counted in the fleet processes by bench/query-census.js) and
  * row writes through a bare knex loop, and reports our orders/s as a ratio of that limit.
@@ -14,7 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { type Admin, Partitioners } from 'kafkajs';
 import { createPlatform } from '../shared/bootstrap';
-import { migrateLatest } from '../shared/db/knex';
+import { type Db, migrateLatest } from '../shared/db/knex';
 import { ensureTopics, registerSchemas } from '../shared/provisioning';
 import { TOPICS, TopicKey, topicName } from '../shared/topics';
 import { buildFleet, FleetProcess, totalConsumerLag, waitForStableGroups } from './fleet-process';
@@ -31,6 +33,9 @@ const PARTITIONS = Number(benchArg('partitions', '6'));
 const INSTANCES = Number(benchArg('instances', '1'));
 const MODE = benchArg('mode', 'normal') as 'normal' | 'hot-sku' | 'backlog';
 const LAYOUT = MODE === 'backlog' ? 'split' : benchArg('layout', 'shared');
+// a backlog run starts payment only after the orders are published: orders sent earlier to warm up would wait for it too
+const WARMUP = MODE === 'backlog' ? 0 : Number(benchArg('warmup', '1000'));
+if (!Number.isInteger(WARMUP) || WARMUP < 0) throw new Error(`--warmup ${benchArg('warmup', '')}: a number of orders, 0 or more`);
 const SERVICES = ['intake', 'fraud', 'inventory', 'payment', 'fulfillment', 'notifications'];
 const BACKLOG_SERVICE = 'payment';
 
@@ -42,7 +47,7 @@ async function main() {
   const env = { ...process.env, KAFKA_TOPIC_PREFIX: `${runId}.`, KAFKA_GROUP_PREFIX: runId, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
   const p = createPlatform('bench', env);
   const { db, kafka, codec, config } = p;
-  console.log(`bench ${runId}: ${ORDERS} orders, rate ${RATE || 'max'}/s, ${PARTITIONS} partitions, ${INSTANCES} instance(s), layout ${LAYOUT}, mode ${MODE}`);
+  console.log(`bench ${runId}: ${ORDERS} orders, rate ${RATE || 'max'}/s, ${WARMUP} warm-up orders, ${PARTITIONS} partitions, ${INSTANCES} instance(s), layout ${LAYOUT}, mode ${MODE}`);
 
   console.log('building (tsc) ...');
   buildFleet();
@@ -69,9 +74,22 @@ async function main() {
   await waitForStableGroups(admin, runId, SERVICES.filter((s) => s !== (MODE === 'backlog' ? BACKLOG_SERVICE : '')), INSTANCES);
   console.log(`fleet: ${processes.length - delayed.length} process(es) running, every consumer group stable`);
   const stopWarehouse = await traffic.startWarehouse(kafka, `${runId}-warehouse`);
+  const xactBefore = await dbCounters(p);
+
+  // warm-up: a fleet just started runs its first seconds of traffic several times slower (the JIT,
+  // each connection's first statements), and at 250/s the queue that builds drains for seconds
+  const warmupSeries = `${runId}w`;
+  if (WARMUP > 0) {
+    const warmSkus = Array.from({ length: 20 }, (_, i) => `${runId}-WARM${i}`);
+    await traffic.setStock(warmSkus, 1_000_000_000);
+    const { ids: warmIds } = await publishOrders(traffic, WARMUP, warmSkus, warmupSeries);
+    await waitForEvery(warmIds, settledOf(db), { intervalMs: 500, what: 'settled (warm-up)', deadline: Date.now() + 600_000 });
+    await waitForNoLag(admin, runId);
+    console.log(`warm-up: ${WARMUP} orders settled; measuring from here`);
+  }
 
   // samplers
-  const xactBefore = await dbCounters(p);
+  const cpuBefore = processes.map((f) => f.sample().cpuSeconds);
   const lagSeries: { t: number; lag: number }[] = [];
   const t0 = Date.now();
   const machine = new MachineCpu(() => processes.flatMap((f) => f.pids));
@@ -87,20 +105,7 @@ async function main() {
   })();
 
   // channel
-  const ids: string[] = [];
-  // at a set rate, a send every ~10 ms: bursts of 200 would put up to 200 orders' worth of queueing into every latency
-  const batchSize = RATE > 0 ? Math.max(1, Math.ceil(RATE / 100)) : 200;
-  const started = Date.now();
-  for (let i = 0; i < ORDERS; i += batchSize) {
-    const n = Math.min(batchSize, ORDERS - i);
-    const orders = Array.from({ length: n }, (_, j) => traffic.order(i + j, skus));
-    ids.push(...orders.map((o) => o.orderId));
-    await traffic.submit(orders);
-    if (RATE > 0) {
-      const due = started + ((i + n) / RATE) * 1000;
-      if (due > Date.now()) await sleep(due - Date.now());
-    }
-  }
+  const { ids, started } = await publishOrders(traffic, ORDERS, skus, runId);
   const publishSeconds = (Date.now() - started) / 1000;
   console.log(`published ${ORDERS} orders in ${publishSeconds.toFixed(1)} s`);
 
@@ -123,23 +128,27 @@ async function main() {
   }
 
   // wait for every order to settle
-  const settled = async (set: string[]) => Number((await db('orders').whereIn('order_id', set).whereIn('state', ['Delivered', 'Cancelled', 'Rejected']).count({ n: '*' }).first())!.n);
-  await waitForEvery(ids, settled, { intervalMs: 1000, deadline: Date.now() + Number(benchArg('timeout', '1800')) * 1000, what: 'settled' });
+  await waitForEvery(ids, settledOf(db), { intervalMs: 1000, deadline: Date.now() + Number(benchArg('timeout', '1800')) * 1000, what: 'settled' });
   sampling = false;
   await sampler;
   const machineCpu = machine.report();
-  const perProcess = processes.map((f) => ({ name: f.name, ...f.sample() })); // the same window as machineCpu: up to the last Delivered
+  // the same window as machineCpu: from the end of the warm-up to the last Delivered
+  const perProcess = processes.map((f, i) => {
+    const { cpuSeconds, peakRssMb } = f.sample();
+    return { name: f.name, peakRssMb, cpuSeconds: Math.round((cpuSeconds - cpuBefore[i]!) * 100) / 100 };
+  });
   // the census covers every order's whole saga: the work behind Delivered (capture, stock commit, notifications) ends first
   await waitForNoLag(admin, runId);
 
   // measurements from the status store
-  const latencies = async (state: string) =>
+  const latencies = async (state: string, series = runId) =>
     (await db.raw(
       `SELECT extract(epoch FROM (h.at - o.placed_at)) * 1000 AS ms, h.at FROM orders o JOIN order_status_history h ON h.order_id = o.order_id
        WHERE o.channel = 'bench' AND o.channel_order_ref LIKE ? AND h.to_state = ? AND NOT h.refused ORDER BY 1`,
-      [`${runId}-%`, state],
+      [`${series}-%`, state],
     )).rows as { ms: number; at: Date }[];
   const toAwaiting = (await latencies('Awaiting_Shipment')).map((r) => Number(r.ms));
+  const warmupToAwaiting = (await latencies('Awaiting_Shipment', warmupSeries)).map((r) => Number(r.ms));
   const deliveredRows = await latencies('Delivered');
   const toDelivered = deliveredRows.map((r) => Number(r.ms));
   const lastDelivered = Math.max(...deliveredRows.map((r) => new Date(r.at).getTime()));
@@ -153,9 +162,10 @@ async function main() {
   await stopWarehouse();
   const xactAfter = await dbCounters(p); // after the fleet's backends exited: Postgres publishes a backend's counters at most once a second, and at exit
   const allTopics = (Object.keys(TOPICS) as TopicKey[]).map((k) => topicName(k, config.KAFKA_TOPIC_PREFIX));
-  const hopsP50Ms = await medianMsByRecord(kafka, admin, allTopics, topicName('orderCommands', config.KAFKA_TOPIC_PREFIX), `${runId}-hops`);
+  const hopsP50Ms = await medianMsByRecord(kafka, admin, allTopics, topicName('orderCommands', config.KAFKA_TOPIC_PREFIX), `${runId}-hops`, new Set(ids));
 
-  // the limit run, same session
+  // the limit run, same session, replays the work of every order, the warm-up's included
+  const limitOrders = ORDERS + WARMUP;
   const messages = (await Promise.all((Object.keys(TOPICS) as TopicKey[]).map(async (k) => (await admin.fetchTopicOffsets(topicName(k, config.KAFKA_TOPIC_PREFIX))).reduce((n, e) => n + Number(e.high), 0)))).reduce((a, b) => a + b, 0);
   const rowWrites = xactAfter.rows - xactBefore.rows;
   const transactions = xactAfter.xacts - xactBefore.xacts;
@@ -164,7 +174,7 @@ async function main() {
   const statements = counted ?? rowWrites;
   console.log(`limit run: ${messages} Kafka messages, ${transactions} transactions with ${statements} statements and ${rowWrites} row writes ...`);
   const limit = await runLimit(p, admin, { runId, messages, partitions: PARTITIONS, transactions, statements, rowWrites });
-  const limitOrdersPerSecond = ORDERS / (limit.kafkaSeconds + limit.dbSeconds);
+  const limitOrdersPerSecond = limitOrders / (limit.kafkaSeconds + limit.dbSeconds);
   await admin.disconnect();
   await producer.disconnect();
 
@@ -176,10 +186,11 @@ async function main() {
     limitRatio: Math.round((ordersPerSecond / limitOrdersPerSecond) * 1000) / 1000,
     p50Ms: Math.round(percentile(toAwaiting, 50)), p99Ms: Math.round(percentile(toAwaiting, 99)), p999Ms: Math.round(percentile(toAwaiting, 99.9)),
     deliveredP50Ms: Math.round(percentile(toDelivered, 50)), deliveredP99Ms: Math.round(percentile(toDelivered, 99)), deliveredP999Ms: Math.round(percentile(toDelivered, 99.9)),
+    warmup: WARMUP > 0 ? { orders: WARMUP, p50Ms: Math.round(percentile(warmupToAwaiting, 50)), p99Ms: Math.round(percentile(warmupToAwaiting, 99)), p999Ms: Math.round(percentile(warmupToAwaiting, 99.9)) } : null,
     oversoldUnits, outcome, drainMessagesPerSecond,
     peakRssMbByService, cpuSecondsByService: Object.fromEntries(perProcess.map((x) => [x.name, x.cpuSeconds])),
     machineCpu: { ...machineCpu, msPerOrderByComponent: Object.fromEntries(Object.entries(machineCpu.secondsByComponent).map(([c, s]) => [c, Math.round((s / ORDERS) * 1e4) / 10])) },
-    kafkaMessages: messages, transactions, statements, rowWrites, statementsPerOrder: Math.round((statements / ORDERS) * 10) / 10, messagesPerOrder: Math.round((messages / ORDERS) * 10) / 10, transactionsPerOrder: Math.round((transactions / ORDERS) * 10) / 10,
+    kafkaMessages: messages, transactions, statements, rowWrites, statementsPerOrder: Math.round((statements / limitOrders) * 10) / 10, messagesPerOrder: Math.round((messages / limitOrders) * 10) / 10, transactionsPerOrder: Math.round((transactions / limitOrders) * 10) / 10,
     hopsP50Ms, limit, lagSeries, publishSeconds,
     startedAt: new Date(started).toISOString(), gitCommit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
   };
@@ -192,6 +203,7 @@ async function main() {
     'ratio of limit': result.limitRatio,
     'p50 / p99 / p99.9 ms to Awaiting_Shipment': `${result.p50Ms} / ${result.p99Ms} / ${result.p999Ms}`,
     'p50 / p99 ms to Delivered': `${result.deliveredP50Ms} / ${result.deliveredP99Ms}`,
+    'warm-up orders: p50 / p99 / p99.9 ms to Awaiting_Shipment (not in the figures above)': result.warmup ? `${result.warmup.p50Ms} / ${result.warmup.p99Ms} / ${result.warmup.p999Ms} over ${result.warmup.orders}` : '-',
     'oversold units': result.oversoldUnits,
     'backlog drain messages/s': result.drainMessagesPerSecond ?? '-',
     'peak RSS MB': JSON.stringify(peakRssMbByService),
@@ -204,6 +216,29 @@ async function main() {
   console.log(`outcome: ${JSON.stringify(outcome)}; results in bench/results/latest.json`);
   await db.destroy();
 }
+
+/** Publishes `count` orders of a series at the offered rate (RATE; 0 = as fast as possible). */
+async function publishOrders(traffic: Traffic, count: number, skus: string[], series: string): Promise<{ ids: string[]; started: number }> {
+  const ids: string[] = [];
+  // at a set rate, a send every ~10 ms: bursts of 200 would put up to 200 orders' worth of queueing into every latency
+  const batchSize = RATE > 0 ? Math.max(1, Math.ceil(RATE / 100)) : 200;
+  const started = Date.now();
+  for (let i = 0; i < count; i += batchSize) {
+    const n = Math.min(batchSize, count - i);
+    const orders = Array.from({ length: n }, (_, j) => traffic.order(i + j, skus, series));
+    ids.push(...orders.map((o) => o.orderId));
+    await traffic.submit(orders);
+    if (RATE > 0) {
+      const due = started + ((i + n) / RATE) * 1000;
+      if (due > Date.now()) await sleep(due - Date.now());
+    }
+  }
+  return { ids, started };
+}
+
+/** How many of a set of orders have reached an end state. */
+const settledOf = (db: Db) => async (set: string[]) =>
+  Number((await db('orders').whereIn('order_id', set).whereIn('state', ['Delivered', 'Cancelled', 'Rejected']).count({ n: '*' }).first())!.n);
 
 /** Which services share a process: `shared` (all in one), `split` (one each), or groups such as `intake+fraud,inventory+payment+fulfillment+notifications`. */
 function processGroups(layout: string): string[][] {

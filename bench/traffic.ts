@@ -27,17 +27,16 @@ export class Traffic {
     await this.send('io.oms.warehouse.StockLevelSet', skus.map((sku) => ({ key: sku, value: { ...this.envelope(null), sku, location: 'main', onHand } })), 'stockLevels');
   }
 
-  /** Order number `k` of the run: one line of 1 or 2 units of a SKU picked round-robin. */
-  order(k: number, skus: string[]): SubmitOrder {
+  /** Order number `k` of a series (the run's measured orders by default): one line of 1 or 2 units of a SKU picked round-robin. */
+  order(k: number, skus: string[], series = this.runId): SubmitOrder {
     const e = this.envelope(randomUUID());
-    const runId = this.runId;
     return {
-      ...e, orderId: e.orderId!, channel: 'bench', channelOrderRef: `${runId}-${k}`,
-      customer: { customerId: `C-${runId}-${k}`, email: `b${k}.${runId}@example.com`, phone: null, name: 'Bench Shopper', contactPreference: 'EMAIL', accountCreatedAt: Date.parse('2024-01-01') },
+      ...e, orderId: e.orderId!, channel: 'bench', channelOrderRef: `${series}-${k}`,
+      customer: { customerId: `C-${series}-${k}`, email: `b${k}.${series}@example.com`, phone: null, name: 'Bench Shopper', contactPreference: 'EMAIL', accountCreatedAt: Date.parse('2024-01-01') },
       shippingAddress: { name: 'Bench Shopper', line1: '1 Main St', line2: null, city: 'Springfield', region: 'CA', postalCode: '90001', country: 'US' },
       billingAddress: null,
       lines: [{ sku: skus[k % skus.length]!, name: 'Item', quantity: 1 + (k % 2), unitPriceMinor: 1999, weightGrams: 300 }],
-      currency: 'USD', shippingMethod: 'standard', promotionCodes: [], payment: { method: 'card', token: `tok_${runId}_${k}`, billingCountry: 'US' }, deliveryPreferences: null,
+      currency: 'USD', shippingMethod: 'standard', promotionCodes: [], payment: { method: 'card', token: `tok_${series}_${k}`, billingCountry: 'US' }, deliveryPreferences: null,
     };
   }
 
