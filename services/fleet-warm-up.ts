@@ -12,8 +12,8 @@ export interface WarmUpResult {
  * Before a fleet process consumes: opens every connection of its pool and fetches every record's
  * schema id and schema. Without it the first messages after a start each waited for a Postgres
  * connection's set-up and a registry round trip per record type, on top of the code's own cold
- * start: at 25 orders/s the first order took 354 ms to Awaiting_Shipment against 134 ms with it
- * (18 ms once warm; README Benchmark). Nothing here is required: a failure is reported, not thrown.
+ * start: at 250 orders/s the first order took 207–256 ms against 417–854 without it, and a run's
+ * p99 was 0.54× (README Benchmark). Nothing here is required: a failure is reported, not thrown.
  */
 export async function warmUp({ db, codec, config }: Pick<Platform, 'db' | 'codec' | 'config'>): Promise<WarmUpResult> {
   const failed: WarmUpResult['failed'] = [];
