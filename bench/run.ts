@@ -26,6 +26,7 @@ import { medianMsByRecord } from './hops';
 import { MachineCpu } from './machine-cpu';
 import { waitForEvery } from './wait-for-orders';
 import { benchArg, percentile } from './args';
+import { latencyBySecond, type SecondOfRun } from './latency-by-second';
 
 const ORDERS = Number(benchArg('orders', '5000'));
 const RATE = Number(benchArg('rate', '0'));
@@ -143,12 +144,15 @@ async function main() {
   // measurements from the status store
   const latencies = async (state: string, series = runId) =>
     (await db.raw(
-      `SELECT extract(epoch FROM (h.at - o.placed_at)) * 1000 AS ms, h.at FROM orders o JOIN order_status_history h ON h.order_id = o.order_id
+      `SELECT extract(epoch FROM (h.at - o.placed_at)) * 1000 AS ms, h.at, extract(epoch FROM o.placed_at) * 1000 AS placed FROM orders o JOIN order_status_history h ON h.order_id = o.order_id
        WHERE o.channel = 'bench' AND o.channel_order_ref LIKE ? AND h.to_state = ? AND NOT h.refused ORDER BY 1`,
       [`${series}-%`, state],
-    )).rows as { ms: number; at: Date }[];
-  const toAwaiting = (await latencies('Awaiting_Shipment')).map((r) => Number(r.ms));
-  const warmupToAwaiting = (await latencies('Awaiting_Shipment', warmupSeries)).map((r) => Number(r.ms));
+    )).rows as { ms: number; at: Date; placed: number }[];
+  const awaitingRows = await latencies('Awaiting_Shipment');
+  const warmupAwaitingRows = await latencies('Awaiting_Shipment', warmupSeries);
+  const toAwaiting = awaitingRows.map((r) => Number(r.ms));
+  const warmupToAwaiting = warmupAwaitingRows.map((r) => Number(r.ms));
+  const bySecond = (rows: typeof awaitingRows) => latencyBySecond(rows.map((r) => ({ placedAt: Number(r.placed), ms: Number(r.ms) })));
   const deliveredRows = await latencies('Delivered');
   const toDelivered = deliveredRows.map((r) => Number(r.ms));
   const lastDelivered = Math.max(...deliveredRows.map((r) => new Date(r.at).getTime()));
@@ -186,7 +190,9 @@ async function main() {
     limitRatio: Math.round((ordersPerSecond / limitOrdersPerSecond) * 1000) / 1000,
     p50Ms: Math.round(percentile(toAwaiting, 50)), p99Ms: Math.round(percentile(toAwaiting, 99)), p999Ms: Math.round(percentile(toAwaiting, 99.9)),
     deliveredP50Ms: Math.round(percentile(toDelivered, 50)), deliveredP99Ms: Math.round(percentile(toDelivered, 99)), deliveredP999Ms: Math.round(percentile(toDelivered, 99.9)),
-    warmup: WARMUP > 0 ? { orders: WARMUP, p50Ms: Math.round(percentile(warmupToAwaiting, 50)), p99Ms: Math.round(percentile(warmupToAwaiting, 99)), p999Ms: Math.round(percentile(warmupToAwaiting, 99.9)) } : null,
+    // to Awaiting_Shipment by the second each order was placed in
+    awaitingBySecond: bySecond(awaitingRows),
+    warmup: WARMUP > 0 ? { orders: WARMUP, p50Ms: Math.round(percentile(warmupToAwaiting, 50)), p99Ms: Math.round(percentile(warmupToAwaiting, 99)), p999Ms: Math.round(percentile(warmupToAwaiting, 99.9)), awaitingBySecond: bySecond(warmupAwaitingRows) } : null,
     oversoldUnits, outcome, drainMessagesPerSecond,
     peakRssMbByService, cpuSecondsByService: Object.fromEntries(perProcess.map((x) => [x.name, x.cpuSeconds])),
     machineCpu: { ...machineCpu, msPerOrderByComponent: Object.fromEntries(Object.entries(machineCpu.secondsByComponent).map(([c, s]) => [c, Math.round((s / ORDERS) * 1e4) / 10])) },
@@ -212,6 +218,9 @@ async function main() {
     'machine busy / steal': `${result.machineCpu.busyShare} / ${result.machineCpu.stealShare} over ${result.machineCpu.windowSeconds} s`,
     'messages / transactions / statements per order': `${result.messagesPerOrder} / ${result.transactionsPerOrder} / ${result.statementsPerOrder}`,
   });
+  const seconds = (list: SecondOfRun[]) => list.slice(0, 8).map((x) => `${x.second}: ${x.p50Ms}/${x.p99Ms}`).join(', ');
+  if (result.warmup) console.log(`warm-up orders, p50/p99 ms to Awaiting_Shipment by second placed: ${seconds(result.warmup.awaitingBySecond)} …`);
+  console.log(`measured orders, p50/p99 ms to Awaiting_Shipment by second placed: ${seconds(result.awaitingBySecond)} … (all in awaitingBySecond)`);
   console.log(`p50 ms from SubmitOrder to each event sent: ${Object.entries(hopsP50Ms).map(([r, ms]) => `${r} ${ms}`).join(', ')}`);
   console.log(`outcome: ${JSON.stringify(outcome)}; results in bench/results/latest.json`);
   await db.destroy();
