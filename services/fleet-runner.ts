@@ -3,7 +3,7 @@ import { ConfigError } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { ConsumerRunner } from '../shared/runner/consumer-runner';
 import { loadServiceDeps } from './deps';
-import { warmUp } from './fleet-warm-up';
+import { connectionsInUse, warmUp } from './fleet-warm-up';
 import { selectServices } from './registry';
 
 /**
@@ -39,7 +39,7 @@ export async function runFleet(platform: Platform, names: string[], beforeExit: 
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   platform.log.info({ services: services.map((s) => s.name) }, 'starting');
-  const warm = await warmUp(platform);
+  const warm = await warmUp(platform, connectionsInUse(services.length, platform.config.DATABASE_POOL_MAX));
   if (warm.failed.length > 0) platform.log.warn({ failed: warm.failed.length, first: warm.failed[0] }, 'warm-up incomplete; the first messages will wait for what is missing');
   platform.log.info({ connections: warm.connections, schemas: warm.schemas }, 'warmed up');
   for (const r of runners) {

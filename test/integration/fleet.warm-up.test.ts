@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { createPlatform, type Platform } from '../../shared/bootstrap';
 import { registerSchemas } from '../../shared/provisioning';
 import { TOPICS, type TopicKey, topicName } from '../../shared/topics';
-import { warmUp } from '../../services/fleet-warm-up';
+import { connectionsInUse, warmUp } from '../../services/fleet-warm-up';
 import { testEnv } from '../support/env';
 import { startRegistryProxy } from '../support/registry-proxy';
 
@@ -18,23 +18,23 @@ describe('the fleet warm-up', () => {
   async function platformThroughProxy(prefix: string) {
     const proxy = await startRegistryProxy(upstream, () => false);
     const name = `warmup${randomUUID().slice(0, 8)}`;
-    const platform = createPlatform(name, testEnv({ KAFKA_TOPIC_PREFIX: prefix, DATABASE_POOL_MAX: '3', SCHEMA_REGISTRY_URL: proxy.url }));
+    const platform = createPlatform(name, testEnv({ KAFKA_TOPIC_PREFIX: prefix, DATABASE_POOL_MAX: '5', SCHEMA_REGISTRY_URL: proxy.url }));
     platforms.push(platform);
     const sessions = async () => Number((await platform.db.raw('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = ?', [`oms-${name}`])).rows[0].n);
     return { platform, proxy, sessions };
   }
 
-  it('when the schemas are registered, then every pool connection is open and no record needs the registry again', async () => {
+  it('when the schemas are registered, then the connections asked for are open and no record needs the registry again', async () => {
     const prefix = `t${randomUUID().slice(0, 8)}.`;
     const { platform, proxy, sessions } = await platformThroughProxy(prefix);
     try {
       await registerSchemas(platform.codec, prefix);
       const records = everyRecord(prefix);
 
-      const result = await warmUp(platform);
+      const result = await warmUp(platform, 3);
 
       expect(result).toEqual({ connections: 3, schemas: records.length, failed: [] });
-      // counted from a session of this same pool, which is one of the three
+      // counted from a session of this same pool, which is one of the three: the pool (max 5) opened no more
       expect(await sessions()).toBe(3);
       const requestsAfterWarmUp = proxy.seen;
       for (const { topic, record } of records) {
@@ -52,7 +52,7 @@ describe('the fleet warm-up', () => {
   it('when the schemas are not registered, then it says which could not be fetched and does not throw', async () => {
     const { platform, proxy } = await platformThroughProxy(`t${randomUUID().slice(0, 8)}.`);
     try {
-      const result = await warmUp(platform);
+      const result = await warmUp(platform, 3);
 
       expect(result.connections).toBe(3);
       expect(result.schemas).toBe(0);
@@ -66,4 +66,10 @@ describe('the fleet warm-up', () => {
       await proxy.close();
     }
   }, 60_000);
+
+  it('opens two connections per service of the process, within the pool', () => {
+    expect(connectionsInUse(1, 10)).toBe(2);
+    expect(connectionsInUse(6, 10)).toBe(10);
+    expect(connectionsInUse(3, 4)).toBe(4);
+  });
 });
