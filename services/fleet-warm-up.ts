@@ -30,8 +30,8 @@ export async function warmUp({ db, codec, config }: Pick<Platform, 'db' | 'codec
       () => true,
       (err: unknown) => (failed.push({ what, err: err instanceof Error ? err.message : String(err) }), false),
     );
-  // concurrent queries on an empty pool make it open that many connections
-  const opened = await Promise.all(Array.from({ length: Math.min(connections, config.DATABASE_POOL_MAX) }, () => attempt('a database connection', () => db.raw('SELECT 1'))));
+  // concurrent queries on an empty pool make it open that many connections (connectionsInUse keeps them within it)
+  const opened = await Promise.all(Array.from({ length: connections }, () => attempt('a database connection', () => db.raw('SELECT 1'))));
   const records = (Object.keys(TOPICS) as TopicKey[]).flatMap((k) => TOPICS[k].records.map((record) => ({ topic: topicName(k, config.KAFKA_TOPIC_PREFIX), record })));
   const loaded = await Promise.all(records.map(({ topic, record }) => attempt(`the schema of ${record} on ${topic}`, () => codec.preload(topic, record))));
   return { connections: opened.filter(Boolean).length, schemas: loaded.filter(Boolean).length, failed };

@@ -59,15 +59,18 @@ const authRefused = (what: string, err: unknown) => {
 // unavailable, retried, never a reason to dead-letter the message.
 const isNotFound = (err: unknown) => statusOf(err) === 404;
 
-// The client reports the registry's 404 for a subject or schema it does not hold as a
-// ConfluentSchemaRegistryError without the status (and that error for nothing else on this call).
+// The client reports the registry's 404 for a subject it does not hold (the schema-id lookup) as a
+// ConfluentSchemaRegistryError without the status, and that error for nothing else on that call.
 const isSubjectUnknown = (err: unknown) => isNotFound(err) || (err as { name?: unknown })?.name === 'ConfluentSchemaRegistryError';
 
-/** A failed lookup as the project's error: ours (a deadline) as it is, refused credentials, not found (dead-lettered), else unavailable. */
-const lookupFailure = (err: unknown, what: string, notFound: string): OmsError => {
+/**
+ * A failed lookup as the project's error: ours (a deadline) as it is, refused credentials, `notFound`
+ * when the registry answered that it does not hold it (`missing`), else unavailable.
+ */
+const lookupFailure = (err: unknown, what: string, notFound: OmsError, missing = isNotFound(err)): OmsError => {
   if (err instanceof OmsError) return err;
   if (isAuthRefused(err)) return authRefused(what, err);
-  if (isNotFound(err)) return permanent('unknown_schema', notFound, err);
+  if (missing) return notFound;
   return transient('registry_unavailable', `schema registry unavailable for ${what}`, err);
 };
 
@@ -179,8 +182,8 @@ export class AvroCodec {
       return id;
     } catch (err) {
       // our own record missing from the registry is a deployment fault, not the message's: the partition waits for provisioning
-      if (isSubjectUnknown(err)) throw transient('registry_misconfigured', `schema ${recordName} is not registered under ${subject}: run \`npm run provision\``, err);
-      throw lookupFailure(err, `the lookup of ${subject}`, `schema ${recordName} is not registered under ${subject}`);
+      const unregistered = transient('registry_misconfigured', `schema ${recordName} is not registered under ${subject}: run \`npm run provision\``, err);
+      throw lookupFailure(err, `the lookup of ${subject}`, unregistered, isSubjectUnknown(err));
     }
   }
 
@@ -242,7 +245,7 @@ export class AvroCodec {
       this.types.set(schemaId, type);
       return type;
     } catch (err) {
-      throw lookupFailure(err, `schema id ${schemaId}`, `schema id ${schemaId} is not in the registry`);
+      throw lookupFailure(err, `schema id ${schemaId}`, permanent('unknown_schema', `schema id ${schemaId} is not in the registry`, err));
     }
   }
 }
