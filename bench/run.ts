@@ -25,7 +25,7 @@ import { runLimit } from './limit';
 import { medianMsByRecord } from './hops';
 import { MachineCpu } from './machine-cpu';
 import { waitForEvery } from './wait-for-orders';
-import { benchArg, percentile } from './args';
+import { benchArg, percentilesMs } from './args';
 import { latencyBySecond, type SecondOfRun } from './latency-by-second';
 
 const ORDERS = Number(benchArg('orders', '5000'));
@@ -148,13 +148,15 @@ async function main() {
        WHERE o.channel = 'bench' AND o.channel_order_ref LIKE ? AND h.to_state = ? AND NOT h.refused ORDER BY 1`,
       [`${series}-%`, state],
     )).rows as { ms: number; at: Date; placed: number }[];
-  const awaitingRows = await latencies('Awaiting_Shipment');
-  const warmupAwaitingRows = await latencies('Awaiting_Shipment', warmupSeries);
-  const toAwaiting = awaitingRows.map((r) => Number(r.ms));
-  const warmupToAwaiting = warmupAwaitingRows.map((r) => Number(r.ms));
-  const bySecond = (rows: typeof awaitingRows) => latencyBySecond(rows.map((r) => ({ placedAt: Number(r.placed), ms: Number(r.ms) })));
+  // to Awaiting_Shipment: the percentiles, and the same by the second each order was placed in
+  const awaitingFigures = (rows: { ms: number; placed: number }[]) => ({
+    ...percentilesMs(rows.map((r) => Number(r.ms))),
+    awaitingBySecond: latencyBySecond(rows.map((r) => ({ placedAt: Number(r.placed), ms: Number(r.ms) }))),
+  });
+  const awaiting = awaitingFigures(await latencies('Awaiting_Shipment'));
+  const warmupAwaiting = awaitingFigures(await latencies('Awaiting_Shipment', warmupSeries));
   const deliveredRows = await latencies('Delivered');
-  const toDelivered = deliveredRows.map((r) => Number(r.ms));
+  const delivered = percentilesMs(deliveredRows.map((r) => Number(r.ms)));
   const lastDelivered = Math.max(...deliveredRows.map((r) => new Date(r.at).getTime()));
   const ordersPerSecond = deliveredRows.length / ((lastDelivered - started) / 1000);
   const outcome = Object.fromEntries(((await db('orders').whereIn('order_id', ids).groupBy('state', 'cancel_reason').select('state', 'cancel_reason').count({ n: '*' })) as { state: string; cancel_reason: string | null; n: string }[]).map((r) => [`${r.state}${r.cancel_reason ? `:${r.cancel_reason}` : ''}`, Number(r.n)]));
@@ -188,11 +190,9 @@ async function main() {
     ordersPerSecond: Math.round(ordersPerSecond * 10) / 10,
     limitOrdersPerSecond: Math.round(limitOrdersPerSecond * 10) / 10,
     limitRatio: Math.round((ordersPerSecond / limitOrdersPerSecond) * 1000) / 1000,
-    p50Ms: Math.round(percentile(toAwaiting, 50)), p99Ms: Math.round(percentile(toAwaiting, 99)), p999Ms: Math.round(percentile(toAwaiting, 99.9)),
-    deliveredP50Ms: Math.round(percentile(toDelivered, 50)), deliveredP99Ms: Math.round(percentile(toDelivered, 99)), deliveredP999Ms: Math.round(percentile(toDelivered, 99.9)),
-    // to Awaiting_Shipment by the second each order was placed in
-    awaitingBySecond: bySecond(awaitingRows),
-    warmup: WARMUP > 0 ? { orders: WARMUP, p50Ms: Math.round(percentile(warmupToAwaiting, 50)), p99Ms: Math.round(percentile(warmupToAwaiting, 99)), p999Ms: Math.round(percentile(warmupToAwaiting, 99.9)), awaitingBySecond: bySecond(warmupAwaitingRows) } : null,
+    ...awaiting,
+    deliveredP50Ms: delivered.p50Ms, deliveredP99Ms: delivered.p99Ms, deliveredP999Ms: delivered.p999Ms,
+    warmup: WARMUP > 0 ? { orders: WARMUP, ...warmupAwaiting } : null,
     oversoldUnits, outcome, drainMessagesPerSecond,
     peakRssMbByService, cpuSecondsByService: Object.fromEntries(perProcess.map((x) => [x.name, x.cpuSeconds])),
     machineCpu: { ...machineCpu, msPerOrderByComponent: Object.fromEntries(Object.entries(machineCpu.secondsByComponent).map(([c, s]) => [c, Math.round((s / ORDERS) * 1e4) / 10])) },
