@@ -1,0 +1,62 @@
+/** The pure half of `npm run bench:ab`: which side runs when, and what the runs add up to. */
+
+export type Side = 'base' | 'candidate';
+
+/** The figures of one bench run that an A/B compares (from its results file). */
+export interface RunFigures {
+  ordersPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  fleetCpuSeconds: number;
+  postgresCpuSeconds: number;
+  drainMessagesPerSecond: number | null;
+}
+
+export type Figure = keyof RunFigures;
+export const FIGURES: readonly Figure[] = ['ordersPerSecond', 'p50Ms', 'p99Ms', 'p999Ms', 'fleetCpuSeconds', 'postgresCpuSeconds', 'drainMessagesPerSecond'];
+
+/**
+ * The order of the runs: pairs alternate which side goes first (candidate, base, base,
+ * candidate, …), so a machine that speeds up or slows down during the session favours neither.
+ */
+export function runOrder(pairs: number): Side[] {
+  if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`--pairs ${pairs}: a whole number of pairs, 1 or more`);
+  return Array.from({ length: pairs }, (_, i): Side[] => (i % 2 === 0 ? ['candidate', 'base'] : ['base', 'candidate'])).flat();
+}
+
+/** The median of `xs`: the middle one, or the mean of the middle two; null when there are none. */
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export interface FigureSummary {
+  base: number | null;
+  candidate: number | null;
+  /** candidate ÷ base, of the medians (below 1: the candidate is lower, which for latency and CPU is better). */
+  ratio: number | null;
+  /** In how many pairs the candidate's figure was below the base's run beside it. */
+  candidateLowerInPairs: number;
+}
+
+/** Medians per side, their ratio, and a pair-by-pair count, for every figure the runs have. */
+export function summarize(runs: readonly { side: Side; pair: number; figures: RunFigures }[]): Record<Figure, FigureSummary> {
+  const pairs = [...new Set(runs.map((r) => r.pair))];
+  const valuesOf = (side: Side, f: Figure) => runs.filter((r) => r.side === side).map((r) => r.figures[f]).filter((v): v is number => v !== null);
+  return Object.fromEntries(
+    FIGURES.map((f) => {
+      const base = median(valuesOf('base', f));
+      const candidate = median(valuesOf('candidate', f));
+      const candidateLowerInPairs = pairs.filter((p) => {
+        const b = runs.find((r) => r.pair === p && r.side === 'base')?.figures[f];
+        const c = runs.find((r) => r.pair === p && r.side === 'candidate')?.figures[f];
+        return b != null && c != null && c < b;
+      }).length;
+      const ratio = base && candidate !== null ? Math.round((candidate / base) * 100) / 100 : null;
+      return [f, { base, candidate, ratio, candidateLowerInPairs }];
+    }),
+  ) as Record<Figure, FigureSummary>;
+}
