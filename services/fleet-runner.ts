@@ -3,6 +3,7 @@ import { ConfigError } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import { ConsumerRunner } from '../shared/runner/consumer-runner';
 import { loadServiceDeps } from './deps';
+import { FleetLoadReporter } from './fleet-load';
 import { connectionsInUse, warmUp } from './fleet-warm-up';
 import { selectServices } from './registry';
 
@@ -18,6 +19,7 @@ export async function runFleet(platform: Platform, names: string[], beforeExit: 
     process.exit(1);
   };
   const runners = services.map((s) => new ConsumerRunner(s, { ...platform, onConsumerGaveUp: gaveUp }));
+  const load = new FleetLoadReporter(platform.log, platform.config.FLEET_LOAD_LOG_INTERVAL_MS);
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) => {
     stopping ??= (async () => {
@@ -28,6 +30,7 @@ export async function runFleet(platform: Platform, names: string[], beforeExit: 
         platform.log.error({ timeoutMs }, 'did not stop in time; exiting without a clean stop (uncommitted work is redelivered)');
         process.exit(1);
       }, timeoutMs).unref();
+      load.stop();
       await beforeExit();
       const clean = await stopAll(runners, platform.log);
       await platform.db.destroy();
@@ -47,6 +50,7 @@ export async function runFleet(platform: Platform, names: string[], beforeExit: 
     await r.start().catch((err) => (stopping ? undefined : notProvisioned(err)));
   }
   if (stopping) return;
+  load.start();
   platform.log.info({ services: services.map((s) => s.name) }, 'fleet running');
 }
 

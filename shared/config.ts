@@ -93,6 +93,11 @@ export const settings = {
     default: '30000',
     schema: positiveInt,
   }),
+  FLEET_LOAD_LOG_INTERVAL_MS: setting({
+    doc: 'How often a fleet process logs its load: the share of time its event loop was busy, the event-loop delay p99, RSS and heap (`load` at info; a warning at 90 % busy or more, when every message of the process waits for its one event loop: see How to scale). 0 = never.',
+    default: '60000',
+    schema: z.coerce.number().int().min(0),
+  }),
   RUNNER_RETRY_INITIAL_MS: setting({ doc: 'First back-off after a retriable failure.', default: '200', schema: positiveInt }),
   RUNNER_RETRY_MAX_MS: setting({ doc: 'Back-off cap between retries of one message.', default: '10000', schema: positiveInt }),
   RUNNER_SESSION_TIMEOUT_MS: setting({
