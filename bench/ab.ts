@@ -12,7 +12,9 @@ import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Client } from 'pg';
+import { loadConfig } from '../shared/config';
+import { createDb, type Db } from '../shared/db/knex';
+import { scratchDatabase } from '../test/support/scratch-database';
 import { FIGURES, RunFigures, runOrder, Side, summarize } from './ab-plan';
 
 const ROOT = join(__dirname, '..');
@@ -25,7 +27,6 @@ const BASE = option('base', 'HEAD');
 const CANDIDATE = option('candidate', ''); // '' = this checkout, uncommitted changes included
 const PAIRS = Number(option('pairs', '3'));
 const DISCARD = Number(option('discard', '1'));
-const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function splitAtSeparator(args: string[]): [string[], string[]] {
   const i = args.indexOf('--');
@@ -49,36 +50,23 @@ function checkout(ref: string, worktrees: string[]): { dir: string; commit: stri
   return { dir, commit };
 }
 
-function databaseUrl(name: string): string {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function onServer(sql: string): Promise<void> {
-  const client = new Client({ connectionString: SERVER_URL });
-  await client.connect();
+/** One bench run in `dir` on a database of its own (dropped afterwards); returns its run id and results file. */
+async function benchRun(admin: Db, serverUrl: string, dir: string, log: string): Promise<{ runId: string; result: Record<string, any> }> {
+  const database = await scratchDatabase(admin, `oms_ab_${process.pid}`, serverUrl);
   try {
-    await client.query(sql);
+    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/run.ts', ...benchArgs], {
+      cwd: dir,
+      env: { ...process.env, DATABASE_URL: database.url },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    writeFileSync(log, `${r.stdout}\n${r.stderr}`);
+    const runId = /^bench (bench[a-z0-9]+):/m.exec(r.stdout)?.[1];
+    if (r.status !== 0 || !runId) throw new Error(`the bench run in ${dir} failed (exit ${r.status}); its output is in ${log}`);
+    return { runId, result: JSON.parse(readFileSync(join(dir, 'bench', 'results', `${runId}.json`), 'utf8')) };
   } finally {
-    await client.end();
+    await database.drop();
   }
-}
-
-/** One bench run in `dir` on a fresh database; returns its run id and results file. */
-async function benchRun(dir: string, database: string, log: string): Promise<{ runId: string; result: Record<string, any> }> {
-  await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  await onServer(`CREATE DATABASE ${database}`);
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/run.ts', ...benchArgs], {
-    cwd: dir,
-    env: { ...process.env, DATABASE_URL: databaseUrl(database) },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  writeFileSync(log, `${r.stdout}\n${r.stderr}`);
-  const runId = /^bench (bench[a-z0-9]+):/m.exec(r.stdout)?.[1];
-  if (r.status !== 0 || !runId) throw new Error(`the bench run in ${dir} failed (exit ${r.status}); its output is in ${log}`);
-  return { runId, result: JSON.parse(readFileSync(join(dir, 'bench', 'results', `${runId}.json`), 'utf8')) };
 }
 
 const figuresOf = (result: Record<string, any>): RunFigures => ({
@@ -95,19 +83,17 @@ async function main() {
   const order = runOrder(PAIRS);
   if (!Number.isInteger(DISCARD) || DISCARD < 0) throw new Error(`--discard ${DISCARD}: a whole number of runs, 0 or more`);
   const worktrees: string[] = [];
-  const databases = new Set<string>();
+  const config = loadConfig(); // DATABASE_URL names the server the runs' databases are made on
+  const admin = createDb(config, 'oms-bench-ab');
   const logs = join(ROOT, '.stack', 'bench-ab');
   mkdirSync(logs, { recursive: true });
+  const startedAt = new Date().toISOString();
+  // Ctrl-C reaches the bench run too, which fails; the clean-up below then removes the worktrees and databases
+  process.on('SIGINT', () => console.error('interrupted: removing the worktrees and databases once the bench run in hand ends'));
   try {
     const sides: Record<Side, { dir: string; commit: string }> = { base: checkout(BASE, worktrees), candidate: checkout(CANDIDATE, worktrees) };
     console.log(`bench:ab: base ${sides.base.commit}, candidate ${sides.candidate.commit}; ${DISCARD} discarded, then ${PAIRS} alternated pairs of: npm run bench -- ${benchArgs.join(' ')}`);
-    const run = async (side: Side, label: string) => {
-      const database = `oms_ab_${process.pid}_${label.replace(/\W/g, '_')}`;
-      databases.add(database);
-      const outcome = await benchRun(sides[side].dir, database, join(logs, `${label}.log`));
-      await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      return outcome;
-    };
+    const run = (side: Side, label: string) => benchRun(admin, config.DATABASE_URL, sides[side].dir, join(logs, `${label}.log`));
     for (let i = 0; i < DISCARD; i++) {
       await run('base', `discard-${i + 1}`);
       console.log(`discard-${i + 1}: done`);
@@ -123,11 +109,11 @@ async function main() {
     const summary = summarize(runs);
     console.table(Object.fromEntries(FIGURES.map((f) => [f, { ...summary[f], candidateLowerInPairs: `${summary[f].candidateLowerInPairs} of ${PAIRS}` }])));
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    const out = { base: sides.base.commit, candidate: sides.candidate.commit, benchArgs, pairs: PAIRS, discarded: DISCARD, startedAt: new Date().toISOString(), runs, summary };
+    const out = { base: sides.base.commit, candidate: sides.candidate.commit, benchArgs, pairs: PAIRS, discarded: DISCARD, startedAt, runs, summary };
     writeFileSync(join(ROOT, 'bench', 'results', 'ab-latest.json'), JSON.stringify(out, null, 2));
     console.log('results in bench/results/ab-latest.json; each run\'s output in .stack/bench-ab/');
   } finally {
-    for (const database of databases) await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await admin.destroy();
     for (const dir of worktrees) {
       if (existsSync(dir)) git(['worktree', 'remove', '--force', dir]);
       rmSync(dir, { recursive: true, force: true });
