@@ -14,19 +14,20 @@ async function spin(ms: number): Promise<void> {
   }
 }
 
-function capturedLog() {
+/** The lines a reporter logging every `intervalMs` writes while `activity` runs. */
+async function reportsDuring(intervalMs: number, activity: () => Promise<unknown>) {
   const lines: { level: number; msg: string; eventLoopUtilization?: number; eventLoopDelayP99Ms?: number; rssMb?: number }[] = [];
   const destination = new Writable({ write: (chunk, _enc, done) => { lines.push(JSON.parse(String(chunk))); done(); } });
-  return { log: createLogger('test', 'info', destination), lines };
+  const reporter = new FleetLoadReporter(createLogger('test', 'info', destination), intervalMs);
+  reporter.start();
+  await activity();
+  reporter.stop();
+  return lines;
 }
 
 describe('fleet load reporter', () => {
   it('when the event loop was busy nearly all the interval, then it warns, with the share busy and the delay it caused', async () => {
-    const { log, lines } = capturedLog();
-    const reporter = new FleetLoadReporter(log, 200);
-    reporter.start();
-    await spin(450);
-    reporter.stop();
+    const lines = await reportsDuring(200, () => spin(450));
     const busy = lines.find((l) => l.level === 40);
     expect(busy?.msg).toMatch(/^event loop nearly full/);
     expect(busy!.eventLoopUtilization).toBeGreaterThanOrEqual(0.9);
@@ -35,11 +36,7 @@ describe('fleet load reporter', () => {
   });
 
   it('when the event loop was mostly idle, then it logs the load at info', async () => {
-    const { log, lines } = capturedLog();
-    const reporter = new FleetLoadReporter(log, 100);
-    reporter.start();
-    await sleep(350);
-    reporter.stop();
+    const lines = await reportsDuring(100, () => sleep(350));
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines) {
       expect(line).toMatchObject({ level: 30, msg: 'load' });
@@ -48,11 +45,6 @@ describe('fleet load reporter', () => {
   });
 
   it('when the interval is 0, then it never logs', async () => {
-    const { log, lines } = capturedLog();
-    const reporter = new FleetLoadReporter(log, 0);
-    reporter.start();
-    await sleep(150);
-    reporter.stop();
-    expect(lines).toEqual([]);
+    expect(await reportsDuring(0, () => sleep(150))).toEqual([]);
   });
 });
