@@ -1,4 +1,4 @@
-import { percentile } from './args';
+import { percentilesMs } from './args';
 
 export interface SecondOfRun {
   /** Seconds from the series' first order placed to the orders counted here. */
@@ -13,8 +13,7 @@ export interface SecondOfRun {
  * a stall in the middle of a run, show here and vanish in whole-run percentiles.
  */
 export function latencyBySecond(orders: readonly { placedAt: number; ms: number }[]): SecondOfRun[] {
-  if (orders.length === 0) return [];
-  const first = Math.min(...orders.map((o) => o.placedAt));
+  const first = orders.reduce((min, o) => Math.min(min, o.placedAt), Infinity); // no spread: a run's orders would overflow the stack
   const bySecond = new Map<number, number[]>();
   for (const o of orders) {
     const second = Math.floor((o.placedAt - first) / 1000);
@@ -25,7 +24,7 @@ export function latencyBySecond(orders: readonly { placedAt: number; ms: number 
   return [...bySecond.entries()]
     .sort(([a], [b]) => a - b)
     .map(([second, ms]) => {
-      const sorted = ms.sort((a, b) => a - b);
-      return { second, orders: sorted.length, p50Ms: Math.round(percentile(sorted, 50)), p99Ms: Math.round(percentile(sorted, 99)) };
+      const { p50Ms, p99Ms } = percentilesMs(ms.sort((a, b) => a - b));
+      return { second, orders: ms.length, p50Ms, p99Ms };
     });
 }

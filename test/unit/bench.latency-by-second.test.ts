@@ -13,6 +13,12 @@ describe('bench latencyBySecond', () => {
     ]);
   });
 
+  it('takes a run of more orders than a function call can take arguments (200,000)', () => {
+    const t0 = 1_700_000_000_000;
+    const orders = Array.from({ length: 200_000 }, (_, i) => ({ placedAt: t0 + i, ms: 10 }));
+    expect(latencyBySecond(orders)).toHaveLength(200);
+  });
+
   it('gives nothing for no orders', () => {
     expect(latencyBySecond([])).toEqual([]);
   });
