@@ -2,7 +2,7 @@ import { monitorEventLoopDelay, performance, type EventLoopUtilization, type Int
 import type { Logger } from '../shared/logger';
 
 /** Above this share of busy time, every hop of the saga in this process waits for the event loop. */
-export const FULL_EVENT_LOOP = 0.9;
+const FULL_EVENT_LOOP = 0.9;
 
 /** What a fleet process's event loop and memory did over one interval. */
 export interface FleetLoad {
@@ -44,7 +44,7 @@ export class FleetLoadReporter {
   }
 
   /** The load since the previous sample (or the start). */
-  sample(): FleetLoad {
+  private sample(): FleetLoad {
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, this.last);
     this.last = now;
