@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { prepared } from './db/knex';
+import { preparedRows } from './db/prepared-statement';
 import { orderKey } from './order-store';
 import type { CancelReason } from './contracts/types.generated';
 
@@ -96,7 +96,7 @@ async function moveOrders(trx: Knex.Transaction, requests: readonly TransitionRe
   // rows are locked in key order, as everywhere else
   const sorted = [...requests.keys()].sort((a, b) => (orderKey(requests[a]!.orderId) < orderKey(requests[b]!.orderId) ? -1 : 1));
   const column = <T>(f: (r: TransitionRequest) => T) => sorted.map((i) => f(requests[i]!));
-  const { rows } = (await prepared('transition', trx.raw(
+  const rows = await preparedRows<{ n: number; state: OrderState; version: number }>(trx, 'transition',
     `WITH input AS (
        SELECT * FROM unnest(:orderIds::uuid[], :tos::text[], :froms::text[], :reasons::text[], :setCancels::boolean[], :cancelReasons::text[], :causeEventIds::text[], :causeTypes::text[])
          WITH ORDINALITY AS i(order_id, to_state, from_states, reason, set_cancel, cancel_reason, cause_event_id, cause_type, n)
@@ -121,7 +121,7 @@ async function moveOrders(trx: Knex.Transaction, requests: readonly TransitionRe
       causeEventIds: column((r) => r.cause.eventId),
       causeTypes: column((r) => r.cause.type),
     },
-  ))) as { rows: { n: number; state: OrderState; version: number }[] };
+  );
   return new Map(rows.map((m) => {
     const i = sorted[m.n - 1]!;
     return [i, { applied: true, from: m.state, to: requests[i]!.to, version: m.version }];

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { prepared } from './db/knex';
+import { preparedRows } from './db/prepared-statement';
 import type { Address, Customer, DeliveryPreferences } from './contracts/types.generated';
 import type { OrderState } from './order-state';
 import { getTotalPrice, PricedOrder, PricingRules } from './pricing';
@@ -46,19 +46,19 @@ const LINE_COLUMNS: (keyof OrderLineRow)[] = ['line_id', 'sku', 'name', 'quantit
  * chunk's orders in one statement.
  */
 export async function lockOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, OrderRow>> {
-  const { rows } = (await prepared('lock_orders', trx.raw(
+  const rows = await preparedRows<OrderRow>(trx, 'lock_orders',
     `SELECT ${ORDER_COLUMNS.join(', ')} FROM orders WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id FOR UPDATE`,
     { orderIds },
-  ))) as { rows: OrderRow[] };
+  );
   return new Map(rows.map((r) => [orderKey(r.order_id), r]));
 }
 
 /** The orders' lines, each order's in the order they were added. */
 export async function linesOfOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, OrderLineRow[]>> {
-  const { rows } = (await prepared('lines_of_orders', trx.raw(
+  const rows = await preparedRows<OrderLineRow & { order_id: string }>(trx, 'lines_of_orders',
     `SELECT order_id, ${LINE_COLUMNS.join(', ')} FROM order_lines WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id, added_at, line_id`,
     { orderIds },
-  ))) as { rows: (OrderLineRow & { order_id: string })[] };
+  );
   return groupByOrder(orderIds, rows, ({ order_id: _o, ...line }) => line);
 }
 
@@ -110,7 +110,7 @@ export interface SettledLines {
  */
 export async function settledLinesOfOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, SettledLines>> {
   type Row = OrderLineRow & { order_id: string; whole_reserved: boolean; line_reserved: boolean; line_refused: boolean; authorized_minor: number };
-  const { rows } = (await prepared('settled_lines_of_orders', trx.raw(
+  const rows = await preparedRows<Row>(trx, 'settled_lines_of_orders',
     `WITH held AS (SELECT DISTINCT order_id, line_id FROM reservations WHERE order_id = ANY(:orderIds::uuid[]) AND status IN ('held', 'committed')),
           refused AS (SELECT DISTINCT order_id, scope FROM inventory_refusals WHERE order_id = ANY(:orderIds::uuid[])),
           authorized AS (SELECT order_id, sum(amount_minor)::bigint AS minor FROM payments
@@ -128,7 +128,7 @@ export async function settledLinesOfOrders(trx: Knex.Transaction, orderIds: read
       WHERE l.order_id = ANY(:orderIds::uuid[])
       ORDER BY l.order_id, l.added_at, l.line_id`,
     { orderIds },
-  ))) as { rows: Row[] };
+  );
   const settled = new Map<string, SettledLines>();
   for (const [orderId, facts] of groupByOrder(orderIds, rows, (r) => r)) {
     const wholeReserved = facts.some((r) => r.whole_reserved);

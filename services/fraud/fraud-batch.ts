@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { OrderPlaced } from '../../shared/contracts/types.generated';
-import { prepared } from '../../shared/db/knex';
+import { preparedRows } from '../../shared/db/prepared-statement';
 import { Cause, transitionOrders, TransitionResult } from '../../shared/order-state';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
@@ -48,14 +48,14 @@ export class FraudBatch implements ChunkFlush {
   async flush(): Promise<void> {
     if (this.queued.length === 0) return;
     const keys = this.queued.flatMap(({ order }) => KINDS.map((kind) => ({ order, kind, value: velocityKey(order, kind) })));
-    await prepared('fraud_velocity_record', this.trx.raw(
+    await preparedRows(this.trx, 'fraud_velocity_record',
       `INSERT INTO fraud_velocity (kind, value, order_id, at)
        SELECT * FROM unnest(:kinds::text[], :values::text[], :orderIds::uuid[], :ats::timestamptz[])
        ON CONFLICT (kind, value, order_id) DO NOTHING`,
       { kinds: keys.map((k) => k.kind), values: keys.map((k) => k.value), orderIds: keys.map((k) => k.order.orderId), ats: keys.map((k) => new Date(k.order.occurredAt)) },
-    ));
+    );
     const windowMs = this.rules.velocity.windowMinutes * 60_000;
-    const { rows } = (await prepared('fraud_velocity_windows', this.trx.raw(
+    const rows = await preparedRows<{ order_id: string; kind: Kind; n: number }>(this.trx, 'fraud_velocity_windows',
       `SELECT w.order_id, w.kind, count(v.order_id)::int AS n
          FROM unnest(:orderIds::uuid[], :kinds::text[], :values::text[], :sinces::timestamptz[], :ats::timestamptz[]) AS w(order_id, kind, value, since, at)
          JOIN fraud_velocity v ON v.kind = w.kind AND v.value = w.value AND v.at > w.since AND (v.at < w.at OR v.order_id = w.order_id)
@@ -64,7 +64,7 @@ export class FraudBatch implements ChunkFlush {
         orderIds: keys.map((k) => k.order.orderId), kinds: keys.map((k) => k.kind), values: keys.map((k) => k.value),
         sinces: keys.map((k) => new Date(k.order.occurredAt - windowMs)), ats: keys.map((k) => new Date(k.order.occurredAt)),
       },
-    ))) as { rows: { order_id: string; kind: Kind; n: number }[] };
+    );
     const count = new Map(rows.map((r) => [`${orderKey(r.order_id)}/${r.kind}`, r.n]));
     const recent = (orderId: string, kind: Kind) => count.get(`${orderKey(orderId)}/${kind}`) ?? 0;
 

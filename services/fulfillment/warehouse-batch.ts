@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ShipmentDelivered, ShipmentDispatched } from '../../shared/contracts/types.generated';
-import { prepared } from '../../shared/db/knex';
+import { preparedRows } from '../../shared/db/prepared-statement';
 import { transitionOrders, TransitionResult } from '../../shared/order-state';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
@@ -52,7 +52,7 @@ export class WarehouseBatch implements ChunkFlush {
     const dispatched = round.flatMap((r, i) => (r.kind === 'dispatched' && results[i]!.applied ? [r.event] : []));
     if (dispatched.length) {
       // the shipment rows and their fulfilments' new status in one statement
-      await prepared('shipments_dispatched', this.trx.raw(
+      await preparedRows(this.trx, 'shipments_dispatched',
         `WITH shipment AS (
            INSERT INTO shipments (shipment_id, order_id, carrier, tracking_number, status, dispatched_at)
            SELECT shipment_id, order_id, carrier, tracking_number, 'dispatched', dispatched_at
@@ -64,16 +64,16 @@ export class WarehouseBatch implements ChunkFlush {
           shipmentIds: dispatched.map((e) => e.shipmentId), orderIds: dispatched.map((e) => e.orderId), carriers: dispatched.map((e) => e.carrier),
           trackingNumbers: dispatched.map((e) => e.trackingNumber), ats: dispatched.map((e) => new Date(e.occurredAt)),
         },
-      ));
+      );
     }
     const delivered = round.flatMap((r, i) => (r.kind === 'delivered' && results[i]!.applied ? [r.event] : []));
     if (delivered.length) {
-      await prepared('shipments_delivered', this.trx.raw(
+      await preparedRows(this.trx, 'shipments_delivered',
         `UPDATE shipments s SET status = 'delivered', delivered_at = d.at
            FROM unnest(:orderIds::uuid[], :ats::timestamptz[]) AS d(order_id, at)
           WHERE s.order_id = d.order_id`,
         { orderIds: delivered.map((e) => e.orderId), ats: delivered.map((e) => new Date(e.occurredAt)) },
-      ));
+      );
     }
     for (const [i, r] of round.entries()) await announce(r, results[i]!);
   }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { prepared } from '../../shared/db/knex';
+import { preparedRows } from '../../shared/db/prepared-statement';
 import { groupByOrder } from '../../shared/order-store';
 
 export type Operation = 'authorize' | 'capture' | 'void' | 'refund';
@@ -23,10 +23,10 @@ const PAYMENT_COLUMNS: (keyof PaymentRow)[] = [
 
 /** The orders' payments, each order's oldest first, keyed by orderKey. */
 export async function paymentsOfOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, PaymentRow[]>> {
-  const { rows } = (await prepared('payments_of_orders', trx.raw(
+  const rows = await preparedRows<PaymentRow>(trx, 'payments_of_orders',
     `SELECT ${PAYMENT_COLUMNS.join(', ')} FROM payments WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id, created_at, payment_id`,
     { orderIds },
-  ))) as { rows: PaymentRow[] };
+  );
   return groupByOrder(orderIds, rows, (r) => r);
 }
 

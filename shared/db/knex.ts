@@ -14,17 +14,6 @@ types.setTypeParser(types.builtins.INT8, (v: string) => {
 });
 export type Trx = Knex.Transaction;
 
-/**
- * Runs `query` as a named prepared statement: each pooled connection parses and plans it once,
- * then only binds and executes it. For the saga's per-message statements: planning was about a
- * quarter of their database time (pg_stat_statements, README Benchmark). The statement text must be the same on every call
- * under one name (fixed columns, no variable-length IN lists or multi-row VALUES), and it must
- * name its columns: a `select *` would fail once a migration changed the table.
- */
-export function prepared<Q extends { options(o: Readonly<Record<string, unknown>>): Q }>(name: string, query: Q): Q {
-  return query.options({ name: `oms_${name}` });
-}
-
 /** Opens a transaction and runs `fn` in it. */
 export type Transact = <T>(fn: (trx: Trx) => Promise<T>) => Promise<T>;
 

@@ -3,7 +3,8 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import type { Config } from '../config';
 import { AvroCodec, RecordName } from '../contracts/codec';
 import type { RecordTypes } from '../contracts/types.generated';
-import { type Db, prepared, type Trx, type Transact, transactAs } from '../db/knex';
+import { type Db, type Trx, type Transact, transactAs } from '../db/knex';
+import { preparedRows } from '../db/prepared-statement';
 import { serviceRole } from '../db/migrations/004_service_roles';
 import { classifyError, OmsError, permanent, transient } from '../errors';
 import { lazyChild, type Logger } from '../logger';
@@ -314,10 +315,10 @@ export class ConsumerRunner {
   private async handleInTransaction(trx: Trx, work: Work[], failed: FailedMessage = {}): Promise<CommittedEvents> {
     failed.work = undefined;
     // one prepared two-parameter statement whatever the chunk's size (not a 2×N-parameter insert built per chunk)
-    const { rows: inserted } = (await prepared('inbox_record', trx.raw(
+    const inserted = await preparedRows<{ event_id: string }>(trx, 'inbox_record',
       'INSERT INTO inbox (consumer, event_id) SELECT ?, unnest(?::text[]) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id',
       [this.service.name, work.map((w) => w.envelope.eventId)],
-    ))) as { rows: { event_id: string }[] };
+    );
     const fresh = new Set(inserted.map((r) => r.event_id));
     const chunkOrderIds = work.filter((w) => fresh.has(w.envelope.eventId) && w.envelope.orderId).map((w) => w.envelope.orderId!);
     const outgoing: OutboxMessage[] = [];

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Producer } from 'kafkajs';
-import { type Db, prepared, type Transact, type Trx } from '../db/knex';
+import { type Db, type Transact, type Trx } from '../db/knex';
+import { preparedRows } from '../db/prepared-statement';
 import { topicMessagesOf } from '../kafka/topic-messages';
 import type { Logger } from '../logger';
 import { PeriodicTask } from './periodic-task';
@@ -36,10 +37,10 @@ const RELAY_SEND_SLICE = 500;
 export async function writeOutbox(db: Db | Trx, messages: readonly OutboxMessage[]): Promise<string[]> {
   let end = 0;
   const valueEnds = messages.map((m) => (end += m.message_value.length));
-  const { rows } = (await prepared('outbox_write', db.raw(
+  const rows = await preparedRows<{ id: string }>(db, 'outbox_write',
     'INSERT INTO outbox_chunks (topics, message_keys, event_ids, record_names, message_values, value_ends) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
     [messages.map((m) => m.topic), messages.map((m) => m.message_key), messages.map((m) => m.event_id), messages.map((m) => m.record_name), Buffer.concat(messages.map((m) => m.message_value)), valueEnds],
-  ))) as { rows: { id: string }[] };
+  );
   return rows.map((r) => String(r.id));
 }
 
@@ -83,7 +84,7 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
     if (messages.length === 0) return 0;
     await this.send(messages);
     // the connecting user, not the service role: this is the runner's housekeeping of its own committed rows
-    await prepared('outbox_sent', this.db.raw('DELETE FROM outbox_chunks WHERE id = ANY(?::bigint[])', [ids]));
+    await preparedRows(this.db, 'outbox_sent', 'DELETE FROM outbox_chunks WHERE id = ANY(?::bigint[])', [ids]);
     return messages.length;
   }
 
