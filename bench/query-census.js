@@ -2,7 +2,7 @@
  * Preloaded into every bench fleet process (node --require): counts the SQL statements it sends
  * (BEGIN/COMMIT/ROLLBACK aside), which the limit run replays, and with `BENCH_QUERY_CENSUS=1`
  * also counts them by shape (literals and parameters elided), so a run shows where the round
- * trips go. Written to .stack/query-census/<pid>.json on exit: { statements, shapes }.
+ * trips go (a named prepared statement's shape starts with its name). Written to .stack/query-census/<pid>.json on exit: { statements, shapes }.
  */
 const { writeFileSync, mkdirSync } = require('fs');
 const { join } = require('path');
@@ -16,7 +16,8 @@ Client.prototype.query = function countedQuery(config, ...rest) {
   const text = typeof config === 'string' ? config : config && config.text;
   if (text && !/^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(text)) statements++;
   if (text && byShape) {
-    const shape = text.replace(/\$\d+/g, '?').replace(/'[^']*'/g, "'?'").replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))*/g, '(…)').replace(/\s+/g, ' ').slice(0, 200);
+    const prepared = typeof config === 'object' && config.name ? `[${config.name}] ` : '';
+    const shape = prepared + text.replace(/\$\d+/g, '?').replace(/'[^']*'/g, "'?'").replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))*/g, '(…)').replace(/\s+/g, ' ').slice(0, 200);
     census.set(shape, (census.get(shape) || 0) + 1);
   }
   return original.call(this, config, ...rest);
