@@ -79,8 +79,8 @@ function valuesOf(statement: CompiledStatement, bindings: Bindings, name: string
  * own, or one from the pool) and returns its rows: each pooled connection parses and plans it
  * once, then only binds and executes it. For the saga's per-message statements: planning was
  * about a quarter of their database time, and going past knex's query builder and runner to the
- * pg connection halves the client CPU of each (README Benchmark). Listeners of knex's `query`
- * event still see every statement.
+ * pg connection saves about a third of the client CPU of each (README Benchmark). Listeners of
+ * knex's `query` event still see every statement.
  *
  * The text must be the same on every call under one name (fixed columns, no variable-length IN
  * lists or multi-row VALUES: pass arrays and unnest them), and it must name its columns: a
