@@ -8,6 +8,7 @@ import * as outboxChunks from './migrations/006_outbox_chunks';
 import * as inboxRetention from './migrations/007_inbox_retention';
 import * as heldReservations from './migrations/008_held_reservations';
 import * as fraudVelocityRetention from './migrations/009_fraud_velocity_retention';
+import * as outboxLz4 from './migrations/010_outbox_lz4';
 
 interface Migration {
   name: string;
@@ -29,6 +30,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '007_inbox_retention', ...inboxRetention },
   { name: '008_held_reservations', ...heldReservations },
   { name: '009_fraud_velocity_retention', ...fraudVelocityRetention },
+  { name: '010_outbox_lz4', ...outboxLz4 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
