@@ -42,14 +42,17 @@ export interface FigureSummary {
   candidateLowerInPairs: number;
 }
 
+/** A median as the table prints it: the mean of two figures of one decimal has float noise (33.150000000000006). */
+const printable = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
+
 /** Medians per side, their ratio, and a pair-by-pair count, for every figure the runs have. */
 export function summarize(runs: readonly { side: Side; pair: number; figures: RunFigures }[]): Record<Figure, FigureSummary> {
   const pairs = [...new Set(runs.map((r) => r.pair))];
   const valuesOf = (side: Side, f: Figure) => runs.filter((r) => r.side === side).map((r) => r.figures[f]).filter((v): v is number => v !== null);
   return Object.fromEntries(
     FIGURES.map((f) => {
-      const base = median(valuesOf('base', f));
-      const candidate = median(valuesOf('candidate', f));
+      const base = printable(median(valuesOf('base', f)));
+      const candidate = printable(median(valuesOf('candidate', f)));
       const candidateLowerInPairs = pairs.filter((p) => {
         const b = runs.find((r) => r.pair === p && r.side === 'base')?.figures[f];
         const c = runs.find((r) => r.pair === p && r.side === 'candidate')?.figures[f];

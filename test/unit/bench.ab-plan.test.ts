@@ -35,6 +35,16 @@ describe('bench:ab plan', () => {
     expect(summary.fleetCpuSeconds).toEqual({ base: 20, candidate: 20, ratio: 1, candidateLowerInPairs: 0 });
   });
 
+  it('prints a median of two runs without float noise', () => {
+    const summary = summarize([
+      { side: 'candidate', pair: 1, figures: { ...figures(100, 900), fleetCpuSeconds: 31.1 } },
+      { side: 'base', pair: 1, figures: figures(200, 800) },
+      { side: 'base', pair: 2, figures: figures(150, 850) },
+      { side: 'candidate', pair: 2, figures: { ...figures(160, 870), fleetCpuSeconds: 35.2 } },
+    ]);
+    expect(summary.fleetCpuSeconds.candidate).toBe(33.15);
+  });
+
   it('leaves a figure the runs do not have (the drain, outside backlog mode) empty', () => {
     const summary = summarize([
       { side: 'candidate', pair: 1, figures: figures(100, 900) },
