@@ -1,14 +1,12 @@
 import { randomUUID } from 'crypto';
-import { createDb, type Db } from '../../shared/db/knex';
+import type { Db } from '../../shared/db/knex';
 import { MIGRATIONS, migrationSource } from '../../shared/db/migration-source';
 import { writeOutbox } from '../../shared/runner/outbox';
-import { scratchDatabase } from '../support/database';
-import { TEST_DATABASE_URL } from '../support/env';
+import { unmigratedScratchDatabase } from '../support/database';
 
 /** Migration 006 on a database of its own: unsent per-event rows survive the move to chunks and back. */
 describe('outbox chunks migration', () => {
-  const admin = createDb({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: 1 });
-  let scratch: { url: string; drop(): Promise<void> };
+  const scratchDb = unmigratedScratchDatabase('oms_outbox_migration');
   let db: Db;
   const migrations = { migrationSource, tableName: 'knex_migrations' };
   const event = (i: number, topic: string) => ({
@@ -16,14 +14,8 @@ describe('outbox chunks migration', () => {
   });
   const perEvent = async () => db('outbox').select('topic', 'message_key', 'message_value', 'event_id', 'record_name').orderBy(['id', 'position']);
 
-  beforeAll(async () => {
-    scratch = await scratchDatabase(admin, 'oms_outbox_migration');
-    db = createDb({ DATABASE_URL: scratch.url, DATABASE_POOL_MAX: 2 });
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await scratch?.drop();
-    await admin.destroy();
+  beforeAll(() => {
+    db = scratchDb();
   });
 
   it('when unsent rows are migrated to chunks and back, then every event keeps its order and bytes, and the view cuts chunk values exactly', async () => {

@@ -1,14 +1,12 @@
 import { randomUUID } from 'crypto';
-import { createDb, type Db } from '../../shared/db/knex';
+import type { Db } from '../../shared/db/knex';
 import { MIGRATIONS, migrationSource } from '../../shared/db/migration-source';
 import { type OutboxMessage, writeOutbox } from '../../shared/runner/outbox';
-import { scratchDatabase } from '../support/database';
-import { TEST_DATABASE_URL } from '../support/env';
+import { unmigratedScratchDatabase } from '../support/database';
 
 /** Migration 010 on a database of its own: outbox rows compressed with lz4 from then on, every byte read back, and back to pglz on the way down. */
 describe('outbox lz4 migration', () => {
-  const admin = createDb({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: 1 });
-  let scratch: { url: string; drop(): Promise<void> };
+  const scratchDb = unmigratedScratchDatabase('oms_outbox_lz4');
   let db: Db;
   const migrations = { migrationSource, tableName: 'knex_migrations' };
   // 200 events of a few kB in all, compressible as Avro records are (repeated names, ids and codes)
@@ -21,14 +19,8 @@ describe('outbox lz4 migration', () => {
   const readBack = async (id: string) =>
     db('outbox').where({ id }).orderBy('position').select('topic', 'message_key', 'message_value', 'event_id', 'record_name');
 
-  beforeAll(async () => {
-    scratch = await scratchDatabase(admin, 'oms_outbox_lz4');
-    db = createDb({ DATABASE_URL: scratch.url, DATABASE_POOL_MAX: 2 });
-  });
-  afterAll(async () => {
-    await db?.destroy();
-    await scratch?.drop();
-    await admin.destroy();
+  beforeAll(() => {
+    db = scratchDb();
   });
 
   it('when the outbox is migrated, then new chunks are compressed with lz4 (or stored uncompressed without it), older ones stay pglz, and both read back byte for byte', async () => {

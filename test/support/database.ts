@@ -35,3 +35,23 @@ export async function stackOnScratchDatabase(prefix: string, overrides: Record<s
     },
   };
 }
+
+/**
+ * An empty database of the calling test file's own, no migration run (for migration tests): made
+ * before the file's tests, dropped after them. Returns the way to reach it from inside a test or hook.
+ */
+export function unmigratedScratchDatabase(prefix: string): () => Db {
+  const admin = createDb({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: 1 });
+  let scratch: { url: string; drop(): Promise<void> } | undefined;
+  let db: Db | undefined;
+  beforeAll(async () => {
+    scratch = await scratchDatabase(admin, prefix);
+    db = createDb({ DATABASE_URL: scratch.url, DATABASE_POOL_MAX: 2 });
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await scratch?.drop();
+    await admin.destroy();
+  });
+  return () => db!;
+}
