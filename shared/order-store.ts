@@ -38,6 +38,26 @@ const ORDER_COLUMNS: (keyof OrderRow)[] = [
 ];
 const LINE_COLUMNS: (keyof OrderLineRow)[] = ['line_id', 'sku', 'name', 'quantity', 'unit_price_minor', 'weight_grams', 'status', 'origin'];
 
+// each statement's text made once: a prepared statement is looked up by it on every call
+const LOCK_ORDERS = `SELECT ${ORDER_COLUMNS.join(', ')} FROM orders WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id FOR UPDATE`;
+const LINES_OF_ORDERS = `SELECT order_id, ${LINE_COLUMNS.join(', ')} FROM order_lines WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id, added_at, line_id`;
+const SETTLED_LINES_OF_ORDERS = `WITH held AS (SELECT DISTINCT order_id, line_id FROM reservations WHERE order_id = ANY(:orderIds::uuid[]) AND status IN ('held', 'committed')),
+          refused AS (SELECT DISTINCT order_id, scope FROM inventory_refusals WHERE order_id = ANY(:orderIds::uuid[])),
+          authorized AS (SELECT order_id, sum(amount_minor)::bigint AS minor FROM payments
+                          WHERE order_id = ANY(:orderIds::uuid[]) AND operation = 'authorize' AND status = 'approved' GROUP BY order_id)
+     SELECT l.order_id, ${LINE_COLUMNS.map((c) => `l.${c}`).join(', ')},
+            whole.order_id IS NOT NULL AS whole_reserved,
+            line.line_id IS NOT NULL AS line_reserved,
+            refused.scope IS NOT NULL AS line_refused,
+            coalesce(authorized.minor, 0)::bigint AS authorized_minor
+       FROM order_lines l
+       LEFT JOIN held whole ON whole.order_id = l.order_id AND whole.line_id IS NULL
+       LEFT JOIN held line ON line.order_id = l.order_id AND line.line_id = l.line_id
+       LEFT JOIN refused ON refused.order_id = l.order_id AND refused.scope = l.line_id
+       LEFT JOIN authorized ON authorized.order_id = l.order_id
+      WHERE l.order_id = ANY(:orderIds::uuid[])
+      ORDER BY l.order_id, l.added_at, l.line_id`;
+
 /**
  * Locks order rows for the rest of the transaction, in key order (two chunks locking overlapping
  * orders take them in the same order). Every saga step that decides from the order's state takes
@@ -46,19 +66,13 @@ const LINE_COLUMNS: (keyof OrderLineRow)[] = ['line_id', 'sku', 'name', 'quantit
  * chunk's orders in one statement.
  */
 export async function lockOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, OrderRow>> {
-  const rows = await preparedRows<OrderRow>(trx, 'lock_orders',
-    `SELECT ${ORDER_COLUMNS.join(', ')} FROM orders WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id FOR UPDATE`,
-    { orderIds },
-  );
+  const rows = await preparedRows<OrderRow>(trx, 'lock_orders', LOCK_ORDERS, { orderIds });
   return new Map(rows.map((r) => [orderKey(r.order_id), r]));
 }
 
 /** The orders' lines, each order's in the order they were added. */
 export async function linesOfOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, OrderLineRow[]>> {
-  const rows = await preparedRows<OrderLineRow & { order_id: string }>(trx, 'lines_of_orders',
-    `SELECT order_id, ${LINE_COLUMNS.join(', ')} FROM order_lines WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id, added_at, line_id`,
-    { orderIds },
-  );
+  const rows = await preparedRows<OrderLineRow & { order_id: string }>(trx, 'lines_of_orders', LINES_OF_ORDERS, { orderIds });
   return groupByOrder(orderIds, rows, ({ order_id: _o, ...line }) => line);
 }
 
@@ -110,25 +124,7 @@ export interface SettledLines {
  */
 export async function settledLinesOfOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, SettledLines>> {
   type Row = OrderLineRow & { order_id: string; whole_reserved: boolean; line_reserved: boolean; line_refused: boolean; authorized_minor: number };
-  const rows = await preparedRows<Row>(trx, 'settled_lines_of_orders',
-    `WITH held AS (SELECT DISTINCT order_id, line_id FROM reservations WHERE order_id = ANY(:orderIds::uuid[]) AND status IN ('held', 'committed')),
-          refused AS (SELECT DISTINCT order_id, scope FROM inventory_refusals WHERE order_id = ANY(:orderIds::uuid[])),
-          authorized AS (SELECT order_id, sum(amount_minor)::bigint AS minor FROM payments
-                          WHERE order_id = ANY(:orderIds::uuid[]) AND operation = 'authorize' AND status = 'approved' GROUP BY order_id)
-     SELECT l.order_id, ${LINE_COLUMNS.map((c) => `l.${c}`).join(', ')},
-            whole.order_id IS NOT NULL AS whole_reserved,
-            line.line_id IS NOT NULL AS line_reserved,
-            refused.scope IS NOT NULL AS line_refused,
-            coalesce(authorized.minor, 0)::bigint AS authorized_minor
-       FROM order_lines l
-       LEFT JOIN held whole ON whole.order_id = l.order_id AND whole.line_id IS NULL
-       LEFT JOIN held line ON line.order_id = l.order_id AND line.line_id = l.line_id
-       LEFT JOIN refused ON refused.order_id = l.order_id AND refused.scope = l.line_id
-       LEFT JOIN authorized ON authorized.order_id = l.order_id
-      WHERE l.order_id = ANY(:orderIds::uuid[])
-      ORDER BY l.order_id, l.added_at, l.line_id`,
-    { orderIds },
-  );
+  const rows = await preparedRows<Row>(trx, 'settled_lines_of_orders', SETTLED_LINES_OF_ORDERS, { orderIds });
   const settled = new Map<string, SettledLines>();
   for (const [orderId, facts] of groupByOrder(orderIds, rows, (r) => r)) {
     const wholeReserved = facts.some((r) => r.whole_reserved);

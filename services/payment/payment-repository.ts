@@ -20,13 +20,11 @@ export interface PaymentRow {
 const PAYMENT_COLUMNS: (keyof PaymentRow)[] = [
   'payment_id', 'order_id', 'operation', 'amount_minor', 'currency', 'method', 'gateway', 'external_transaction_id', 'status', 'idempotency_key',
 ];
+const PAYMENTS_OF_ORDERS = `SELECT ${PAYMENT_COLUMNS.join(', ')} FROM payments WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id, created_at, payment_id`;
 
 /** The orders' payments, each order's oldest first, keyed by orderKey. */
 export async function paymentsOfOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, PaymentRow[]>> {
-  const rows = await preparedRows<PaymentRow>(trx, 'payments_of_orders',
-    `SELECT ${PAYMENT_COLUMNS.join(', ')} FROM payments WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id, created_at, payment_id`,
-    { orderIds },
-  );
+  const rows = await preparedRows<PaymentRow>(trx, 'payments_of_orders', PAYMENTS_OF_ORDERS, { orderIds });
   return groupByOrder(orderIds, rows, (r) => r);
 }
 
