@@ -105,6 +105,11 @@ export const settings = {
     default: '30000',
     schema: z.coerce.number().int().min(6000).max(300000),
   }),
+  RUNNER_STALL_TIMEOUT_MS: setting({
+    doc: 'A service instance whose Kafka consumer shows no sign of life this long (no fetch started, no crash-and-restart, no chunk or retry of its own) is taken as hung: it logs a fatal line and the fleet process exits with code 1 for its supervisor to restart it, as when kafkajs gives up. A running consumer fetches at least every 5 s; a broker outage longer than this restarts the process, which is harmless. 0 = never (10000 or more otherwise).',
+    default: '180000',
+    schema: z.coerce.number().int().refine((ms) => ms === 0 || ms >= 10000, 'must be 0 (never) or at least 10000'),
+  }),
   RUNNER_PARTITIONS_CONCURRENCY: setting({
     doc: 'Partition batches of one fetch a service instance takes at once; those handed in together are joined into one transaction of up to RUNNER_MAX_BATCH messages (order within a partition is kept). 32 covers every partition a service reads here; at 250 orders/s offered it gave p50 357 ms against 1,040 with 3 (bench/HISTORY.md).',
     default: '32',

@@ -16,13 +16,14 @@ import { ChunkCoalescer } from './chunk-coalescer';
 import { InboxPruner } from './inbox-pruner';
 import { PeriodicTask } from './periodic-task';
 import { OffsetCommitter } from './offset-committer';
+import { StallWatchdog } from './stall-watchdog';
 import { type DeadLetter, sendToDlq } from './dlq';
 import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition } from './handler';
 import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay, writeOutbox } from './outbox';
 
 type RunnerConfig = Pick<
   Config,
-  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'RUNNER_COMMIT_INTERVAL_MS' | 'RUNNER_FETCH_MAX_BYTES' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'INBOX_RETENTION_HOURS' | 'INBOX_PRUNE_INTERVAL_MS' | 'DATABASE_SERVICE_ROLES'
+  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_STALL_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'RUNNER_COMMIT_INTERVAL_MS' | 'RUNNER_FETCH_MAX_BYTES' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'INBOX_RETENTION_HOURS' | 'INBOX_PRUNE_INTERVAL_MS' | 'DATABASE_SERVICE_ROLES'
 >;
 
 export interface RunnerDeps {
@@ -34,9 +35,10 @@ export interface RunnerDeps {
   /** Replaces the Kafka outbox publisher (tests use it to stop between commit and send). */
   publisher?: OutboxPublisher;
   /**
-   * Called when the Kafka consumer stops for good (kafkajs gives up and will not restart it): the
-   * service would otherwise sit in the group consuming nothing. The fleet exits, so its supervisor
-   * restarts it; every offset not yet committed is redelivered and de-duplicated.
+   * Called when the Kafka consumer stops for good (kafkajs gives up and will not restart it) or
+   * hangs (no sign of life for RUNNER_STALL_TIMEOUT_MS): the service would otherwise sit in the
+   * group consuming nothing. The fleet exits, so its supervisor restarts it; every offset not yet
+   * committed is redelivered and de-duplicated.
    */
   onConsumerGaveUp?: (err: Error) => void;
 }
@@ -84,6 +86,7 @@ export class ConsumerRunner {
   /** This service's partitions' chunks of one event-loop turn, joined into one transaction. */
   private readonly chunks: ChunkCoalescer<Work>;
   private readonly offsets: OffsetCommitter;
+  private readonly watchdog: StallWatchdog;
   /** The start-up in progress or done (see stop). */
   private starting: Promise<void> = Promise.resolve();
   /** The outbox send of the last committed chunk (see publish). */
@@ -116,6 +119,7 @@ export class ConsumerRunner {
     );
     this.offsets = new OffsetCommitter(this.consumer, config.RUNNER_COMMIT_INTERVAL_MS, this.log.child({ component: 'offset-committer' }));
     this.topics = new Map(service.consumes.map((k) => [topicName(k, config.KAFKA_TOPIC_PREFIX), TOPICS[k].records]));
+    this.watchdog = new StallWatchdog(config.RUNNER_STALL_TIMEOUT_MS, (quietMs) => this.stalled(quietMs));
   }
 
   get name(): string {
@@ -137,10 +141,14 @@ export class ConsumerRunner {
     this.inboxPruner.start();
     for (const task of this.housekeeping) task.start();
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart || this.stopping) return;
+      if (payload.restart || this.stopping) return this.watchdog.alive();
+      this.watchdog.stop();
       this.log.fatal({ err: payload.error }, 'the Kafka consumer gave up and will not restart');
       this.deps.onConsumerGaveUp?.(payload.error);
     });
+    const alive = () => this.watchdog.alive();
+    for (const sign of [this.consumer.events.FETCH_START, this.consumer.events.REBALANCING, this.consumer.events.GROUP_JOIN]) this.consumer.on(sign, alive);
+    this.watchdog.start();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.offsets.keepOnly(payload.memberAssignment));
     await this.consumer.connect();
     if (this.stopping) return;
@@ -156,9 +164,17 @@ export class ConsumerRunner {
     this.log.info({ topics: [...this.topics.keys()] }, 'consuming');
   }
 
+  /** No sign of life from the consumer for RUNNER_STALL_TIMEOUT_MS: handled as kafkajs giving up. */
+  private stalled(quietMs: number): void {
+    if (this.stopping) return;
+    this.log.fatal({ quietMs }, 'the Kafka consumer has shown no sign of life (no fetch, restart, chunk or retry) and is taken as hung');
+    this.deps.onConsumerGaveUp?.(new Error(`the Kafka consumer of ${this.service.name} showed no sign of life for ${quietMs} ms`));
+  }
+
   /** Finishes the messages in hand, commits their offsets, leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.watchdog.stop();
     // a start-up still in progress ends at its next step; what it had done is undone below
     await this.starting.catch(() => undefined);
     await this.offsets.stop(); // chunks still in hand flush their own when they end (onBatch)
@@ -184,6 +200,7 @@ export class ConsumerRunner {
     const size = this.deps.config.RUNNER_MAX_BATCH;
     for (let i = 0; i < batch.messages.length; i += size) {
       if (!isRunning() || isStale()) return;
+      this.watchdog.alive();
       const chunk = batch.messages.slice(i, i + size);
       const work: Work[] = [];
       const dead: DeadLetter[] = [];
@@ -374,6 +391,7 @@ export class ConsumerRunner {
   private async withRetry<T>(log: Logger, heartbeat: () => Promise<void>, fn: () => Promise<T>, retryUnclassified = true): Promise<T> {
     const { RUNNER_RETRY_INITIAL_MS: initial, RUNNER_RETRY_MAX_MS: max, RUNNER_MAX_UNCLASSIFIED_ATTEMPTS: maxUnclassified } = this.deps.config;
     for (let attempt = 1; ; attempt++) {
+      this.watchdog.alive();
       try {
         return await fn();
       } catch (e) {
@@ -394,6 +412,7 @@ export class ConsumerRunner {
     const until = Date.now() + ms;
     while (Date.now() < until && !this.stopping) {
       await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
+      this.watchdog.alive(); // waiting on purpose
       await heartbeat().catch(() => undefined);
     }
   }

@@ -67,8 +67,8 @@ export class TestStack {
     await this.producer.connect();
   }
 
-  async startService(service: ServiceDefinition, publisher?: OutboxPublisher): Promise<ConsumerRunner> {
-    const runner = new ConsumerRunner(service, { ...this.platform, publisher });
+  async startService(service: ServiceDefinition, publisher?: OutboxPublisher, onConsumerGaveUp?: (err: Error) => void): Promise<ConsumerRunner> {
+    const runner = new ConsumerRunner(service, { ...this.platform, publisher, onConsumerGaveUp });
     await runner.start();
     this.runners.push(runner);
     return runner;

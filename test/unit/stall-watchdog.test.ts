@@ -1,0 +1,41 @@
+import { StallWatchdog } from '../../shared/runner/stall-watchdog';
+
+describe('StallWatchdog', () => {
+  let now = 0;
+  const clock = () => now;
+
+  it('when the consumer is quiet longer than the timeout, then it calls onStall once with how long', () => {
+    const stalls: number[] = [];
+    const w = new StallWatchdog(1000, (q) => stalls.push(q), clock);
+    now = 0;
+    w.alive();
+    now = 1000;
+    w.check();
+    expect(stalls).toEqual([]);
+    now = 1001;
+    w.check();
+    now = 5000;
+    w.check();
+    expect(stalls).toEqual([1001]);
+  });
+
+  it('when signs of life keep coming, then it never fires', () => {
+    const stalls: number[] = [];
+    const w = new StallWatchdog(1000, (q) => stalls.push(q), clock);
+    for (now = 0; now < 10_000; now += 900) {
+      w.alive();
+      w.check();
+    }
+    expect(stalls).toEqual([]);
+  });
+
+  it('when the timeout is 0, then it never fires', () => {
+    const stalls: number[] = [];
+    const w = new StallWatchdog(0, (q) => stalls.push(q), clock);
+    now = 0;
+    w.alive();
+    now = 1e9;
+    w.check();
+    expect(stalls).toEqual([]);
+  });
+});
