@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
 import type { Admin } from 'kafkajs';
+import { lagOfGroup } from '../shared/kafka/consumer-lag';
 
 /** Compiles the fleet (services and shared code only) to dist/, which fleet processes run. */
 export function buildFleet(): void {
@@ -107,21 +108,15 @@ export async function waitForStableGroups(admin: Admin, groupPrefix: string, ser
 }
 
 /** Consumer lag summed over the services' groups (`<groupPrefix>-<service>`) and every topic they read. */
-export async function totalConsumerLag(admin: Admin, groupPrefix: string, services: readonly string[]): Promise<number> {
-  return Object.values(await consumerLagByService(admin, groupPrefix, services)).reduce((a, b) => a + b, 0);
+export async function totalConsumerLag(admin: Admin, groupPrefix: string, topicsByService: Readonly<Record<string, readonly string[]>>): Promise<number> {
+  return Object.values(await consumerLagByService(admin, groupPrefix, topicsByService)).reduce((a, b) => a + b, 0);
 }
 
 /** Per service, messages on its topics not yet committed by its group. */
-export async function consumerLagByService(admin: Admin, groupPrefix: string, services: readonly string[]): Promise<Record<string, number>> {
+export async function consumerLagByService(admin: Admin, groupPrefix: string, topicsByService: Readonly<Record<string, readonly string[]>>): Promise<Record<string, number>> {
   const lag: Record<string, number> = {};
-  for (const s of services) {
-    lag[s] = 0;
-    for (const t of await admin.fetchOffsets({ groupId: `${groupPrefix}-${s}` })) {
-      for (const e of await admin.fetchTopicOffsets(t.topic)) {
-        const committed = Number(t.partitions.find((x) => x.partition === e.partition)?.offset ?? -1);
-        lag[s] += Math.max(0, Number(e.high) - Math.max(0, committed));
-      }
-    }
+  for (const [service, topics] of Object.entries(topicsByService)) {
+    lag[service] = (await lagOfGroup(admin, `${groupPrefix}-${service}`, topics)).reduce((n, t) => n + t.lag, 0);
   }
   return lag;
 }

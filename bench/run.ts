@@ -21,6 +21,9 @@ import { ensureTopics, registerSchemas } from '../shared/provisioning';
 import { TOPICS, TopicKey, topicName } from '../shared/topics';
 import { buildFleet, FleetProcess, totalConsumerLag, waitForStableGroups } from './fleet-process';
 import { Traffic } from './traffic';
+import { SimulatedWarehouse } from './warehouse';
+import { loadServiceDeps } from '../services/deps';
+import { consumedTopics } from '../services/registry';
 import { runLimit } from './limit';
 import { medianMsByRecord } from './hops';
 import { MachineCpu } from './machine-cpu';
@@ -48,6 +51,7 @@ async function main() {
   const env = { ...process.env, KAFKA_TOPIC_PREFIX: `${runId}.`, KAFKA_GROUP_PREFIX: runId, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
   const p = createPlatform('bench', env);
   const { db, kafka, codec, config } = p;
+  const topicsByService = consumedTopics(loadServiceDeps(config));
   console.log(`bench ${runId}: ${ORDERS} orders, rate ${RATE || 'max'}/s, ${WARMUP} warm-up orders, ${PARTITIONS} partitions, ${INSTANCES} instance(s), layout ${LAYOUT}, mode ${MODE}`);
 
   console.log('building (tsc) ...');
@@ -74,7 +78,8 @@ async function main() {
   for (const f of processes) if (!delayed.includes(f)) f.start();
   await waitForStableGroups(admin, runId, SERVICES.filter((s) => s !== (MODE === 'backlog' ? BACKLOG_SERVICE : '')), INSTANCES);
   console.log(`fleet: ${processes.length - delayed.length} process(es) running, every consumer group stable`);
-  const stopWarehouse = await traffic.startWarehouse(kafka, `${runId}-warehouse`);
+  const warehouse = new SimulatedWarehouse(traffic, kafka, `${runId}-warehouse`);
+  await warehouse.start();
   const xactBefore = await dbCounters(p);
 
   // warm-up: a fleet just started runs its first seconds of traffic several times slower (the JIT,
@@ -85,7 +90,7 @@ async function main() {
     await traffic.setStock(warmSkus, 1_000_000_000);
     const { ids: warmIds } = await publishOrders(traffic, WARMUP, warmSkus, warmupSeries);
     await waitForEvery(warmIds, settledOf(db), { intervalMs: 500, what: 'settled (warm-up)', deadline: Date.now() + 600_000 });
-    await waitForNoLag(admin, runId);
+    await waitForNoLag(admin, runId, topicsByService);
     console.log(`warm-up: ${WARMUP} orders settled; measuring from here`);
   }
 
@@ -100,7 +105,7 @@ async function main() {
     while (sampling) {
       for (const f of processes) f.sample();
       machine.sample();
-      lagSeries.push({ t: Math.round((Date.now() - t0) / 1000), lag: await totalConsumerLag(admin, runId, SERVICES).catch(() => -1) });
+      lagSeries.push({ t: Math.round((Date.now() - t0) / 1000), lag: await totalConsumerLag(admin, runId, topicsByService).catch(() => -1) });
       await sleep(2000);
     }
   })();
@@ -139,7 +144,7 @@ async function main() {
     return { name: f.name, peakRssMb, cpuSeconds: Math.round((cpuSeconds - cpuBefore[i]!) * 100) / 100 };
   });
   // the census covers every order's whole saga: the work behind Delivered (capture, stock commit, notifications) ends first
-  await waitForNoLag(admin, runId);
+  await waitForNoLag(admin, runId, topicsByService);
 
   // measurements from the status store
   const latencies = async (state: string, series = runId) =>
@@ -165,7 +170,7 @@ async function main() {
   const oversoldUnits = stock.reduce((n, s) => n + Math.max(0, -s.on_hand) + Math.max(0, s.reserved - s.on_hand), 0) + Math.max(0, shippedUnits - skus.length * initialStock);
 
   await Promise.all(processes.map((f) => f.stop()));
-  await stopWarehouse();
+  await warehouse.stop();
   const xactAfter = await dbCounters(p); // after the fleet's backends exited: Postgres publishes a backend's counters at most once a second, and at exit
   const allTopics = (Object.keys(TOPICS) as TopicKey[]).map((k) => topicName(k, config.KAFKA_TOPIC_PREFIX));
   const hopsP50Ms = await medianMsByRecord(kafka, admin, allTopics, topicName('orderCommands', config.KAFKA_TOPIC_PREFIX), `${runId}-hops`, new Set(ids));
@@ -276,9 +281,9 @@ function statementsSent(pids: number[]): number | null {
   return total;
 }
 
-async function waitForNoLag(admin: Admin, runId: string): Promise<void> {
+async function waitForNoLag(admin: Admin, runId: string, topicsByService: Record<string, string[]>): Promise<void> {
   const deadline = Date.now() + 120_000;
-  while ((await totalConsumerLag(admin, runId, SERVICES).catch(() => -1)) !== 0) {
+  while ((await totalConsumerLag(admin, runId, topicsByService).catch(() => -1)) !== 0) {
     if (Date.now() > deadline) return console.warn('the fleet still had lag 120 s after the last Delivered: the census misses that work');
     await sleep(500);
   }

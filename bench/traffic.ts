@@ -1,11 +1,11 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { randomUUID } from 'crypto';
 import type { AvroCodec, RecordName } from '../shared/contracts/codec';
 import { newEnvelope } from '../shared/contracts/envelope';
 import type { SubmitOrder } from '../shared/contracts/types.generated';
 import { TopicKey, topicName } from '../shared/topics';
 
-/** Synthetic traffic shared by the bench and the fault suite: orders, stock, and a warehouse that ships what it is asked. */
+/** Synthetic traffic shared by the bench and the fault suite: orders and stock (its warehouse is SimulatedWarehouse). */
 export class Traffic {
   constructor(private readonly codec: AvroCodec, private readonly producer: Producer, private readonly prefix: string, readonly runId: string) {}
 
@@ -44,25 +44,8 @@ export class Traffic {
     await this.send('io.oms.commands.SubmitOrder', orders.map((o) => ({ key: o.orderId, value: o as never })), 'orderCommands');
   }
 
-  /** A warehouse that ships and delivers whatever it is asked to fulfil. */
-  async startWarehouse(kafka: Kafka, groupId: string): Promise<() => Promise<void>> {
-    const warehouse = kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
-    await warehouse.connect();
-    await warehouse.subscribe({ topics: [this.topic('fulfillmentRequests')], fromBeginning: true });
-    await warehouse.run({
-      eachBatch: async ({ batch }) => {
-        const ids: string[] = [];
-        for (const m of batch.messages) {
-          const d = await this.codec.decode(m.value);
-          if (d.recordName === 'io.oms.fulfillment.FulfillmentRequested') ids.push(d.value.orderId as string);
-        }
-        if (!ids.length) return;
-        const shipment = (orderId: string) => ({ ...this.envelope(orderId), shipmentId: `S-${orderId}` });
-        await retrying(() => this.send('io.oms.warehouse.ShipmentDispatched', ids.map((orderId) => ({ key: orderId, value: { ...shipment(orderId), carrier: 'BenchPost', trackingNumber: `BP${orderId.slice(0, 12)}` } })), 'warehouseShipments'));
-        await retrying(() => this.send('io.oms.warehouse.ShipmentDelivered', ids.map((orderId) => ({ key: orderId, value: shipment(orderId) })), 'warehouseShipments'));
-      },
-    });
-    return () => warehouse.disconnect();
+  decode(value: Buffer | null) {
+    return this.codec.decode(value);
   }
 }
 

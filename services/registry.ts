@@ -1,4 +1,5 @@
 import type { ServiceDefinition } from '../shared/runner/handler';
+import { topicName } from '../shared/topics';
 import type { ServiceDeps } from './deps';
 import { createFraud } from './fraud';
 import { createFulfillment } from './fulfillment';
@@ -22,4 +23,9 @@ export function selectServices(names: string[], deps: ServiceDeps): ServiceDefin
   const unknown = names.filter((n) => !SERVICE_FACTORIES[n]);
   if (unknown.length) throw new Error(`SERVICES names unknown services: ${unknown.join(', ')} (known: ${Object.keys(SERVICE_FACTORIES).join(', ')})`);
   return names.map((n) => SERVICE_FACTORIES[n]!(deps));
+}
+
+/** Per service, the physical topics its consumer group reads (for lag: the group's topics it has never committed on included). */
+export function consumedTopics(deps: ServiceDeps): Record<string, string[]> {
+  return Object.fromEntries(selectServices([], deps).map((s) => [s.name, s.consumes.map((k) => topicName(k, deps.config.KAFKA_TOPIC_PREFIX))]));
 }

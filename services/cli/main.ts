@@ -11,13 +11,16 @@ import { RegistryAdmin } from '../../shared/contracts/registry-admin';
 import { loadSchemaFiles } from '../../shared/contracts/schemas';
 import type { SubmitOrder } from '../../shared/contracts/types.generated';
 import { createIdempotentProducer } from '../../shared/kafka/client';
+import { lagOfGroup } from '../../shared/kafka/consumer-lag';
 import { ORDER_STATES, OrderState } from '../../shared/order-state';
 import { ensureTopics, registerSchemas } from '../../shared/provisioning';
 import { searchOrders, trackOrder } from '../../shared/read/order-queries';
 import { getOrder } from '../../shared/read/order-view';
 import { ENVELOPE_FIELDS } from '../../shared/runner/handler';
 import { DLQ_SUFFIX, subjectFor, TOPICS, TopicKey, topicName, topicOfRecord, RecordName } from '../../shared/topics';
+import { loadServiceDeps } from '../deps';
 import { reconcileReserved } from '../inventory/reconcile-reserved';
+import { consumedTopics } from '../registry';
 import { readDeadLetters } from './dlq';
 import { print } from './output';
 
@@ -147,19 +150,18 @@ inventory.command('reconcile').description('rebuild reserved counts from the hel
     print(json(), r, () => ({ head: ['sku', 'location', 'reserved (was)', 'held reservations', o.dryRun ? 'dry run' : 'now'], rows: drift.map((d) => [d.sku, d.location, d.reserved, d.held, o.dryRun ? d.reserved : d.held]) }));
   }));
 
-program.command('lag').description('consumer lag per group and topic').action(action(async (p) => {
+program.command('lag').description('consumer lag per service group and topic (a topic the group has never committed on counts from its start)').action(action(async (p) => {
   const admin = p.kafka.admin();
   await admin.connect();
-  const { groups } = await admin.listGroups();
   const rows: { group: string; topic: string; lag: number }[] = [];
-  for (const g of groups.filter((x) => x.groupId.startsWith(`${p.config.KAFKA_GROUP_PREFIX}-`)).sort((a, b) => a.groupId.localeCompare(b.groupId))) {
-    for (const t of await admin.fetchOffsets({ groupId: g.groupId })) {
-      const ends = await admin.fetchTopicOffsets(t.topic);
-      const lag = ends.reduce((n, e) => n + Math.max(0, Number(e.high) - Math.max(0, Number(t.partitions.find((x) => x.partition === e.partition)?.offset ?? 0))), 0);
-      rows.push({ group: g.groupId, topic: t.topic, lag });
+  try {
+    for (const [service, topics] of Object.entries(consumedTopics(loadServiceDeps(p.config)))) {
+      const group = `${p.config.KAFKA_GROUP_PREFIX}-${service}`;
+      for (const t of await lagOfGroup(admin, group, topics)) rows.push({ group, ...t });
     }
+  } finally {
+    await admin.disconnect();
   }
-  await admin.disconnect();
   print(json(), rows, () => ({ head: ['group', 'topic', 'lag'], rows: rows.map((r) => [r.group, r.topic, r.lag]) }));
 }));
 

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'fs';
 import { consumerLagByService } from '../../bench/fleet-process';
-import { type FaultHarness, SERVICES } from './harness';
+import type { FaultHarness } from './harness';
 
 const WARN = 40;
+const FATAL = 60;
 
 interface LogLine {
   level: number;
@@ -17,21 +18,41 @@ interface LogLine {
  * warnings and errors by message with the last few in full and the time of its last line (whether
  * it went quiet). The fleet's logs themselves stay in .stack/bench-logs, which CI does not keep.
  */
-export async function diagnose(h: FaultHarness): Promise<string> {
+export async function diagnose(h: FaultHarness, notTerminal: Record<string, number>): Promise<{ report: string; summary: string }> {
   const out: string[] = [`diagnosis of ${h.runId} (${h.scenario})`];
   const samples = h.progress.filter((_, i) => i % 10 === 0 || i === h.progress.length - 1);
   const t0 = h.progress[0]?.t ?? Date.now();
   out.push(`  settled over time: ${samples.map((p) => `${Math.round((p.t - t0) / 1000)}s=${p.settled}`).join(' ')}`);
-  const lag = await consumerLagByService(h.kafkaAdmin, h.runId, SERVICES).catch((err: Error) => ({ error: err.message }));
+  const lag = await consumerLagByService(h.kafkaAdmin, h.runId, h.topicsByService).catch((err: Error) => ({ error: err.message }));
   out.push(`  lag by service: ${JSON.stringify(lag)}`);
+  const outbox = await outboxLeft(h);
+  out.push(`  outbox rows left: ${outbox}`);
+  out.push(`  ${h.warehouse?.describe() ?? 'warehouse: not started'}`);
+  const quiet: string[] = [];
   for (const [service, processes] of h.fleet) {
-    for (const p of processes) out.push(...digest(`${service} (${p.name})`, p.logFile));
+    for (const p of processes) {
+      const lines = digest(`${service} (${p.name})`, p.logFile);
+      out.push(...lines.report);
+      quiet.push(`${service} ${lines.lastAt}${lines.fatal ? ` fatal×${lines.fatal}` : ''}`);
+    }
   }
-  return out.join('\n');
+  // CI shows the end of the output: this one line says where the orders stopped
+  const summary = `not terminal ${JSON.stringify(notTerminal)}; lag ${JSON.stringify(lag)}; outbox rows left ${outbox}; ${h.warehouse?.describe() ?? ''}; last log line: ${quiet.join(', ')}`;
+  return { report: out.join('\n'), summary };
 }
 
-function digest(label: string, file: string): string[] {
-  if (!existsSync(file)) return [`  ${label}: no log`];
+/** Outbox rows of this run that were never sent (their topics carry the run's prefix). */
+async function outboxLeft(h: FaultHarness): Promise<number | string> {
+  try {
+    const r = await h.db.raw(`SELECT count(*)::int AS n FROM outbox_chunks WHERE topics[1] LIKE ?`, [`${h.runId}.%`]);
+    return Number(r.rows[0].n);
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+function digest(label: string, file: string): { report: string[]; lastAt: string; fatal: number } {
+  if (!existsSync(file)) return { report: [`  ${label}: no log`], lastAt: '-', fatal: 0 };
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map(parse).filter((l): l is LogLine => l !== null);
   const loud = lines.filter((l) => l.level >= WARN);
   const byMsg = new Map<string, number>();
@@ -40,7 +61,7 @@ function digest(label: string, file: string): string[] {
   const out = [`  ${label}: ${lines.length} lines, last at ${lines[lines.length - 1]?.time ?? '-'}; warn+ ${loud.length}${counts.length ? `: ${counts.join('; ')}` : ''}`];
   const lastLoud = loud.filter((l) => !String(l.msg).includes('dead-letter topic')).slice(-3);
   for (const l of lastLoud) out.push(`    ${JSON.stringify(l).slice(0, 600)}`);
-  return out;
+  return { report: out, lastAt: lines[lines.length - 1]?.time.slice(11, 19) ?? '-', fatal: loud.filter((l) => l.level >= FATAL).length };
 }
 
 function parse(line: string): LogLine | null {

@@ -2,6 +2,9 @@ import type { Admin, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import { FleetProcess, totalConsumerLag, waitForStableGroups } from '../../bench/fleet-process';
 import { retrying, Traffic } from '../../bench/traffic';
+import { SimulatedWarehouse } from '../../bench/warehouse';
+import { loadServiceDeps } from '../../services/deps';
+import { consumedTopics } from '../../services/registry';
 import { createPlatform, Platform } from '../../shared/bootstrap';
 import { createDb } from '../../shared/db/knex';
 import { rebuildDatabase } from '../support/database';
@@ -46,7 +49,7 @@ export class FaultHarness {
   restarts = 0;
   private admin!: Admin;
   private producer!: Producer;
-  private stopWarehouse: (() => Promise<void>) | undefined;
+  warehouse: SimulatedWarehouse | undefined;
   private readonly env: NodeJS.ProcessEnv;
   private closing = false;
 
@@ -60,6 +63,8 @@ export class FaultHarness {
       LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'warn',
       RUNNER_RETRY_MAX_MS: '2000',
       RUNNER_SESSION_TIMEOUT_MS: process.env.RUNNER_SESSION_TIMEOUT_MS ?? '10000',
+      // a consumer that hangs is restarted well within waitAllSettled's 90 s without progress
+      RUNNER_STALL_TIMEOUT_MS: process.env.RUNNER_STALL_TIMEOUT_MS ?? '45000',
       OUTBOX_RELAY_INTERVAL_MS: '500',
     };
     this.platform = createPlatform('faults', this.env);
@@ -72,6 +77,11 @@ export class FaultHarness {
     return this.platform.db;
   }
 
+  /** The physical topics each service's group reads (lag counts those it has never committed on too). */
+  get topicsByService(): Record<string, string[]> {
+    return consumedTopics(loadServiceDeps(this.platform.config));
+  }
+
   async start(): Promise<void> {
     this.admin = this.platform.kafka.admin();
     await this.admin.connect();
@@ -81,7 +91,8 @@ export class FaultHarness {
     await this.traffic.setStock(this.skus, this.initialStock);
     for (const s of SERVICES) this.addInstance(s);
     await waitForStableGroups(this.admin, this.runId, [...SERVICES], 1);
-    this.stopWarehouse = await this.traffic.startWarehouse(this.platform.kafka, `${this.runId}-warehouse`);
+    this.warehouse = new SimulatedWarehouse(this.traffic, this.platform.kafka, `${this.runId}-warehouse`);
+    await this.warehouse.start();
   }
 
   /** Starts one more process of `service`, supervised. */
@@ -162,7 +173,7 @@ export class FaultHarness {
   async waitForLagZero(timeoutMs = 90_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const lag = await totalConsumerLag(this.admin, this.runId, SERVICES).catch(() => -1);
+      const lag = await totalConsumerLag(this.admin, this.runId, this.topicsByService).catch(() => -1);
       if (lag === 0 || Date.now() > deadline) return lag;
       await sleep(1000);
     }
@@ -184,7 +195,7 @@ export class FaultHarness {
     this.closing = true;
     await this.sampling?.catch(() => undefined);
     await Promise.all([...this.fleet.values()].flat().map((p) => p.stop()));
-    await this.stopWarehouse?.().catch(() => undefined);
+    await this.warehouse?.stop().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
     await this.platform.db.destroy();

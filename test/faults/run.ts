@@ -1,5 +1,5 @@
 /**
- * `npm run test:faults -- [--orders N] [--only <name substring>]`
+ * `npm run test:faults -- [--orders N] [--only <name substring>[,<name substring>...]]`
  *
  * The fault suite: each scenario runs N orders (FAULT_ORDERS, default 5000) through the real fleet
  * (one OS process per service), injects its fault, waits for every order to settle and every
@@ -22,7 +22,8 @@ const arg = (name: string, fallback: string) => {
 };
 const ORDERS = Number(arg('orders', '5000'));
 const POISON = Number(arg('poison', '10000'));
-const ONLY = arg('only', '');
+/** Comma-separated name substrings; a scenario runs if its name holds any of them. */
+const ONLY = arg('only', '').split(',').filter(Boolean);
 
 export interface ScenarioResult {
   scenario: string;
@@ -38,6 +39,8 @@ export interface ScenarioResult {
   processRestarts: number;
   seconds: number;
   details: Record<string, unknown>;
+  /** One line, for a scenario that failed: where its orders stopped. */
+  diagnosis?: string;
 }
 
 async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
@@ -72,7 +75,11 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       details: { outcome: accounting.outcome, notTerminal: accounting.notTerminal, duplicates: accounting.duplicates, inconsistent: accounting.inconsistent, dlqMessages: dlq.messages, dlqByReason: dlq.byReason, poisonSent: poison, lagAtEnd: lag, faultSeconds: Math.round((window.endedAt - window.startedAt) / 100) / 10 },
     };
     console.log(`  ${JSON.stringify(result.details)}`);
-    if (broken(result, Boolean(scenario.poisonSent)).length > 0 || lag !== 0) console.log(await diagnose(h));
+    if (broken(result, Boolean(scenario.poisonSent)).length > 0 || lag !== 0) {
+      const { report, summary } = await diagnose(h, accounting.notTerminal);
+      console.log(report);
+      result.diagnosis = summary;
+    }
     return result;
   } finally {
     await h.close();
@@ -92,16 +99,16 @@ async function main() {
   console.log('building (tsc) ...');
   buildFleet();
   await prepareDatabase();
-  const scenarios = [killNine, brokerRestart, postgresRestart, duplicatesAndReordering, scaleOutAndIn, poisonFlood(POISON)].filter((s) => !ONLY || s.name.includes(ONLY));
+  const scenarios = [killNine, brokerRestart, postgresRestart, duplicatesAndReordering, scaleOutAndIn, poisonFlood(POISON)].filter((s) => ONLY.length === 0 || ONLY.some((o) => s.name.includes(o)));
   const results: ScenarioResult[] = [];
   const failures: string[] = [];
   for (const s of scenarios) {
     const r = await runScenario(s);
     results.push(r);
     const problems = broken(r, Boolean(s.poisonSent));
-    if (problems.length) failures.push(`${s.name}: ${problems.join(', ')}`);
+    if (problems.length) failures.push(`${s.name}: ${problems.join(', ')}${r.diagnosis ? `\n  ${r.diagnosis}` : ''}`);
   }
-  console.table(results.map(({ details, ...r }) => r));
+  console.table(results.map(({ details, diagnosis, ...r }) => r));
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const summary = results.map(({ scenario, orders, lost, duplicatedEffects, dlq, recoverySeconds }) => ({ scenario, orders, lost, duplicatedEffects, dlq, recoverySeconds }));

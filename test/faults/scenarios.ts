@@ -42,7 +42,7 @@ export const killNine: Scenario = {
   },
 };
 
-/** 2. The Kafka broker stopped and started again while orders run. */
+/** 2. The Kafka broker stopped, kept down FAULT_BROKER_DOWN_MS, and started again while orders run. */
 export const brokerRestart: Scenario = {
   name: 'Kafka broker restart',
   async inject(h, total) {
@@ -53,6 +53,8 @@ export const brokerRestart: Scenario = {
     const deadline = Date.now() + 60_000;
     while (isAlive(pid) && Date.now() < deadline) await sleep(200);
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    // as long as a restart took on CI's machine (stop 20): long enough for kafkajs to give some consumers up
+    await sleep(Number(process.env.FAULT_BROKER_DOWN_MS ?? 15_000));
     execFileSync('bash', [join(ROOT, 'stack', 'up.sh')], { stdio: 'ignore' });
     return { startedAt, endedAt: Date.now() };
   },

@@ -1,0 +1,70 @@
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Traffic } from './traffic';
+import { retrying } from './traffic';
+
+/**
+ * The warehouse of the bench and the fault suite: ships and delivers whatever it is asked to
+ * fulfil. When kafkajs gives its consumer up (it does after a long enough broker outage) it
+ * starts a new one in the same group, as a real warehouse system's supervisor would; what it
+ * went through is kept for the fault suite's diagnosis.
+ */
+export class SimulatedWarehouse {
+  private consumer: Consumer | undefined;
+  private stopped = false;
+  /** Orders it was asked to fulfil (counted per request; redeliveries count again). */
+  requested = 0;
+  /** kafkajs crashes it restarted from itself, and those after which this class started a new consumer. */
+  readonly crashes = { restartedByKafkajs: 0, restartedHere: 0 };
+  lastCrash: string | undefined;
+
+  constructor(private readonly traffic: Traffic, private readonly kafka: Kafka, private readonly groupId: string) {}
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 50 });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.lastCrash = `${payload.error.name}: ${payload.error.message}`;
+      if (payload.restart) return void this.crashes.restartedByKafkajs++;
+      this.crashes.restartedHere++;
+      void this.restart(consumer);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [this.traffic.topic('fulfillmentRequests')], fromBeginning: true });
+      await consumer.run({ eachBatch: async ({ batch }) => this.ship(batch.messages.map((m) => m.value)) });
+    } catch (err) {
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.consumer?.disconnect();
+  }
+
+  /** Summary for a diagnosis. */
+  describe(): string {
+    return `warehouse: ${this.requested} requests; crashes restarted by kafkajs ${this.crashes.restartedByKafkajs}, here ${this.crashes.restartedHere}${this.lastCrash ? ` (last: ${this.lastCrash})` : ''}`;
+  }
+
+  private async restart(old: Consumer): Promise<void> {
+    await old.disconnect().catch(() => undefined);
+    await retrying(async () => {
+      if (!this.stopped) await this.start();
+    }).catch(() => undefined);
+  }
+
+  private async ship(values: (Buffer | null)[]): Promise<void> {
+    const ids: string[] = [];
+    for (const value of values) {
+      const d = await this.traffic.decode(value);
+      if (d.recordName === 'io.oms.fulfillment.FulfillmentRequested') ids.push(d.value.orderId as string);
+    }
+    if (!ids.length) return;
+    this.requested += ids.length;
+    const shipment = (orderId: string) => ({ ...this.traffic.envelope(orderId), shipmentId: `S-${orderId}` });
+    await retrying(() => this.traffic.send('io.oms.warehouse.ShipmentDispatched', ids.map((orderId) => ({ key: orderId, value: { ...shipment(orderId), carrier: 'BenchPost', trackingNumber: `BP${orderId.slice(0, 12)}` } })), 'warehouseShipments'));
+    await retrying(() => this.traffic.send('io.oms.warehouse.ShipmentDelivered', ids.map((orderId) => ({ key: orderId, value: shipment(orderId) })), 'warehouseShipments'));
+  }
+}
