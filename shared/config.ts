@@ -159,6 +159,11 @@ export const settings = {
   }),
   API_BODY_LIMIT_BYTES: setting({ doc: 'Largest request body the API accepts.', default: '65536', schema: positiveInt }),
   OUTBOX_RELAY_INTERVAL_MS: setting({ doc: 'How often the outbox relay sweeps for unsent events.', default: '1000', schema: positiveInt }),
+  OUTBOX_SEND_TIMEOUT_MS: setting({
+    doc: 'How long a send of outbox events may go unacknowledged before it fails: the runner leaves its rows to the relay, and a relay sweep rolls back and unlocks its rows for the next sweep. kafkajs bounds its own retries, but a send that never settles would otherwise hold the service\'s next chunk, or the relay and its row locks, for good. A late send may still land; consumers de-duplicate.',
+    default: '60000',
+    schema: z.coerce.number().int().min(1000),
+  }),
   OUTBOX_RELAY_GRACE_MS: setting({
     doc: 'The relay leaves outbox rows younger than this to the runner that wrote them (it sends right after its commit); older rows are a crash\'s or a failed send\'s, and the relay sends them.',
     default: '5000',

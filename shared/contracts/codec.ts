@@ -1,6 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Type } from 'avsc';
 import type { Config } from '../config';
+import { withinDeadline } from '../deadline';
 import { OmsError, permanent, transient } from '../errors';
 import { subjectFor } from '../topics';
 import { RegistryAdmin } from './registry-admin';
@@ -97,20 +98,11 @@ export class AvroCodec {
    * nor fetch again). The call itself is left to settle in the background. A timeout on the HTTP
    * socket was tried and dropped (README, seventh session).
    */
-  private async answered<T>(call: Promise<T>, what: string, onTimeout: () => void = () => undefined): Promise<T> {
-    call.catch(() => undefined); // may settle after the deadline, when nobody waits for it
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        onTimeout();
-        reject(transient('registry_unavailable', `schema registry did not answer ${what} within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+  private answered<T>(call: Promise<T>, what: string, onTimeout: () => void = () => undefined): Promise<T> {
+    return withinDeadline(call, this.timeoutMs, () => {
+      onTimeout();
+      return transient('registry_unavailable', `schema registry did not answer ${what} within ${this.timeoutMs} ms`);
     });
-    try {
-      return await Promise.race([call, deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /**

@@ -23,7 +23,7 @@ import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, 
 
 type RunnerConfig = Pick<
   Config,
-  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_STALL_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'RUNNER_COMMIT_INTERVAL_MS' | 'RUNNER_FETCH_MAX_BYTES' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'INBOX_RETENTION_HOURS' | 'INBOX_PRUNE_INTERVAL_MS' | 'DATABASE_SERVICE_ROLES'
+  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_STALL_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'RUNNER_COMMIT_INTERVAL_MS' | 'RUNNER_FETCH_MAX_BYTES' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_SEND_TIMEOUT_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'INBOX_RETENTION_HOURS' | 'INBOX_PRUNE_INTERVAL_MS' | 'DATABASE_SERVICE_ROLES'
 >;
 
 export interface RunnerDeps {
@@ -105,7 +105,7 @@ export class ConsumerRunner {
     });
     this.producer = createIdempotentProducer(kafka);
     this.transact = transactAs(deps.db, config.DATABASE_SERVICE_ROLES ? serviceRole(service.name) : null);
-    this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer);
+    this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer, config.OUTBOX_SEND_TIMEOUT_MS);
     this.relay = new OutboxRelay(this.publisher, this.log.child({ component: 'outbox-relay' }), config.OUTBOX_RELAY_INTERVAL_MS, config.OUTBOX_RELAY_GRACE_MS);
     this.inboxPruner = new InboxPruner(this.transact, service.name, config.INBOX_RETENTION_HOURS, config.INBOX_PRUNE_INTERVAL_MS, this.log.child({ component: 'inbox-pruner' }));
     const commands = new CommandPublisher(this.producer, deps.codec, config.KAFKA_TOPIC_PREFIX, service.name);

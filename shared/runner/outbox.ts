@@ -5,6 +5,8 @@ import { preparedRows } from '../db/prepared-statement';
 import { topicMessagesOf } from '../kafka/topic-messages';
 import type { Logger } from '../logger';
 import { PeriodicTask } from './periodic-task';
+import { withinDeadline } from '../deadline';
+import { transient } from '../errors';
 
 /** An event as the outbox holds it: the row's columns (the id is the database's). */
 export interface OutboxMessage {
@@ -77,8 +79,14 @@ export interface OutboxPublisher {
  * send slower than the grace period): consumers de-duplicate by eventId.
  */
 export class KafkaOutboxPublisher implements OutboxPublisher {
-  /** `transact` opens the relay's transactions (the runner's, with its service role). */
-  constructor(private readonly db: Db, private readonly transact: Transact, private readonly producer: Producer) {}
+  /**
+   * `transact` opens the relay's transactions (the runner's, with its service role). A send not
+   * acknowledged within `sendTimeoutMs` (OUTBOX_SEND_TIMEOUT_MS) fails: the runner's rows are left
+   * to the relay, and a sweep's transaction rolls back, unlocking its rows for the next sweep. A
+   * send that never settles would otherwise hold the runner's next chunk or the relay, with its
+   * row locks, for good. The late send may still land: consumers de-duplicate by eventId.
+   */
+  constructor(private readonly db: Db, private readonly transact: Transact, private readonly producer: Producer, private readonly sendTimeoutMs = 60_000) {}
 
   async publish({ ids, messages }: CommittedEvents): Promise<number> {
     if (messages.length === 0) return 0;
@@ -102,7 +110,7 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
   }
 
   private async send(messages: OutboxMessage[]): Promise<void> {
-    await this.producer.sendBatch({
+    const sending = this.producer.sendBatch({
       acks: -1,
       topicMessages: topicMessagesOf(messages, (m) => m.topic, (m) => ({
         key: m.message_key,
@@ -110,6 +118,7 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
         headers: { 'oms-event-id': m.event_id, 'oms-record': m.record_name },
       })),
     });
+    await withinDeadline(sending, this.sendTimeoutMs, () => transient('broker_unavailable', `the broker did not acknowledge ${messages.length} outbox event(s) within ${this.sendTimeoutMs} ms`));
   }
 }
 

@@ -65,4 +65,25 @@ describe('outbox publisher and relay', () => {
     expect(await rowsOf(ids)).toHaveLength(1);
     await stack.db('outbox_chunks').whereIn('id', ids).delete();
   });
+
+  it('when the broker never acknowledges a send, then it fails after OUTBOX_SEND_TIMEOUT_MS: the runner\'s rows stay, a sweep rolls back and unlocks them, and the next sweep sends them', async () => {
+    const { key, ids, messages } = await committed(3);
+    const sends: number[] = [];
+    const neverAcknowledges = { sendBatch: () => (sends.push(Date.now()), new Promise(() => undefined)) } as unknown as Producer;
+    const hanging = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), neverAcknowledges, 300);
+
+    const began = Date.now();
+    await expect(hanging.publish({ ids, messages })).rejects.toThrow(/did not acknowledge 3 outbox event\(s\) within 300 ms/);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(290);
+    expect(await rowsOf(ids)).toHaveLength(1);
+
+    await expect(hanging.sweep(20, 0)).rejects.toThrow(/within 300 ms/);
+    expect(sends).toHaveLength(2);
+    // the sweep's transaction rolled back: its rows are neither deleted nor still locked
+    const locked = await stack.db.transaction((trx) => trx('outbox_chunks').whereIn('id', ids).forUpdate().noWait().select('id'));
+    expect(locked).toHaveLength(1);
+
+    await eventually('sent by a sweep that gets its acknowledgement', async () => (await publisher.sweep(20, 0), (await rowsOf(ids)).length === 0));
+    await eventually('on the topic', async () => sentWithKey(key).length === 3);
+  });
 });
