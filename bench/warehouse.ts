@@ -1,12 +1,14 @@
 import type { Consumer, Kafka } from 'kafkajs';
+import { StallWatchdog } from '../shared/runner/stall-watchdog';
 import type { Traffic } from './traffic';
 import { retrying } from './traffic';
 
 /**
  * The warehouse of the bench and the fault suite: ships and delivers whatever it is asked to
- * fulfil. When kafkajs gives its consumer up (it does after a long enough broker outage) it
- * starts a new one in the same group, as a real warehouse system's supervisor would; what it
- * went through is kept for the fault suite's diagnosis.
+ * fulfil. When kafkajs gives its consumer up (it does after a long enough broker outage), or the
+ * consumer shows no sign of life for `stallTimeoutMs` (the fleet's StallWatchdog), it starts a new
+ * one in the same group, as a real warehouse system's supervisor would; what it went through is
+ * kept for the fault suite's diagnosis.
  */
 export class SimulatedWarehouse {
   private consumer: Consumer | undefined;
@@ -14,20 +16,31 @@ export class SimulatedWarehouse {
   /** Orders it was asked to fulfil (counted per request; redeliveries count again). */
   requested = 0;
   /** kafkajs crashes it restarted from itself, and those after which this class started a new consumer. */
-  readonly crashes = { restartedByKafkajs: 0, restartedHere: 0 };
+  readonly crashes = { restartedByKafkajs: 0, restartedHere: 0, stalled: 0 };
   lastCrash: string | undefined;
 
-  constructor(private readonly traffic: Traffic, private readonly kafka: Kafka, private readonly groupId: string) {}
+  private watchdog: StallWatchdog | undefined;
+
+  constructor(private readonly traffic: Traffic, private readonly kafka: Kafka, private readonly groupId: string, private readonly stallTimeoutMs = 45_000) {}
 
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 50 });
     this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.lastCrash = `${payload.error.name}: ${payload.error.message}`;
-      if (payload.restart) return void this.crashes.restartedByKafkajs++;
-      this.crashes.restartedHere++;
+    const watchdog = new StallWatchdog(this.stallTimeoutMs, () => {
+      this.crashes.stalled++;
       void this.restart(consumer);
     });
+    this.watchdog?.stop();
+    this.watchdog = watchdog;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.lastCrash = `${payload.error.name}: ${payload.error.message}`;
+      if (payload.restart) return void (this.crashes.restartedByKafkajs++, watchdog.alive());
+      this.crashes.restartedHere++;
+      watchdog.stop();
+      void this.restart(consumer);
+    });
+    for (const sign of [consumer.events.FETCH_START, consumer.events.REBALANCING, consumer.events.GROUP_JOIN]) consumer.on(sign, () => watchdog.alive());
+    watchdog.start();
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [this.traffic.topic('fulfillmentRequests')], fromBeginning: true });
@@ -40,16 +53,18 @@ export class SimulatedWarehouse {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.watchdog?.stop();
     await this.consumer?.disconnect();
   }
 
   /** Summary for a diagnosis. */
   describe(): string {
-    return `warehouse: ${this.requested} requests; crashes restarted by kafkajs ${this.crashes.restartedByKafkajs}, here ${this.crashes.restartedHere}${this.lastCrash ? ` (last: ${this.lastCrash})` : ''}`;
+    return `warehouse: ${this.requested} requests; crashes restarted by kafkajs ${this.crashes.restartedByKafkajs}, here ${this.crashes.restartedHere}; stalls ${this.crashes.stalled}${this.lastCrash ? ` (last: ${this.lastCrash})` : ''}`;
   }
 
   private async restart(old: Consumer): Promise<void> {
-    await old.disconnect().catch(() => undefined);
+    // a hung consumer may never finish disconnecting: its session expires and the group moves on
+    await Promise.race([old.disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000))]);
     await retrying(async () => {
       if (!this.stopped) await this.start();
     }).catch(() => undefined);
@@ -64,7 +79,8 @@ export class SimulatedWarehouse {
     if (!ids.length) return;
     this.requested += ids.length;
     const shipment = (orderId: string) => ({ ...this.traffic.envelope(orderId), shipmentId: `S-${orderId}` });
-    await retrying(() => this.traffic.send('io.oms.warehouse.ShipmentDispatched', ids.map((orderId) => ({ key: orderId, value: { ...shipment(orderId), carrier: 'BenchPost', trackingNumber: `BP${orderId.slice(0, 12)}` } })), 'warehouseShipments'));
-    await retrying(() => this.traffic.send('io.oms.warehouse.ShipmentDelivered', ids.map((orderId) => ({ key: orderId, value: shipment(orderId) })), 'warehouseShipments'));
+    // retrying through a broker outage is a sign of life, not a stall
+    await retrying(() => (this.watchdog?.alive(), this.traffic.send('io.oms.warehouse.ShipmentDispatched', ids.map((orderId) => ({ key: orderId, value: { ...shipment(orderId), carrier: 'BenchPost', trackingNumber: `BP${orderId.slice(0, 12)}` } })), 'warehouseShipments')));
+    await retrying(() => (this.watchdog?.alive(), this.traffic.send('io.oms.warehouse.ShipmentDelivered', ids.map((orderId) => ({ key: orderId, value: shipment(orderId) })), 'warehouseShipments')));
   }
 }
