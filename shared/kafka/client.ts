@@ -20,13 +20,29 @@ const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 /** Client tuning beyond the settings, for tools and tests that must give up quickly (e.g. `retry: { retries: 0 }`). */
 export type KafkaTuning = Pick<KafkaJsConfig, 'retry' | 'connectionTimeout' | 'authenticationTimeout' | 'requestTimeout'>;
 
+/** Per client made by createKafka: what to call when it logs an error. */
+const errorListeners = new WeakMap<Kafka, Set<() => void>>();
+
+/**
+ * Calls `listener` each time `kafka` logs an error (a connection refused, a failed request): the
+ * client is retrying, not idle. Returns the unsubscribe. A client not made by createKafka gives
+ * no signal.
+ */
+export function onClientError(kafka: Kafka, listener: () => void): () => void {
+  const listeners = errorListeners.get(kafka);
+  if (!listeners) return () => undefined;
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
+
 export function createKafka(config: KafkaConfig, clientName: string, log: Logger, tuning: KafkaTuning = {}): Kafka {
   const sasl: SASLOptions | undefined =
     config.KAFKA_SASL_MECHANISM === 'none'
       ? undefined
       : ({ mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME, password: config.KAFKA_SASL_PASSWORD } as SASLOptions);
   const kafkaLog = log.child({ component: 'kafkajs' });
-  return new Kafka({
+  const listeners = new Set<() => void>();
+  const kafka = new Kafka({
     clientId: `${config.KAFKA_CLIENT_ID}-${clientName}`,
     brokers: config.KAFKA_BROKERS,
     ssl: tlsOptions(config),
@@ -36,8 +52,11 @@ export function createKafka(config: KafkaConfig, clientName: string, log: Logger
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;
       kafkaLog[PINO_LEVEL[entry.level] ?? 'info']({ namespace: entry.namespace, ...rest }, message);
+      if (entry.level === logLevel.ERROR) for (const listener of listeners) listener();
     },
   });
+  errorListeners.set(kafka, listeners);
+  return kafka;
 }
 
 /** The idempotent producer: broker-side de-duplication of retried sends, acks from all replicas. */

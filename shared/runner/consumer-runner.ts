@@ -10,7 +10,7 @@ import { classifyError, OmsError, permanent, transient } from '../errors';
 import { lazyChild, type Logger } from '../logger';
 import { transitionOrder } from '../order-state';
 import { shortName, TOPICS, topicName, topicOfRecord } from '../topics';
-import { createIdempotentProducer } from '../kafka/client';
+import { createIdempotentProducer, onClientError } from '../kafka/client';
 import { CommandPublisher } from '../command-publisher';
 import { ChunkCoalescer } from './chunk-coalescer';
 import { InboxPruner } from './inbox-pruner';
@@ -87,6 +87,7 @@ export class ConsumerRunner {
   private readonly chunks: ChunkCoalescer<Work>;
   private readonly offsets: OffsetCommitter;
   private readonly watchdog: StallWatchdog;
+  private stopWatchingClientErrors: () => void = () => undefined;
   /** The start-up in progress or done (see stop). */
   private starting: Promise<void> = Promise.resolve();
   /** The outbox send of the last committed chunk (see publish). */
@@ -148,6 +149,8 @@ export class ConsumerRunner {
     });
     const alive = () => this.watchdog.alive();
     for (const sign of [this.consumer.events.FETCH_START, this.consumer.events.REBALANCING, this.consumer.events.GROUP_JOIN]) this.consumer.on(sign, alive);
+    // while the client logs errors (the broker unreachable, a coordinator loading) kafkajs is retrying in its back-off, not hung
+    this.stopWatchingClientErrors = onClientError(this.deps.kafka, alive);
     this.watchdog.start();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.offsets.keepOnly(payload.memberAssignment));
     await this.consumer.connect();
@@ -175,6 +178,7 @@ export class ConsumerRunner {
   async stop(): Promise<void> {
     this.stopping = true;
     this.watchdog.stop();
+    this.stopWatchingClientErrors();
     // a start-up still in progress ends at its next step; what it had done is undone below
     await this.starting.catch(() => undefined);
     await this.offsets.stop(); // chunks still in hand flush their own when they end (onBatch)
