@@ -170,7 +170,7 @@ export class ConsumerRunner {
   /** No sign of life from the consumer for RUNNER_STALL_TIMEOUT_MS: handled as kafkajs giving up. */
   private stalled(quietMs: number): void {
     if (this.stopping) return;
-    this.log.fatal({ quietMs }, 'the Kafka consumer has shown no sign of life (no fetch, restart, chunk or retry) and is taken as hung');
+    this.log.fatal({ quietMs }, 'the Kafka consumer has shown no sign of life (no fetch, client error, restart, chunk or retry) and is taken as hung');
     this.deps.onConsumerGaveUp?.(new Error(`the Kafka consumer of ${this.service.name} showed no sign of life for ${quietMs} ms`));
   }
 
