@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import type { Producer } from 'kafkajs';
+import type { MessageSender } from './kafka/renewing-producer';
 import type { AvroCodec, RecordName } from './contracts/codec';
 import { newEnvelope } from './contracts/envelope';
 import type { RecordTypes } from './contracts/types.generated';
@@ -25,7 +25,7 @@ type Payload<N extends RecordName> = Omit<RecordTypes[N], 'eventId' | 'occurredA
 
 /** Publishes commands to oms.order-commands (keyed by orderId), acknowledged by all replicas. */
 export class CommandPublisher {
-  constructor(private readonly producer: Producer, private readonly codec: AvroCodec, private readonly topicPrefix: string, private readonly source: string) {}
+  constructor(private readonly producer: MessageSender, private readonly codec: AvroCodec, private readonly topicPrefix: string, private readonly source: string) {}
 
   async publish<N extends Command>(record: N, payload: Payload<N>, eventId?: string): Promise<string> {
     const [id] = await this.send(record, [{ payload, eventId }]);

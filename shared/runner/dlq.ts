@@ -1,4 +1,5 @@
-import type { KafkaMessage, Producer } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
+import type { MessageSender } from '../kafka/renewing-producer';
 import type { OmsError } from '../errors';
 import { topicMessagesOf } from '../kafka/topic-messages';
 import { dlqName } from '../topics';
@@ -26,7 +27,7 @@ export interface DeadLetter {
  * produce request: a flood of bad messages costs one acknowledged send per chunk, not one per
  * message (serialized on the producer, they held the next fetch for minutes).
  */
-export async function sendToDlq(producer: Producer, consumer: string, letters: readonly DeadLetter[]): Promise<void> {
+export async function sendToDlq(producer: MessageSender, consumer: string, letters: readonly DeadLetter[]): Promise<void> {
   if (letters.length === 0) return;
   const at = new Date().toISOString();
   await producer.sendBatch({

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Producer } from 'kafkajs';
+import type { MessageSender } from '../kafka/renewing-producer';
 import { type Db, type Transact, type Trx } from '../db/knex';
 import { preparedRows } from '../db/prepared-statement';
 import { topicMessagesOf } from '../kafka/topic-messages';
@@ -86,7 +86,7 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
    * send that never settles would otherwise hold the runner's next chunk or the relay, with its
    * row locks, for good. The late send may still land: consumers de-duplicate by eventId.
    */
-  constructor(private readonly db: Db, private readonly transact: Transact, private readonly producer: Producer, private readonly sendTimeoutMs = 60_000) {}
+  constructor(private readonly db: Db, private readonly transact: Transact, private readonly producer: MessageSender, private readonly sendTimeoutMs = 60_000) {}
 
   async publish({ ids, messages }: CommittedEvents): Promise<number> {
     if (messages.length === 0) return 0;
