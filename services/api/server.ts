@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { Admin, Producer } from 'kafkajs';
+import type { Admin } from 'kafkajs';
+import type { MessageSender } from '../../shared/kafka/renewing-producer';
 import type { Platform } from '../../shared/bootstrap';
 import { DLQ_SUFFIX, TOPICS, TopicKey, topicName } from '../../shared/topics';
 import { apiKeyAuth } from './auth';
@@ -9,7 +10,7 @@ import { operatorPage, trackingPage } from './pages';
 import { registerRoutes } from './routes';
 
 /** The HTTP API: schema-validated JSON, API keys with scopes, OpenAPI at /openapi.json, two pages. */
-export async function buildApi(platform: Platform, producer: Producer, admin: Admin): Promise<FastifyInstance> {
+export async function buildApi(platform: Platform, producer: MessageSender, admin: Admin): Promise<FastifyInstance> {
   const { config, db, codec, log } = platform;
   const app = Fastify({
     loggerInstance: log.child({ service: 'api' }) as unknown as FastifyBaseLogger,
