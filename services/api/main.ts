@@ -1,15 +1,13 @@
 /** `npm run api`: the HTTP API and pages on API_HOST:API_PORT until SIGTERM/SIGINT. */
 import { createPlatform, runMain } from '../../shared/bootstrap';
 import { createIdempotentProducer } from '../../shared/kafka/client';
-import { RenewingProducer } from '../../shared/kafka/renewing-producer';
+import { PRODUCER_RENEWED, RenewingProducer } from '../../shared/kafka/renewing-producer';
 import { buildApi } from './server';
 
 runMain(async () => {
   const platform = createPlatform('api');
   // a long-lived sender: renewed after a producer-state error, as the runner's is
-  const producer = new RenewingProducer(() => createIdempotentProducer(platform.kafka), (err) =>
-    platform.log.warn({ err }, 'the idempotent producer\'s sequence numbers no longer match the broker\'s: replaced by a new producer'),
-  );
+  const producer = new RenewingProducer(() => createIdempotentProducer(platform.kafka), (err) => platform.log.warn({ err }, PRODUCER_RENEWED));
   const admin = platform.kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
   const app = await buildApi(platform, producer, admin);

@@ -11,6 +11,9 @@ export type MessageSender = Pick<Producer, 'send' | 'sendBatch'>;
  */
 const PRODUCER_STATE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
 
+/** What a producer's owner logs (warn) when it was replaced. */
+export const PRODUCER_RENEWED = "the idempotent producer's sequence numbers no longer match the broker's: replaced by a new producer";
+
 export function isProducerStateError(err: unknown): boolean {
   for (let e = err as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
     if (typeof e.type === 'string' && PRODUCER_STATE_ERRORS.has(e.type)) return true;
