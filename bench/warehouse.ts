@@ -1,5 +1,5 @@
 import type { Consumer, Kafka } from 'kafkajs';
-import { StallWatchdog } from '../shared/runner/stall-watchdog';
+import { StallWatchdog, watchConsumer } from '../shared/runner/stall-watchdog';
 import type { Traffic } from './traffic';
 import { retrying } from './traffic';
 
@@ -39,7 +39,7 @@ export class SimulatedWarehouse {
       watchdog.stop();
       void this.restart(consumer);
     });
-    for (const sign of [consumer.events.FETCH_START, consumer.events.REBALANCING, consumer.events.GROUP_JOIN]) consumer.on(sign, () => watchdog.alive());
+    watchConsumer(consumer, watchdog);
     watchdog.start();
     try {
       await consumer.connect();

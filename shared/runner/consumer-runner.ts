@@ -17,7 +17,7 @@ import { ChunkCoalescer } from './chunk-coalescer';
 import { InboxPruner } from './inbox-pruner';
 import { PeriodicTask } from './periodic-task';
 import { OffsetCommitter } from './offset-committer';
-import { StallWatchdog } from './stall-watchdog';
+import { StallWatchdog, watchConsumer } from './stall-watchdog';
 import { type DeadLetter, sendToDlq } from './dlq';
 import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition } from './handler';
 import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay, writeOutbox } from './outbox';
@@ -148,10 +148,9 @@ export class ConsumerRunner {
       this.log.fatal({ err: payload.error }, 'the Kafka consumer gave up and will not restart');
       this.deps.onConsumerGaveUp?.(payload.error);
     });
-    const alive = () => this.watchdog.alive();
-    for (const sign of [this.consumer.events.FETCH_START, this.consumer.events.REBALANCING, this.consumer.events.GROUP_JOIN]) this.consumer.on(sign, alive);
+    watchConsumer(this.consumer, this.watchdog);
     // while the client logs errors (the broker unreachable, a coordinator loading) kafkajs is retrying in its back-off, not hung
-    this.stopWatchingClientErrors = onClientError(this.deps.kafka, alive);
+    this.stopWatchingClientErrors = onClientError(this.deps.kafka, () => this.watchdog.alive());
     this.watchdog.start();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.offsets.keepOnly(payload.memberAssignment));
     await this.consumer.connect();

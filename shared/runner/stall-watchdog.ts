@@ -1,3 +1,5 @@
+import type { Consumer } from 'kafkajs';
+
 /**
  * Notices a consumer that has gone quiet for good. A running kafkajs consumer starts a fetch at
  * least every maxWaitTime (5 s); while the broker is away its client logs connection errors, and
@@ -43,4 +45,9 @@ export class StallWatchdog {
     this.stop();
     this.onStall(quietMs);
   }
+}
+
+/** Marks a kafkajs consumer's own signs of life on `watchdog`: a fetch started, a rebalance, a group joined. */
+export function watchConsumer(consumer: Consumer, watchdog: StallWatchdog): void {
+  for (const sign of [consumer.events.FETCH_START, consumer.events.REBALANCING, consumer.events.GROUP_JOIN]) consumer.on(sign, () => watchdog.alive());
 }

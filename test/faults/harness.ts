@@ -47,6 +47,8 @@ export class FaultHarness {
   expectedOrders = 0;
   readonly fleet = new Map<ServiceName, FleetProcess[]>();
   restarts = 0;
+  /** The physical topics each service's group reads (lag counts those it has never committed on too). */
+  readonly topicsByService: Record<string, string[]>;
   private admin!: Admin;
   private producer!: Producer;
   warehouse: SimulatedWarehouse | undefined;
@@ -68,6 +70,7 @@ export class FaultHarness {
       OUTBOX_RELAY_INTERVAL_MS: '500',
     };
     this.platform = createPlatform('faults', this.env);
+    this.topicsByService = consumedTopics(loadServiceDeps(this.platform.config));
     this.skus = Array.from({ length: 20 }, (_, i) => `${this.runId}-SKU${i}`);
     this.producer = this.platform.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     this.traffic = new Traffic(this.platform.codec, this.producer, `${this.runId}.`, this.runId);
@@ -77,10 +80,6 @@ export class FaultHarness {
     return this.platform.db;
   }
 
-  /** The physical topics each service's group reads (lag counts those it has never committed on too). */
-  get topicsByService(): Record<string, string[]> {
-    return consumedTopics(loadServiceDeps(this.platform.config));
-  }
 
   async start(): Promise<void> {
     this.admin = this.platform.kafka.admin();

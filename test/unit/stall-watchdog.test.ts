@@ -3,10 +3,14 @@ import { StallWatchdog } from '../../shared/runner/stall-watchdog';
 describe('StallWatchdog', () => {
   let now = 0;
   const clock = () => now;
+  /** A watchdog on the test's clock, and the stalls it reported. */
+  const watchdog = (timeoutMs: number) => {
+    const stalls: number[] = [];
+    return { w: new StallWatchdog(timeoutMs, (q) => stalls.push(q), clock), stalls };
+  };
 
   it('when the consumer is quiet longer than the timeout, then it calls onStall once with how long', () => {
-    const stalls: number[] = [];
-    const w = new StallWatchdog(1000, (q) => stalls.push(q), clock);
+    const { w, stalls } = watchdog(1000);
     now = 0;
     w.alive();
     now = 1000;
@@ -20,8 +24,7 @@ describe('StallWatchdog', () => {
   });
 
   it('when signs of life keep coming, then it never fires', () => {
-    const stalls: number[] = [];
-    const w = new StallWatchdog(1000, (q) => stalls.push(q), clock);
+    const { w, stalls } = watchdog(1000);
     for (now = 0; now < 10_000; now += 900) {
       w.alive();
       w.check();
@@ -30,8 +33,7 @@ describe('StallWatchdog', () => {
   });
 
   it('when the timeout is 0, then it never fires', () => {
-    const stalls: number[] = [];
-    const w = new StallWatchdog(0, (q) => stalls.push(q), clock);
+    const { w, stalls } = watchdog(0);
     now = 0;
     w.alive();
     now = 1e9;
