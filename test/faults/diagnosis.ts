@@ -25,7 +25,7 @@ export async function diagnose(h: FaultHarness, notTerminal: Record<string, numb
   out.push(`  settled over time: ${samples.map((p) => `${Math.round((p.t - t0) / 1000)}s=${p.settled}`).join(' ')}`);
   const lag = await consumerLagByService(h.kafkaAdmin, h.runId, h.topicsByService).catch((err: Error) => ({ error: err.message }));
   out.push(`  lag by service: ${JSON.stringify(lag)}`);
-  const outbox = await outboxLeft(h);
+  const outbox = await h.outboxRowsLeft().catch((err: Error) => err.message);
   out.push(`  outbox rows left: ${outbox}`);
   out.push(`  ${h.warehouse?.describe() ?? 'warehouse: not started'}`);
   const quiet: string[] = [];
@@ -39,16 +39,6 @@ export async function diagnose(h: FaultHarness, notTerminal: Record<string, numb
   // CI shows the end of the output: this one line says where the orders stopped
   const summary = `not terminal ${JSON.stringify(notTerminal)}; lag ${JSON.stringify(lag)}; outbox rows left ${outbox}; ${h.warehouse?.describe() ?? ''}; last log line: ${quiet.join(', ')}`;
   return { report: out.join('\n'), summary };
-}
-
-/** Outbox rows of this run that were never sent (their topics carry the run's prefix). */
-async function outboxLeft(h: FaultHarness): Promise<number | string> {
-  try {
-    const r = await h.db.raw(`SELECT count(*)::int AS n FROM outbox_chunks WHERE topics[1] LIKE ?`, [`${h.runId}.%`]);
-    return Number(r.rows[0].n);
-  } catch (err) {
-    return (err as Error).message;
-  }
 }
 
 function digest(label: string, file: string): { report: string[]; lastAt: string; fatal: number } {

@@ -172,10 +172,20 @@ export class FaultHarness {
   async waitForLagZero(timeoutMs = 90_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      // events still in the outbox (a send that failed, left to the relay) are work not yet consumed
+      // too; read first, so an event sent between the two reads shows as lag
+      const outbox = await this.outboxRowsLeft().catch(() => -1);
       const lag = await totalConsumerLag(this.admin, this.runId, this.topicsByService).catch(() => -1);
-      if (lag === 0 || Date.now() > deadline) return lag;
+      const settled = outbox === 0 && lag === 0;
+      if (settled || Date.now() > deadline) return lag;
       await sleep(1000);
     }
+  }
+
+  /** Outbox rows of this run not sent yet (their topics carry the run's prefix). */
+  async outboxRowsLeft(): Promise<number> {
+    const r = await this.db.raw(`SELECT count(*)::int AS n FROM outbox_chunks WHERE topics[1] LIKE ?`, [`${this.runId}.%`]);
+    return Number(r.rows[0].n);
   }
 
   topics(): Promise<string[]> {
