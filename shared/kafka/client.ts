@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import type { ConnectionOptions } from 'tls';
-import { Kafka, KafkaConfig as KafkaJsConfig, logLevel, LogEntry, Partitioners, Producer, SASLOptions } from 'kafkajs';
+import { Kafka, KafkaConfig as KafkaJsConfig, logLevel, LogEntry, Producer, SASLOptions } from 'kafkajs';
+import { KeyHashPartitioner } from './partitioner';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 
@@ -64,6 +65,6 @@ export function createIdempotentProducer(kafka: Kafka): Producer {
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: KeyHashPartitioner,
   });
 }
