@@ -7,7 +7,7 @@
 import { randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { createPlatform, runMain } from '../shared/bootstrap';
+import { createServerPlatform, runMain } from '../shared/bootstrap';
 import type { RecordName } from '../shared/contracts/codec';
 import { newEnvelope } from '../shared/contracts/envelope';
 import type { RecordTypes, SubmitOrder } from '../shared/contracts/types.generated';
@@ -17,7 +17,7 @@ import { buildApi } from './api/server';
 import { runFleet } from './fleet-runner';
 
 runMain(async () => {
-  const platform = createPlatform('demo');
+  const platform = createServerPlatform('demo');
   const { codec, config, kafka, db, log } = platform;
   const intervalMs = Number(process.env.DEMO_INTERVAL_MS ?? 2000);
   const sample = JSON.parse(readFileSync(join(__dirname, '..', 'samples', 'order.json'), 'utf8')) as SubmitOrder;

@@ -1,8 +1,8 @@
 /** The main job in production: `SERVICES=all` (default) or a comma-separated list, until SIGTERM. */
-import { createPlatform, runMain } from '../shared/bootstrap';
+import { createServerPlatform, runMain } from '../shared/bootstrap';
 import { runFleet } from './fleet-runner';
 
 runMain(async () => {
-  const platform = createPlatform('fleet');
+  const platform = createServerPlatform('fleet');
   await runFleet(platform, platform.config.SERVICES);
 });

@@ -2,6 +2,7 @@ import { AvroCodec, createSchemaRegistry } from './contracts/codec';
 import { Config, ConfigError, describeConfig, loadConfig } from './config';
 import { createDb, Db } from './db/knex';
 import { createKafka } from './kafka/client';
+import { capHeapGrowth } from './heap-growth';
 import { createLogger, Logger } from './logger';
 import type { Kafka } from 'kafkajs';
 
@@ -25,6 +26,13 @@ export function createPlatform(processName: string, env: NodeJS.ProcessEnv = pro
     kafka: createKafka(config, processName, log),
     codec: new AvroCodec(createSchemaRegistry(config), config.SCHEMA_REGISTRY_TIMEOUT_MS),
   };
+}
+
+/** The platform of a long-running process (the fleet, the API, the demo), its heap's growth capped (HEAP_GROWING_PERCENT). */
+export function createServerPlatform(processName: string): Platform {
+  const platform = createPlatform(processName);
+  capHeapGrowth(platform.config.HEAP_GROWING_PERCENT);
+  return platform;
 }
 
 /** Runs a command-line main: configuration errors print plainly, others with their stack. */

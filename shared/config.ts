@@ -88,6 +88,11 @@ export const settings = {
     default: 'all',
     schema: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
   }),
+  HEAP_GROWING_PERCENT: setting({
+    doc: 'How far V8 lets a fleet or API process\'s heap grow past what survived its last full garbage collection before it runs the next one, in percent. 0 (the default) leaves V8\'s own factor, which reaches 300 % when collections are cheap: a service holding a fetch of messages while it works (20–40 MB live) peaked at 174–277 MB of RSS over a 10,000-order backlog. 30 kept every process of that backlog at 136–162 MB for 1.21× the fleet\'s CPU (bench/HISTORY.md, seventeenth session). Memory for CPU: set it where memory is the binding limit.',
+    default: '0',
+    schema: z.coerce.number().int().min(0).max(1000),
+  }),
   FLEET_STOP_TIMEOUT_MS: setting({
     doc: 'How long a fleet process may take to stop after SIGTERM/SIGINT (finish the chunks in hand, commit offsets, leave the groups) before it exits with code 1 anyway; whatever it had not committed is redelivered and de-duplicated. Keep it below the supervisor\'s kill grace period.',
     default: '30000',
