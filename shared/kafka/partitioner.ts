@@ -8,7 +8,7 @@ const M = 0x5bd1e995;
  * builds it from its 64-bit Long type, about fifty objects per order id: with its per-message
  * array of available partitions, 7 % of all a backlogged service allocated (seventeenth session).
  */
-export function murmur2(data: Uint8Array, length: number): number {
+function murmur2(data: Uint8Array, length: number): number {
   let h = SEED ^ length;
   const length4 = length >>> 2;
   for (let i = 0; i < length4; i++) {
