@@ -11,10 +11,37 @@ export interface RunFigures {
   fleetCpuSeconds: number;
   postgresCpuSeconds: number;
   drainMessagesPerSecond: number | null;
+  /** The peak RSS of the run's largest fleet process (the target is per process). */
+  maxPeakRssMb: number;
 }
 
 export type Figure = keyof RunFigures;
-export const FIGURES: readonly Figure[] = ['ordersPerSecond', 'p50Ms', 'p99Ms', 'p999Ms', 'fleetCpuSeconds', 'postgresCpuSeconds', 'drainMessagesPerSecond'];
+export const FIGURES: readonly Figure[] = ['ordersPerSecond', 'p50Ms', 'p99Ms', 'p999Ms', 'fleetCpuSeconds', 'postgresCpuSeconds', 'drainMessagesPerSecond', 'maxPeakRssMb'];
+
+/** The fields of a run's results file (bench/results/<run id>.json) that an A/B reads. */
+export interface BenchResult {
+  ordersPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  drainMessagesPerSecond: number | null;
+  machineCpu: { secondsByComponent: { fleet: number; postgres: number } };
+  peakRssMbByService: Record<string, number>;
+}
+
+/** A run's figures, from its results file. */
+export function figuresOf(result: BenchResult): RunFigures {
+  return {
+    ordersPerSecond: result.ordersPerSecond,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    p999Ms: result.p999Ms,
+    fleetCpuSeconds: result.machineCpu.secondsByComponent.fleet,
+    postgresCpuSeconds: result.machineCpu.secondsByComponent.postgres,
+    drainMessagesPerSecond: result.drainMessagesPerSecond,
+    maxPeakRssMb: Math.max(...Object.values(result.peakRssMbByService)),
+  };
+}
 
 /**
  * The order of the runs: pairs alternate which side goes first (candidate, base, base,

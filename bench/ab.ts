@@ -15,7 +15,7 @@ import { join } from 'path';
 import { loadConfig } from '../shared/config';
 import { createDb, type Db } from '../shared/db/knex';
 import { scratchDatabase } from '../test/support/scratch-database';
-import { FIGURES, RunFigures, runOrder, Side, summarize } from './ab-plan';
+import { type BenchResult, FIGURES, figuresOf, RunFigures, runOrder, Side, summarize } from './ab-plan';
 
 const ROOT = join(__dirname, '..');
 const [ownArgs, benchArgs] = splitAtSeparator(process.argv.slice(2));
@@ -51,7 +51,7 @@ function checkout(ref: string, worktrees: string[]): { dir: string; commit: stri
 }
 
 /** One bench run in `dir` on a database of its own (dropped afterwards); returns its run id and results file. */
-async function benchRun(admin: Db, serverUrl: string, dir: string, log: string): Promise<{ runId: string; result: Record<string, any> }> {
+async function benchRun(admin: Db, serverUrl: string, dir: string, log: string): Promise<{ runId: string; result: BenchResult }> {
   const database = await scratchDatabase(admin, `oms_ab_${process.pid}`, serverUrl);
   try {
     const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bench/run.ts', ...benchArgs], {
@@ -63,21 +63,12 @@ async function benchRun(admin: Db, serverUrl: string, dir: string, log: string):
     writeFileSync(log, `${r.stdout}\n${r.stderr}`);
     const runId = /^bench (bench[a-z0-9]+):/m.exec(r.stdout)?.[1];
     if (r.status !== 0 || !runId) throw new Error(`the bench run in ${dir} failed (exit ${r.status}); its output is in ${log}`);
-    return { runId, result: JSON.parse(readFileSync(join(dir, 'bench', 'results', `${runId}.json`), 'utf8')) };
+    return { runId, result: JSON.parse(readFileSync(join(dir, 'bench', 'results', `${runId}.json`), 'utf8')) as BenchResult };
   } finally {
     await database.drop();
   }
 }
 
-const figuresOf = (result: Record<string, any>): RunFigures => ({
-  ordersPerSecond: result.ordersPerSecond,
-  p50Ms: result.p50Ms,
-  p99Ms: result.p99Ms,
-  p999Ms: result.p999Ms,
-  fleetCpuSeconds: result.machineCpu.secondsByComponent.fleet,
-  postgresCpuSeconds: result.machineCpu.secondsByComponent.postgres,
-  drainMessagesPerSecond: result.drainMessagesPerSecond,
-});
 
 async function main() {
   const order = runOrder(PAIRS);

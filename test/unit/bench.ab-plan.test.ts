@@ -1,7 +1,7 @@
-import { median, RunFigures, runOrder, summarize } from '../../bench/ab-plan';
+import { figuresOf, median, RunFigures, runOrder, summarize } from '../../bench/ab-plan';
 
 const figures = (p50Ms: number, ordersPerSecond: number, drain: number | null = null): RunFigures => ({
-  ordersPerSecond, p50Ms, p99Ms: p50Ms * 2, p999Ms: p50Ms * 3, fleetCpuSeconds: 20, postgresCpuSeconds: 10, drainMessagesPerSecond: drain,
+  ordersPerSecond, p50Ms, p99Ms: p50Ms * 2, p999Ms: p50Ms * 3, fleetCpuSeconds: 20, postgresCpuSeconds: 10, drainMessagesPerSecond: drain, maxPeakRssMb: 150,
 });
 
 describe('bench:ab plan', () => {
@@ -51,5 +51,14 @@ describe('bench:ab plan', () => {
       { side: 'base', pair: 1, figures: figures(200, 800) },
     ]);
     expect(summary.drainMessagesPerSecond).toEqual({ base: null, candidate: null, ratio: null, candidateLowerInPairs: 0 });
+  });
+
+  it('reads a run\'s figures from its results file, the peak RSS of its largest process among them', () => {
+    const figures = figuresOf({
+      ordersPerSecond: 342.6, p50Ms: 16203, p99Ms: 23184, p999Ms: 23227, drainMessagesPerSecond: null,
+      machineCpu: { secondsByComponent: { fleet: 26.8, postgres: 15.4 } },
+      peakRssMbByService: { 'intake#0': 148, 'payment#0': 162, 'fraud#0': 140 },
+    });
+    expect(figures).toEqual({ ordersPerSecond: 342.6, p50Ms: 16203, p99Ms: 23184, p999Ms: 23227, fleetCpuSeconds: 26.8, postgresCpuSeconds: 15.4, drainMessagesPerSecond: null, maxPeakRssMb: 162 });
   });
 });
