@@ -69,7 +69,6 @@ async function benchRun(admin: Db, serverUrl: string, dir: string, log: string):
   }
 }
 
-
 async function main() {
   const order = runOrder(PAIRS);
   if (!Number.isInteger(DISCARD) || DISCARD < 0) throw new Error(`--discard ${DISCARD}: a whole number of runs, 0 or more`);

@@ -6,6 +6,7 @@
 import { randomUUID } from 'crypto';
 import { type ICustomPartitioner, Partitioners } from 'kafkajs';
 import { KeyHashPartitioner } from '../shared/kafka/partitioner';
+import { median } from './ab-plan';
 
 const partitionMetadata = Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
 const keys = Array.from({ length: 10_000 }, () => randomUUID());
@@ -21,14 +22,13 @@ function nsPerMessage(create: ICustomPartitioner): number {
   return ns;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const runs = { kafkajs: [] as number[], ours: [] as number[] };
 for (let round = 0; round < 7; round++) {
   runs.kafkajs.push(nsPerMessage(Partitioners.DefaultPartitioner));
   runs.ours.push(nsPerMessage(KeyHashPartitioner));
 }
-const base = median(runs.kafkajs);
-const candidate = median(runs.ours);
+const base = median(runs.kafkajs)!;
+const candidate = median(runs.ours)!;
 console.log(`kafkajs DefaultPartitioner: ${runs.kafkajs.map((n) => n.toFixed(0)).join(', ')} ns/message (median ${base.toFixed(0)})`);
 console.log(`KeyHashPartitioner:         ${runs.ours.map((n) => n.toFixed(0)).join(', ')} ns/message (median ${candidate.toFixed(0)})`);
 console.log(`ratio ${(candidate / base).toFixed(3)}`);

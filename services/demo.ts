@@ -11,7 +11,7 @@ import { createServerPlatform, runMain } from '../shared/bootstrap';
 import type { RecordName } from '../shared/contracts/codec';
 import { newEnvelope } from '../shared/contracts/envelope';
 import type { RecordTypes, SubmitOrder } from '../shared/contracts/types.generated';
-import { createIdempotentProducer } from '../shared/kafka/client';
+import { createRenewingProducer } from '../shared/kafka/renewing-producer';
 import { topicName, topicOfRecord } from '../shared/topics';
 import { buildApi } from './api/server';
 import { runFleet } from './fleet-runner';
@@ -21,7 +21,8 @@ runMain(async () => {
   const { codec, config, kafka, db, log } = platform;
   const intervalMs = Number(process.env.DEMO_INTERVAL_MS ?? 2000);
   const sample = JSON.parse(readFileSync(join(__dirname, '..', 'samples', 'order.json'), 'utf8')) as SubmitOrder;
-  const producer = createIdempotentProducer(kafka);
+  // the demo's API and warehouse send through it for the demo's whole life, as the API's does
+  const producer = createRenewingProducer(kafka, log);
   await producer.connect();
   const publish = async <N extends RecordName>(record: N, value: RecordTypes[N], key: string) => {
     const topic = topicName(topicOfRecord(record), config.KAFKA_TOPIC_PREFIX);

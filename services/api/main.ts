@@ -1,13 +1,11 @@
 /** `npm run api`: the HTTP API and pages on API_HOST:API_PORT until SIGTERM/SIGINT. */
 import { createServerPlatform, runMain } from '../../shared/bootstrap';
-import { createIdempotentProducer } from '../../shared/kafka/client';
-import { PRODUCER_RENEWED, RenewingProducer } from '../../shared/kafka/renewing-producer';
+import { createRenewingProducer } from '../../shared/kafka/renewing-producer';
 import { buildApi } from './server';
 
 runMain(async () => {
   const platform = createServerPlatform('api');
-  // a long-lived sender: renewed after a producer-state error, as the runner's is
-  const producer = new RenewingProducer(() => createIdempotentProducer(platform.kafka), (err) => platform.log.warn({ err }, PRODUCER_RENEWED));
+  const producer = createRenewingProducer(platform.kafka, platform.log);
   const admin = platform.kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
   const app = await buildApi(platform, producer, admin);

@@ -1,4 +1,6 @@
-import type { Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
+import type { Kafka, Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
+import type { Logger } from '../logger';
+import { createIdempotentProducer } from './client';
 
 /** What the runner's senders need of a producer: a kafkajs Producer or a RenewingProducer. */
 export type MessageSender = Pick<Producer, 'send' | 'sendBatch'>;
@@ -11,7 +13,7 @@ export type MessageSender = Pick<Producer, 'send' | 'sendBatch'>;
  */
 const PRODUCER_STATE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
 
-/** What a producer's owner logs (warn) when it was replaced. */
+/** What is logged (warn) when a producer was replaced. */
 export const PRODUCER_RENEWED = "the idempotent producer's sequence numbers no longer match the broker's: replaced by a new producer";
 
 export function isProducerStateError(err: unknown): boolean {
@@ -83,4 +85,9 @@ export class RenewingProducer {
     })().finally(() => (this.renewing = undefined));
     return this.renewing;
   }
+}
+
+/** The long-lived sender of a service runner or the API: an idempotent producer, renewed after a producer-state error with a warning on `log`. */
+export function createRenewingProducer(kafka: Kafka, log: Logger): RenewingProducer {
+  return new RenewingProducer(() => createIdempotentProducer(kafka), (err) => log.warn({ err }, PRODUCER_RENEWED));
 }

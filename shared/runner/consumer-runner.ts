@@ -10,8 +10,8 @@ import { classifyError, OmsError, permanent, transient } from '../errors';
 import { lazyChild, type Logger } from '../logger';
 import { transitionOrder } from '../order-state';
 import { shortName, TOPICS, topicName, topicOfRecord } from '../topics';
-import { createIdempotentProducer, onClientError } from '../kafka/client';
-import { PRODUCER_RENEWED, RenewingProducer } from '../kafka/renewing-producer';
+import { onClientError } from '../kafka/client';
+import { createRenewingProducer, type RenewingProducer } from '../kafka/renewing-producer';
 import { CommandPublisher } from '../command-publisher';
 import { ChunkCoalescer } from './chunk-coalescer';
 import { InboxPruner } from './inbox-pruner';
@@ -105,7 +105,7 @@ export class ConsumerRunner {
       maxBytes: config.RUNNER_FETCH_MAX_BYTES,
       maxBytesPerPartition: Math.min(config.RUNNER_FETCH_MAX_BYTES, 1024 * 1024),
     });
-    this.producer = new RenewingProducer(() => createIdempotentProducer(kafka), (err) => this.log.warn({ err }, PRODUCER_RENEWED));
+    this.producer = createRenewingProducer(kafka, this.log);
     this.transact = transactAs(deps.db, config.DATABASE_SERVICE_ROLES ? serviceRole(service.name) : null);
     this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer, config.OUTBOX_SEND_TIMEOUT_MS);
     this.relay = new OutboxRelay(this.publisher, this.log.child({ component: 'outbox-relay' }), config.OUTBOX_RELAY_INTERVAL_MS, config.OUTBOX_RELAY_GRACE_MS);

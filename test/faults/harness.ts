@@ -80,7 +80,6 @@ export class FaultHarness {
     return this.platform.db;
   }
 
-
   async start(): Promise<void> {
     this.admin = this.platform.kafka.admin();
     await this.admin.connect();
