@@ -6,9 +6,10 @@
  * then publishes N SubmitOrders at R/s (0 = as fast as possible), plays the warehouse, and measures
  * from each of those commands' timestamps to its states in the status store (the warm-up orders'
  * latency is reported apart, as `warmup`). In the same invocation it runs the
- * limit: the same number of Kafka messages through a bare kafkajs produce/consume loop and the same
- * number of transactions, statements (counted in the fleet processes by bench/query-census.js) and
- * row writes through a bare knex loop, and reports our orders/s as a ratio of that limit.
+ * limit: the run's Kafka messages produced again and read by as many bare kafkajs consumer groups
+ * as read each topic, while a bare knex loop runs the same number of transactions, statements
+ * (counted in the fleet processes by bench/query-census.js) and row writes (bench/limit.ts), and
+ * reports our orders/s as a ratio of that limit.
  * Results: bench/results/latest.json.
  */
 import { execFileSync } from 'child_process';
@@ -177,15 +178,17 @@ async function main() {
 
   // the limit run, same session, replays the work of every order, the warm-up's included
   const limitOrders = ORDERS + WARMUP;
-  const messages = (await Promise.all((Object.keys(TOPICS) as TopicKey[]).map(async (k) => (await admin.fetchTopicOffsets(topicName(k, config.KAFKA_TOPIC_PREFIX))).reduce((n, e) => n + Number(e.high), 0)))).reduce((a, b) => a + b, 0);
+  const messagesByTopic = Object.fromEntries(await Promise.all(allTopics.map(async (t) => [t, (await admin.fetchTopicOffsets(t)).reduce((n, e) => n + Number(e.high), 0)] as const)));
+  const messages = Object.values(messagesByTopic).reduce((a, b) => a + b, 0);
+  const topicsByReader = { ...topicsByService, warehouse: [topicName('fulfillmentRequests', config.KAFKA_TOPIC_PREFIX)] };
   const rowWrites = xactAfter.rows - xactBefore.rows;
   const transactions = xactAfter.xacts - xactBefore.xacts;
   const counted = statementsSent(processes.flatMap((f) => f.pids));
   if (counted === null) console.warn('a fleet process left no statement count: the limit run replays one statement per row write');
   const statements = counted ?? rowWrites;
   console.log(`limit run: ${messages} Kafka messages, ${transactions} transactions with ${statements} statements and ${rowWrites} row writes ...`);
-  const limit = await runLimit(p, admin, { runId, messages, partitions: PARTITIONS, transactions, statements, rowWrites });
-  const limitOrdersPerSecond = limitOrders / (limit.kafkaSeconds + limit.dbSeconds);
+  const limit = await runLimit(p, admin, { runId, messagesByTopic, topicsByReader, partitions: PARTITIONS, transactions, statements, rowWrites });
+  const limitOrdersPerSecond = limitOrders / limit.seconds;
   await admin.disconnect();
   await producer.disconnect();
 
@@ -201,7 +204,7 @@ async function main() {
     oversoldUnits, outcome, drainMessagesPerSecond,
     peakRssMbByService, cpuSecondsByService: Object.fromEntries(perProcess.map((x) => [x.name, x.cpuSeconds])),
     machineCpu: { ...machineCpu, msPerOrderByComponent: Object.fromEntries(Object.entries(machineCpu.secondsByComponent).map(([c, s]) => [c, Math.round((s / ORDERS) * 1e4) / 10])) },
-    kafkaMessages: messages, transactions, statements, rowWrites, statementsPerOrder: Math.round((statements / limitOrders) * 10) / 10, messagesPerOrder: Math.round((messages / limitOrders) * 10) / 10, transactionsPerOrder: Math.round((transactions / limitOrders) * 10) / 10,
+    kafkaMessages: messages, kafkaDeliveries: limit.deliveries, transactions, statements, rowWrites, statementsPerOrder: Math.round((statements / limitOrders) * 10) / 10, messagesPerOrder: Math.round((messages / limitOrders) * 10) / 10, deliveriesPerOrder: Math.round((limit.deliveries / limitOrders) * 10) / 10, transactionsPerOrder: Math.round((transactions / limitOrders) * 10) / 10,
     hopsP50Ms, limit, lagSeries, publishSeconds,
     startedAt: new Date(started).toISOString(), gitCommit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
   };
@@ -221,7 +224,8 @@ async function main() {
     'CPU s': JSON.stringify(result.cpuSecondsByService),
     'machine CPU ms per order': JSON.stringify(result.machineCpu.msPerOrderByComponent),
     'machine busy / steal': `${result.machineCpu.busyShare} / ${result.machineCpu.stealShare} over ${result.machineCpu.windowSeconds} s`,
-    'messages / transactions / statements per order': `${result.messagesPerOrder} / ${result.transactionsPerOrder} / ${result.statementsPerOrder}`,
+    'messages / deliveries / transactions / statements per order': `${result.messagesPerOrder} / ${result.deliveriesPerOrder} / ${result.transactionsPerOrder} / ${result.statementsPerOrder}`,
+    'limit: Kafka / SQL / both, s': `${limit.kafkaSeconds.toFixed(1)} / ${limit.dbSeconds.toFixed(1)} / ${limit.seconds.toFixed(1)}`,
   });
   const seconds = (list: SecondOfRun[]) => list.slice(0, 8).map((x) => `${x.second}: ${x.p50Ms}/${x.p99Ms}`).join(', ');
   if (result.warmup) console.log(`warm-up orders, p50/p99 ms to Awaiting_Shipment by second placed: ${seconds(result.warmup.awaitingBySecond)} …`);
