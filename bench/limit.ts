@@ -58,6 +58,7 @@ async function joinReaders(p: Platform, w: LimitWork, copies: Map<string, string
       groupId: `${w.runId}-limit-${reader}`,
       maxBytes: config.RUNNER_FETCH_MAX_BYTES,
       maxBytesPerPartition: Math.min(config.RUNNER_FETCH_MAX_BYTES, 1024 * 1024),
+      maxWaitTimeInMs: config.RUNNER_FETCH_MAX_WAIT_MS,
     });
     await consumer.connect();
     let seen = 0;

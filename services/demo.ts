@@ -30,7 +30,7 @@ runMain(async () => {
   };
   const envelope = (orderId: string | null) => newEnvelope('demo', orderId);
 
-  const warehouse = kafka.consumer({ groupId: `${config.KAFKA_GROUP_PREFIX}-demo-warehouse` });
+  const warehouse = kafka.consumer({ groupId: `${config.KAFKA_GROUP_PREFIX}-demo-warehouse`, maxWaitTimeInMs: config.RUNNER_FETCH_MAX_WAIT_MS });
   const admin = kafka.admin();
   await admin.connect();
   const api = await buildApi(platform, producer, admin);

@@ -111,7 +111,7 @@ export const settings = {
     schema: z.coerce.number().int().min(6000).max(300000),
   }),
   RUNNER_STALL_TIMEOUT_MS: setting({
-    doc: 'A service instance whose Kafka consumer shows no sign of life this long (no fetch started, no error logged by its Kafka client, no crash-and-restart, no chunk or retry of its own) is taken as hung: it logs a fatal line and the fleet process exits with code 1 for its supervisor to restart it, as when kafkajs gives up. A running consumer fetches at least every 5 s, and while the broker is unreachable its client logs errors, so an outage alone does not count. 0 = never (10000 or more otherwise).',
+    doc: 'A service instance whose Kafka consumer shows no sign of life this long (no fetch started, no error logged by its Kafka client, no crash-and-restart, no chunk or retry of its own) is taken as hung: it logs a fatal line and the fleet process exits with code 1 for its supervisor to restart it, as when kafkajs gives up. A running consumer fetches at least every RUNNER_FETCH_MAX_WAIT_MS (at most 5 s), and while the broker is unreachable its client logs errors, so an outage alone does not count. 0 = never (10000 or more otherwise).',
     default: '180000',
     schema: z.coerce.number().int().refine((ms) => ms === 0 || ms >= 10000, 'must be 0 (never) or at least 10000'),
   }),
@@ -134,6 +134,11 @@ export const settings = {
     doc: 'Most bytes one fetch of a service instance brings in (each partition at most this or 1 MiB); the default is kafkajs\'s. Under a backlog every fetched message is held until its chunk commits: 1 MiB cut the backlogged payment process from 266–293 MB to 181–184 MB peak RSS but its drain from about 2,550 to 1,540–1,930 messages/s (bench/HISTORY.md). The broker still returns one record batch larger than this, so nothing stalls.',
     default: '10485760',
     schema: positiveInt,
+  }),
+  RUNNER_FETCH_MAX_WAIT_MS: setting({
+    doc: 'Longest a fetch of a service instance waits at the broker when there is nothing to read (the Java client\'s `fetch.max.wait.ms`, 500 there; kafkajs\'s own is 5000). A graceful stop waits for the fetch in flight, so this bounds how long a stop of an idle instance takes; a fetch returns as soon as there is a message, so under traffic it changes nothing. An idle instance sends one fetch per this interval.',
+    default: '500',
+    schema: z.coerce.number().int().min(10).max(5000),
   }),
   RUNNER_MAX_UNCLASSIFIED_ATTEMPTS: setting({
     doc: 'Attempts for an error the runner cannot classify before the message goes to the DLQ.',

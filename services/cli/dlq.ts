@@ -35,7 +35,8 @@ export async function readDeadLetters(kafka: Kafka, dlqTopic: string, replayGrou
   if (pending.length === 0) return [];
 
   const out: DeadLetter[] = [];
-  const consumer = kafka.consumer({ groupId: opts.commit ? replayGroup : `${replayGroup}-look-${randomUUID()}` });
+  // it reads only up to end offsets known to exist, and its disconnect waits for the fetch in flight: a short wait lets the command exit at once
+  const consumer = kafka.consumer({ groupId: opts.commit ? replayGroup : `${replayGroup}-look-${randomUUID()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic: dlqTopic, fromBeginning: true });
   const finished = new Set<number>();

@@ -2,7 +2,7 @@ import type { Consumer } from 'kafkajs';
 
 /**
  * Notices a consumer that has gone quiet for good. A running kafkajs consumer starts a fetch at
- * least every maxWaitTime (5 s); while the broker is away its client logs connection errors, and
+ * least every maxWaitTime (RUNNER_FETCH_MAX_WAIT_MS, at most 5 s); while the broker is away its client logs connection errors, and
  * it crashes and restarts over and over; the runner itself marks every chunk and every retry.
  * When none of these has happened for `timeoutMs`, something is waiting that will never end (a
  * request or a restart lost after a broker restart: kafkajs issues #1163 and #1513, or a call

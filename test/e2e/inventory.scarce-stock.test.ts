@@ -21,7 +21,7 @@ describe(`${ORDERS} orders over 5 SKUs with scarce stock and two inventory insta
     await stack.provision();
     for (const s of ['intake', 'fraud', 'inventory', 'inventory', 'payment', 'fulfillment', 'notifications'] as const) await stack.startService(stack.service(s));
     for (const sku of SKUS) await saga.setStock(sku, STOCK_PER_SKU);
-    warehouse = stack.platform.kafka.consumer({ groupId: `warehouse-${randomUUID()}` });
+    warehouse = stack.platform.kafka.consumer({ groupId: `warehouse-${randomUUID()}`, maxWaitTimeInMs: 100 });
     await warehouse.connect();
     await warehouse.subscribe({ topics: [stack.topic('fulfillmentRequests')], fromBeginning: true });
     await warehouse.run({

@@ -41,7 +41,7 @@ async function roundTrip(kafka: Kafka): Promise<string> {
   const sent = `hello ${randomUUID()}`;
   const admin = kafka.admin();
   const producer = createIdempotentProducer(kafka);
-  const consumer = kafka.consumer({ groupId: `g-${topic}` });
+  const consumer = kafka.consumer({ groupId: `g-${topic}`, maxWaitTimeInMs: 100 });
   try {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });

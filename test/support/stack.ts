@@ -98,7 +98,8 @@ export class TestStack {
 
   /** Records every message of these topics (and their DLQs, if physical names are given). */
   async watch(physicalTopics: string[]): Promise<void> {
-    const consumer = this.platform.kafka.consumer({ groupId: `watch-${randomUUID()}` });
+    // a stop waits for the fetch in flight: kafkajs's 5 s wait would add that to every test file's close
+    const consumer = this.platform.kafka.consumer({ groupId: `watch-${randomUUID()}`, maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topics: physicalTopics, fromBeginning: true });
     await consumer.run({

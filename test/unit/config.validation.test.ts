@@ -22,6 +22,12 @@ describe('configuration from the environment', () => {
     expect(error!.problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_POOL_MAX', 'KAFKA_BROKERS', 'LOG_LEVEL', 'SCHEMA_REGISTRY_URL']);
   });
 
+  it('when RUNNER_FETCH_MAX_WAIT_MS is beyond 5000, then start-up is refused: the stall watchdog counts on a fetch at least that often', () => {
+    expect(loadConfig({}).RUNNER_FETCH_MAX_WAIT_MS).toBe(500);
+    expect(loadConfig({ RUNNER_FETCH_MAX_WAIT_MS: '5000' }).RUNNER_FETCH_MAX_WAIT_MS).toBe(5000);
+    for (const bad of ['9000', '0', 'soon']) expect(() => loadConfig({ RUNNER_FETCH_MAX_WAIT_MS: bad })).toThrow(/RUNNER_FETCH_MAX_WAIT_MS/);
+  });
+
   it('when SASL is chosen without credentials, then start-up is refused naming both variables', () => {
     expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toThrow(/KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD/);
   });
