@@ -1,7 +1,7 @@
-/** `--name value` on the command line, else `BENCH_NAME` in the environment, else `fallback`. */
+/** `--name value` on the command line, else `BENCH_NAME` in the environment (`--keep-topics`: `BENCH_KEEP_TOPICS`), else `fallback`. */
 export const benchArg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : (process.env[`BENCH_${name.toUpperCase()}`] ?? fallback);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : (process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback);
 };
 
 /** The `p`th percentile (0–100) of ascending `sorted`, nearest rank; NaN when empty. */

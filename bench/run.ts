@@ -18,7 +18,7 @@ import { join } from 'path';
 import { type Admin, Partitioners } from 'kafkajs';
 import { createPlatform } from '../shared/bootstrap';
 import { type Db, migrateLatest } from '../shared/db/knex';
-import { ensureTopics, registerSchemas } from '../shared/provisioning';
+import { deleteTopicsWithPrefix, ensureTopics, registerSchemas } from '../shared/provisioning';
 import { TOPICS, TopicKey, topicName } from '../shared/topics';
 import { buildFleet, FleetProcess, totalConsumerLag, waitForStableGroups } from './fleet-process';
 import { Traffic } from './traffic';
@@ -41,6 +41,8 @@ const LAYOUT = MODE === 'backlog' ? 'split' : benchArg('layout', 'shared');
 // a backlog run starts payment only after the orders are published: orders sent earlier to warm up would wait for it too
 const WARMUP = MODE === 'backlog' ? 0 : Number(benchArg('warmup', '1000'));
 if (!Number.isInteger(WARMUP) || WARMUP < 0) throw new Error(`--warmup ${benchArg('warmup', '')}: a number of orders, 0 or more`);
+/** Keep the run's topics for a look afterwards (they are deleted at the end otherwise). */
+const BENCH_KEEP_TOPICS = benchArg('keep-topics', '0') === '1';
 const SERVICES = ['intake', 'fraud', 'inventory', 'payment', 'fulfillment', 'notifications'];
 const BACKLOG_SERVICE = 'payment';
 
@@ -189,6 +191,8 @@ async function main() {
   console.log(`limit run: ${messages} Kafka messages, ${transactions} transactions with ${statements} statements and ${rowWrites} row writes ...`);
   const limit = await runLimit(p, admin, { runId, messagesByTopic, topicsByReader, partitions: PARTITIONS, transactions, statements, rowWrites });
   const limitOrdersPerSecond = limitOrders / limit.seconds;
+  // the run's topics, the limit's copies among them, go with it: a broker that keeps every run's partitions runs out of file descriptors
+  const deletedTopics = BENCH_KEEP_TOPICS ? [] : await deleteTopicsWithPrefix(admin, config.KAFKA_TOPIC_PREFIX);
   await admin.disconnect();
   await producer.disconnect();
 
@@ -232,6 +236,7 @@ async function main() {
   console.log(`measured orders, p50/p99 ms to Awaiting_Shipment by second placed: ${seconds(result.awaitingBySecond)} … (all in awaitingBySecond)`);
   console.log(`p50 ms from SubmitOrder to each event sent: ${Object.entries(hopsP50Ms).map(([r, ms]) => `${r} ${ms}`).join(', ')}`);
   console.log(`outcome: ${JSON.stringify(outcome)}; results in bench/results/latest.json`);
+  console.log(BENCH_KEEP_TOPICS ? `the run's topics are kept (prefix ${config.KAFKA_TOPIC_PREFIX})` : `the run's ${deletedTopics.length} topics were deleted (--keep-topics 1 keeps them)`);
   await db.destroy();
 }
 

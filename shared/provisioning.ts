@@ -21,6 +21,19 @@ export async function ensureTopics(admin: Admin, prefix: string, partitionsOverr
 }
 
 /**
+ * Deletes every topic whose name starts with `prefix`: the topics of one test file, bench run or
+ * fault scenario, which each get a prefix of their own. A broker keeps files open for every
+ * partition it holds, so runs that leave their topics behind end with a broker out of file
+ * descriptors. Refuses a prefix that could match the fleet's own topics.
+ */
+export async function deleteTopicsWithPrefix(admin: Admin, prefix: string): Promise<string[]> {
+  if (!/^[A-Za-z0-9-]{4,}[._-]$/.test(prefix)) throw new Error(`refusing to delete topics by the prefix "${prefix}": a run's own prefix (4 or more letters, digits or hyphens, then '.', '_' or '-') is needed`);
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+  if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30000 });
+  return topics;
+}
+
+/**
  * Registers every record's schema under its topic's subject (BACKWARD compatibility). A
  * registration the registry did not answer in time is sent again (registering the same schema
  * twice gives the same id), up to `attempts` times.

@@ -8,7 +8,7 @@ import { consumedTopics } from '../../services/registry';
 import { createPlatform, Platform } from '../../shared/bootstrap';
 import { createDb } from '../../shared/db/knex';
 import { rebuildDatabase } from '../support/database';
-import { ensureTopics, registerSchemas } from '../../shared/provisioning';
+import { deleteTopicsWithPrefix, ensureTopics, registerSchemas } from '../../shared/provisioning';
 
 export const SERVICES = ['intake', 'fraud', 'inventory', 'payment', 'fulfillment', 'notifications'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -205,6 +205,8 @@ export class FaultHarness {
     await Promise.all([...this.fleet.values()].flat().map((p) => p.stop()));
     await this.warehouse?.stop().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
+    // the scenario's topics go with it (its diagnosis is printed by now): a broker that keeps every run's partitions runs out of file descriptors
+    await deleteTopicsWithPrefix(this.admin, `${this.runId}.`).catch((err) => console.warn(`could not delete the scenario's topics: ${String(err)}`));
     await this.admin.disconnect().catch(() => undefined);
     await this.platform.db.destroy();
   }

@@ -4,7 +4,7 @@ import { createPlatform, Platform } from '../../shared/bootstrap';
 import type { RecordName } from '../../shared/contracts/codec';
 import type { RecordTypes } from '../../shared/contracts/types.generated';
 import { createIdempotentProducer } from '../../shared/kafka/client';
-import { ensureTopics, registerSchemas } from '../../shared/provisioning';
+import { deleteTopicsWithPrefix, ensureTopics, registerSchemas } from '../../shared/provisioning';
 import { ConsumerRunner } from '../../shared/runner/consumer-runner';
 import type { ServiceDefinition } from '../../shared/runner/handler';
 import type { OutboxPublisher } from '../../shared/runner/outbox';
@@ -129,7 +129,19 @@ export class TestStack {
     for (const r of this.runners.splice(0)) await r.stop();
     for (const c of this.consumers.splice(0)) await c.disconnect();
     await this.producer?.disconnect();
+    if (this.producer) await this.deleteTopics();
     await this.platform.db.destroy();
+  }
+
+  /** This file's topics (and DLQs) go with it: a broker left with every run's partitions runs out of file descriptors. */
+  private async deleteTopics(): Promise<void> {
+    const admin = this.platform.kafka.admin();
+    await admin.connect();
+    try {
+      await deleteTopicsWithPrefix(admin, this.prefix);
+    } finally {
+      await admin.disconnect();
+    }
   }
 }
 
