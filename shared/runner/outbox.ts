@@ -85,8 +85,11 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
    * to the relay, and a sweep's transaction rolls back, unlocking its rows for the next sweep. A
    * send that never settles would otherwise hold the runner's next chunk or the relay, with its
    * row locks, for good. The late send may still land: consumers de-duplicate by eventId.
+   * The relay sweeps only rows whose topics carry `topicPrefix` (KAFKA_TOPIC_PREFIX): another
+   * fleet's rows in the same database (a second environment, a test run) are that fleet's to send,
+   * to topics this one may not even see.
    */
-  constructor(private readonly db: Db, private readonly transact: Transact, private readonly producer: MessageSender, private readonly sendTimeoutMs = 60_000) {}
+  constructor(private readonly db: Db, private readonly transact: Transact, private readonly producer: MessageSender, private readonly sendTimeoutMs = 60_000, private readonly topicPrefix = '') {}
 
   async publish({ ids, messages }: CommittedEvents): Promise<number> {
     if (messages.length === 0) return 0;
@@ -100,6 +103,8 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
     return this.transact(async (trx) => {
       let query: Knex.QueryBuilder = trx('outbox_chunks').select('*').orderBy('id').limit(limit).forUpdate().skipLocked();
       if (minAgeMs > 0) query = query.whereRaw("created_at < now() - make_interval(secs => ?)", [minAgeMs / 1000]);
+      // one transaction's events all go to one fleet's topics, so the first names the row's fleet
+      if (this.topicPrefix) query = query.whereRaw('starts_with(topics[1], ?)', [this.topicPrefix]);
       const chunks = (await query) as OutboxChunkRow[];
       if (chunks.length === 0) return 0;
       const events = chunks.flatMap(eventsOf);

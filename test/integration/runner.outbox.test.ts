@@ -16,7 +16,7 @@ describe('outbox publisher and relay', () => {
     await stack.watch([stack.topic('orders')]);
     producer = createIdempotentProducer(stack.platform.kafka);
     await producer.connect();
-    publisher = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), producer);
+    publisher = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), producer, 60_000, stack.prefix);
   });
   afterAll(async () => {
     await producer.disconnect();
@@ -57,10 +57,22 @@ describe('outbox publisher and relay', () => {
     expect(sentWithKey(key)).toEqual(['payload-0', 'payload-1...', 'payload-2......']);
   });
 
+  it("when another fleet's rows (another topic prefix) wait in the outbox, then the relay sends only its own and leaves those", async () => {
+    const { key, ids } = await committed(2);
+    // another fleet's row, to a topic that does not exist here: sending it would fail every sweep
+    const foreign = await writeOutbox(stack.db, [{ topic: `other${randomUUID().slice(0, 8)}.oms.orders`, message_key: key, message_value: Buffer.from('theirs'), event_id: randomUUID(), record_name: 'io.oms.orders.OrderPlaced' }]);
+    await stack.db('outbox_chunks').whereIn('id', [...foreign, ...ids]).update({ created_at: new Date('1970-06-01T00:00:00Z') });
+
+    await eventually('own rows swept', async () => (await publisher.sweep(20, 0), (await rowsOf(ids)).length === 0));
+    await eventually('own rows on the topic', async () => sentWithKey(key).length === 2);
+    expect(await rowsOf(foreign)).toHaveLength(1);
+    await stack.db('outbox_chunks').whereIn('id', foreign).delete();
+  });
+
   it('when the send fails, then the rows stay for the relay', async () => {
     const { ids, messages } = await committed(1);
     const neverConnected = stack.platform.kafka.producer();
-    const failing = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), neverConnected);
+    const failing = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), neverConnected, 60_000, stack.prefix);
     await expect(failing.publish({ ids, messages })).rejects.toThrow();
     expect(await rowsOf(ids)).toHaveLength(1);
     await stack.db('outbox_chunks').whereIn('id', ids).delete();
@@ -70,7 +82,7 @@ describe('outbox publisher and relay', () => {
     const { key, ids, messages } = await committed(3);
     const sends: number[] = [];
     const neverAcknowledges = { sendBatch: () => (sends.push(Date.now()), new Promise(() => undefined)) } as unknown as Producer;
-    const hanging = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), neverAcknowledges, 300);
+    const hanging = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), neverAcknowledges, 300, stack.prefix);
 
     const began = Date.now();
     await expect(hanging.publish({ ids, messages })).rejects.toThrow(/did not acknowledge 3 outbox event\(s\) within 300 ms/);
