@@ -108,7 +108,7 @@ export class ConsumerRunner {
     });
     this.producer = createRenewingProducer(kafka, this.log);
     this.transact = transactAs(deps.db, config.DATABASE_SERVICE_ROLES ? serviceRole(service.name) : null);
-    this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer, config.OUTBOX_SEND_TIMEOUT_MS, config.KAFKA_TOPIC_PREFIX);
+    this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer, { sendTimeoutMs: config.OUTBOX_SEND_TIMEOUT_MS, topicPrefix: config.KAFKA_TOPIC_PREFIX, log: this.log.child({ component: 'outbox-relay' }) });
     this.relay = new OutboxRelay(this.publisher, this.log.child({ component: 'outbox-relay' }), config.OUTBOX_RELAY_INTERVAL_MS, config.OUTBOX_RELAY_GRACE_MS);
     this.inboxPruner = new InboxPruner(this.transact, service.name, config.INBOX_RETENTION_HOURS, config.INBOX_PRUNE_INTERVAL_MS, this.log.child({ component: 'inbox-pruner' }));
     const commands = new CommandPublisher(this.producer, deps.codec, config.KAFKA_TOPIC_PREFIX, service.name);

@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import { PeriodicTask } from './periodic-task';
 import { withinDeadline } from '../deadline';
 import { transient } from '../errors';
+import { HeldRows, unsendableReason } from './unsendable-rows';
 
 /** An event as the outbox holds it: the row's columns (the id is the database's). */
 export interface OutboxMessage {
@@ -30,6 +31,18 @@ interface OutboxChunkRow {
 
 /** Events sent in one request by the relay: a chunk is cut so no partition's batch nears the broker's 1 MB. */
 const RELAY_SEND_SLICE = 500;
+
+/** How long the relay sets aside a row it cannot send (its topic gone, say) before it tries the row again. */
+const UNSENDABLE_HOLD_MS = 10 * 60_000;
+
+export interface OutboxPublisherOptions {
+  /** OUTBOX_SEND_TIMEOUT_MS */
+  sendTimeoutMs?: number;
+  /** KAFKA_TOPIC_PREFIX: the relay sweeps only rows whose topics carry it. */
+  topicPrefix?: string;
+  /** Where the relay says it set a row aside. */
+  log?: Logger;
+}
 
 /**
  * Writes a transaction's outgoing events as one outbox row (six parameters, whatever their
@@ -87,9 +100,20 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
    * row locks, for good. The late send may still land: consumers de-duplicate by eventId.
    * The relay sweeps only rows whose topics carry `topicPrefix` (KAFKA_TOPIC_PREFIX): another
    * fleet's rows in the same database (a second environment, a test run) are that fleet's to send,
-   * to topics this one may not even see.
+   * to topics this one may not even see. A row that cannot be sent at all (its topic deleted, say)
+   * is set aside for a while, logged as an error, and left in the outbox, so the rows behind it go
+   * on: the relay, and the start-up drain, would otherwise fail on it again and again.
    */
-  constructor(private readonly db: Db, private readonly transact: Transact, private readonly producer: MessageSender, private readonly sendTimeoutMs = 60_000, private readonly topicPrefix = '') {}
+  private readonly sendTimeoutMs: number;
+  private readonly topicPrefix: string;
+  private readonly log: Logger | undefined;
+  private readonly held = new HeldRows(UNSENDABLE_HOLD_MS);
+
+  constructor(private readonly db: Db, private readonly transact: Transact, private readonly producer: MessageSender, options: OutboxPublisherOptions = {}) {
+    this.sendTimeoutMs = options.sendTimeoutMs ?? 60_000;
+    this.topicPrefix = options.topicPrefix ?? '';
+    this.log = options.log;
+  }
 
   async publish({ ids, messages }: CommittedEvents): Promise<number> {
     if (messages.length === 0) return 0;
@@ -101,17 +125,49 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
 
   sweep(limit: number, minAgeMs: number): Promise<number> {
     return this.transact(async (trx) => {
-      let query: Knex.QueryBuilder = trx('outbox_chunks').select('*').orderBy('id').limit(limit).forUpdate().skipLocked();
-      if (minAgeMs > 0) query = query.whereRaw("created_at < now() - make_interval(secs => ?)", [minAgeMs / 1000]);
-      // one transaction's events all go to one fleet's topics, so the first names the row's fleet
-      if (this.topicPrefix) query = query.whereRaw('starts_with(topics[1], ?)', [this.topicPrefix]);
-      const chunks = (await query) as OutboxChunkRow[];
-      if (chunks.length === 0) return 0;
-      const events = chunks.flatMap(eventsOf);
-      for (let i = 0; i < events.length; i += RELAY_SEND_SLICE) await this.send(events.slice(i, i + RELAY_SEND_SLICE));
-      await trx('outbox_chunks').whereIn('id', chunks.map((c) => c.id)).delete();
-      return events.length;
+      for (;;) {
+        let query: Knex.QueryBuilder = trx('outbox_chunks').select('*').orderBy('id').limit(limit).forUpdate().skipLocked();
+        if (minAgeMs > 0) query = query.whereRaw("created_at < now() - make_interval(secs => ?)", [minAgeMs / 1000]);
+        // one transaction's events all go to one fleet's topics, so the first names the row's fleet
+        if (this.topicPrefix) query = query.whereRaw('starts_with(topics[1], ?)', [this.topicPrefix]);
+        const held = this.held.ids();
+        if (held.length > 0) query = query.whereNotIn('id', held);
+        const chunks = (await query) as OutboxChunkRow[];
+        if (chunks.length === 0) return 0;
+        const sent = await this.sendRows(chunks);
+        if (sent.length === 0) continue; // every row taken was set aside: the rows behind them are next
+        await trx('outbox_chunks').whereIn('id', sent.map((c) => c.id)).delete();
+        return sent.reduce((n, c) => n + c.topics.length, 0);
+      }
     });
+  }
+
+  /** Sends the rows' events; if that fails for a reason no retry cures, finds the rows at fault one by one, sets them aside and sends the rest. Returns the rows sent. */
+  private async sendRows(chunks: OutboxChunkRow[]): Promise<OutboxChunkRow[]> {
+    try {
+      await this.sendAll(chunks.flatMap(eventsOf));
+      return chunks;
+    } catch (err) {
+      if (!unsendableReason(err)) throw err; // the broker, not a row: the sweep rolls back and the next one tries again
+    }
+    const sent: OutboxChunkRow[] = [];
+    for (const chunk of chunks) {
+      try {
+        await this.sendAll(eventsOf(chunk));
+        sent.push(chunk);
+      } catch (err) {
+        const reason = unsendableReason(err);
+        if (!reason) throw err;
+        this.held.hold(String(chunk.id));
+        this.log?.error({ err, outboxRow: String(chunk.id), topics: [...new Set(chunk.topics)], reason },
+          `an outbox row cannot be sent (${reason}): it stays in outbox_chunks and is tried again in ${UNSENDABLE_HOLD_MS / 60_000} minutes; the rows behind it go on`);
+      }
+    }
+    return sent;
+  }
+
+  private async sendAll(events: OutboxMessage[]): Promise<void> {
+    for (let i = 0; i < events.length; i += RELAY_SEND_SLICE) await this.send(events.slice(i, i + RELAY_SEND_SLICE));
   }
 
   private async send(messages: OutboxMessage[]): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import type { Producer } from 'kafkajs';
 import { transactAs } from '../../shared/db/knex';
 import { createIdempotentProducer } from '../../shared/kafka/client';
+import type { Logger } from '../../shared/logger';
 import { KafkaOutboxPublisher, type OutboxMessage, writeOutbox } from '../../shared/runner/outbox';
 import { eventually, TestStack } from '../support/stack';
 
@@ -16,7 +17,7 @@ describe('outbox publisher and relay', () => {
     await stack.watch([stack.topic('orders')]);
     producer = createIdempotentProducer(stack.platform.kafka);
     await producer.connect();
-    publisher = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), producer, 60_000, stack.prefix);
+    publisher = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), producer, { topicPrefix: stack.prefix });
   });
   afterAll(async () => {
     await producer.disconnect();
@@ -69,10 +70,30 @@ describe('outbox publisher and relay', () => {
     await stack.db('outbox_chunks').whereIn('id', foreign).delete();
   });
 
+  it('when a row\'s topic does not exist, then the relay sets that row aside and sends the rows behind it; the row stays for an operator', async () => {
+    const gone = await writeOutbox(stack.db, [{ topic: `${stack.prefix}oms.deleted-topic`, message_key: randomUUID(), message_value: Buffer.from('lost topic'), event_id: randomUUID(), record_name: 'io.oms.orders.OrderPlaced' }]);
+    const { key, ids } = await committed(2);
+    const logged: unknown[] = [];
+    const log = { error: (o: unknown) => logged.push(o) } as unknown as Logger;
+    const relay = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), producer, { topicPrefix: stack.prefix, log });
+    try {
+      expect(await relay.sweep(20, 0)).toBe(2);
+      expect(await rowsOf(ids)).toEqual([]);
+      expect(await rowsOf(gone)).toHaveLength(1);
+      expect(logged).toEqual([expect.objectContaining({ outboxRow: gone[0], reason: 'UNKNOWN_TOPIC_OR_PARTITION', topics: [`${stack.prefix}oms.deleted-topic`] })]);
+      await eventually('sent past the row set aside', async () => sentWithKey(key).length === 2);
+      // set aside: the next sweep does not try it again
+      expect(await relay.sweep(20, 0)).toBe(0);
+      expect(logged).toHaveLength(1);
+    } finally {
+      await stack.db('outbox_chunks').whereIn('id', gone).delete();
+    }
+  }, 60_000);
+
   it('when the send fails, then the rows stay for the relay', async () => {
     const { ids, messages } = await committed(1);
     const neverConnected = stack.platform.kafka.producer();
-    const failing = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), neverConnected, 60_000, stack.prefix);
+    const failing = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), neverConnected, { topicPrefix: stack.prefix });
     await expect(failing.publish({ ids, messages })).rejects.toThrow();
     expect(await rowsOf(ids)).toHaveLength(1);
     await stack.db('outbox_chunks').whereIn('id', ids).delete();
@@ -82,7 +103,7 @@ describe('outbox publisher and relay', () => {
     const { key, ids, messages } = await committed(3);
     const sends: number[] = [];
     const neverAcknowledges = { sendBatch: () => (sends.push(Date.now()), new Promise(() => undefined)) } as unknown as Producer;
-    const hanging = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), neverAcknowledges, 300, stack.prefix);
+    const hanging = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), neverAcknowledges, { sendTimeoutMs: 300, topicPrefix: stack.prefix });
 
     const began = Date.now();
     await expect(hanging.publish({ ids, messages })).rejects.toThrow(/did not acknowledge 3 outbox event\(s\) within 300 ms/);
