@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { MessageSender } from '../kafka/renewing-producer';
 import { type Db, type Transact, type Trx } from '../db/knex';
 import { preparedRows } from '../db/prepared-statement';
+import { sendSlices } from '../kafka/send-slices';
 import { topicMessagesOf } from '../kafka/topic-messages';
 import type { Logger } from '../logger';
 import { PeriodicTask } from './periodic-task';
@@ -29,8 +30,6 @@ interface OutboxChunkRow {
   value_ends: number[];
 }
 
-/** Events sent in one request by the relay: a chunk is cut so no partition's batch nears the broker's 1 MB. */
-const RELAY_SEND_SLICE = 500;
 
 /** How long the relay sets aside a row it cannot send (its topic gone, say) before it tries the row again. */
 const UNSENDABLE_HOLD_MS = 10 * 60_000;
@@ -58,6 +57,9 @@ export async function writeOutbox(db: Db | Trx, messages: readonly OutboxMessage
   );
   return rows.map((r) => String(r.id));
 }
+
+/** An event's bytes on the wire, about: key, value, its two headers and a record's overhead. */
+const bytesOf = (m: OutboxMessage) => m.message_value.length + m.message_key.length + m.event_id.length + m.record_name.length + 100;
 
 function eventsOf(chunk: OutboxChunkRow): OutboxMessage[] {
   return chunk.topics.map((topic, i) => ({
@@ -117,7 +119,7 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
 
   async publish({ ids, messages }: CommittedEvents): Promise<number> {
     if (messages.length === 0) return 0;
-    await this.send(messages);
+    await this.sendAll(messages);
     // the connecting user, not the service role: this is the runner's housekeeping of its own committed rows
     await preparedRows(this.db, 'outbox_sent', 'DELETE FROM outbox_chunks WHERE id = ANY(?::bigint[])', [ids]);
     return messages.length;
@@ -166,8 +168,9 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
     return sent;
   }
 
+  /** In order, in sends the broker cannot refuse for their size (a chunk of RUNNER_MAX_BATCH messages' events is usually one). */
   private async sendAll(events: OutboxMessage[]): Promise<void> {
-    for (let i = 0; i < events.length; i += RELAY_SEND_SLICE) await this.send(events.slice(i, i + RELAY_SEND_SLICE));
+    for (const slice of sendSlices(events, bytesOf)) await this.send(slice);
   }
 
   private async send(messages: OutboxMessage[]): Promise<void> {
