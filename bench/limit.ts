@@ -1,5 +1,6 @@
 import { Admin, Partitioners } from 'kafkajs';
 import type { Platform } from '../shared/bootstrap';
+import { fetchSettings } from '../shared/runner/consumer-runner';
 
 /** What the fleet did in a bench run, for the limit to do again the bare way. */
 export interface LimitWork {
@@ -54,12 +55,7 @@ async function joinReaders(p: Platform, w: LimitWork, copies: Map<string, string
     const mine = topics.filter((t) => copies.has(t));
     const expected = mine.reduce((n, t) => n + w.messagesByTopic[t]!, 0);
     // the runner's fetch settings, so the bare loop fetches as the fleet does
-    const consumer = p.kafka.consumer({
-      groupId: `${w.runId}-limit-${reader}`,
-      maxBytes: config.RUNNER_FETCH_MAX_BYTES,
-      maxBytesPerPartition: Math.min(config.RUNNER_FETCH_MAX_BYTES, 1024 * 1024),
-      maxWaitTimeInMs: config.RUNNER_FETCH_MAX_WAIT_MS,
-    });
+    const consumer = p.kafka.consumer({ groupId: `${w.runId}-limit-${reader}`, ...fetchSettings(config) });
     await consumer.connect();
     let seen = 0;
     let finish!: () => void;

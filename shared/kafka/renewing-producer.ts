@@ -1,6 +1,7 @@
 import type { Kafka, Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
 import type { Logger } from '../logger';
 import { createIdempotentProducer } from './client';
+import { kafkaErrorTypeIn } from './error-type';
 
 /** What the runner's senders need of a producer: a kafkajs Producer or a RenewingProducer. */
 export type MessageSender = Pick<Producer, 'send' | 'sendBatch'>;
@@ -17,11 +18,7 @@ const PRODUCER_STATE_ERRORS = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_
 export const PRODUCER_RENEWED = "the idempotent producer's sequence numbers no longer match the broker's: replaced by a new producer";
 
 export function isProducerStateError(err: unknown): boolean {
-  for (let e = err as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
-    if (typeof e.type === 'string' && PRODUCER_STATE_ERRORS.has(e.type)) return true;
-    e = (e.originalError ?? e.cause) as typeof e;
-  }
-  return false;
+  return kafkaErrorTypeIn(err, PRODUCER_STATE_ERRORS) !== null;
 }
 
 /**

@@ -7,7 +7,9 @@
 export const SEND_SLICE_BYTES = 900 * 1024;
 
 /** Consecutive slices of `events` of at most `maxBytes` each by `sizeOf`; an event larger than that goes alone. Order is kept. */
-export function sendSlices<T>(events: readonly T[], sizeOf: (event: T) => number, maxBytes = SEND_SLICE_BYTES): T[][] {
+export function sendSlices<T>(events: readonly T[], sizeOf: (event: T) => number, maxBytes = SEND_SLICE_BYTES): (readonly T[])[] {
+  // the usual chunk fits whole: hand it back without copying it
+  if (events.reduce((n, e) => n + sizeOf(e), 0) <= maxBytes) return events.length > 0 ? [events] : [];
   const slices: T[][] = [];
   let current: T[] = [];
   let bytes = 0;

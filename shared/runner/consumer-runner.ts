@@ -27,6 +27,15 @@ type RunnerConfig = Pick<
   'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_STALL_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'RUNNER_COMMIT_INTERVAL_MS' | 'RUNNER_FETCH_MAX_BYTES' | 'RUNNER_FETCH_MAX_WAIT_MS' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_SEND_TIMEOUT_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'INBOX_RETENTION_HOURS' | 'INBOX_PRUNE_INTERVAL_MS' | 'DATABASE_SERVICE_ROLES'
 >;
 
+/** How a service instance's consumer fetches (RUNNER_FETCH_MAX_BYTES, each partition at most 1 MiB; RUNNER_FETCH_MAX_WAIT_MS). */
+export function fetchSettings(config: Pick<Config, 'RUNNER_FETCH_MAX_BYTES' | 'RUNNER_FETCH_MAX_WAIT_MS'>) {
+  return {
+    maxBytes: config.RUNNER_FETCH_MAX_BYTES,
+    maxBytesPerPartition: Math.min(config.RUNNER_FETCH_MAX_BYTES, 1024 * 1024),
+    maxWaitTimeInMs: config.RUNNER_FETCH_MAX_WAIT_MS,
+  };
+}
+
 export interface RunnerDeps {
   config: RunnerConfig;
   db: Db;
@@ -102,14 +111,13 @@ export class ConsumerRunner {
       sessionTimeout: config.RUNNER_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.min(3000, Math.floor(config.RUNNER_SESSION_TIMEOUT_MS / 3)),
       retry: { retries: 10 },
-      maxBytes: config.RUNNER_FETCH_MAX_BYTES,
-      maxBytesPerPartition: Math.min(config.RUNNER_FETCH_MAX_BYTES, 1024 * 1024),
-      maxWaitTimeInMs: config.RUNNER_FETCH_MAX_WAIT_MS,
+      ...fetchSettings(config),
     });
     this.producer = createRenewingProducer(kafka, this.log);
     this.transact = transactAs(deps.db, config.DATABASE_SERVICE_ROLES ? serviceRole(service.name) : null);
-    this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer, { sendTimeoutMs: config.OUTBOX_SEND_TIMEOUT_MS, topicPrefix: config.KAFKA_TOPIC_PREFIX, log: this.log.child({ component: 'outbox-relay' }) });
-    this.relay = new OutboxRelay(this.publisher, this.log.child({ component: 'outbox-relay' }), config.OUTBOX_RELAY_INTERVAL_MS, config.OUTBOX_RELAY_GRACE_MS);
+    const relayLog = this.log.child({ component: 'outbox-relay' });
+    this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer, { sendTimeoutMs: config.OUTBOX_SEND_TIMEOUT_MS, topicPrefix: config.KAFKA_TOPIC_PREFIX, log: relayLog });
+    this.relay = new OutboxRelay(this.publisher, relayLog, config.OUTBOX_RELAY_INTERVAL_MS, config.OUTBOX_RELAY_GRACE_MS);
     this.inboxPruner = new InboxPruner(this.transact, service.name, config.INBOX_RETENTION_HOURS, config.INBOX_PRUNE_INTERVAL_MS, this.log.child({ component: 'inbox-pruner' }));
     const commands = new CommandPublisher(this.producer, deps.codec, config.KAFKA_TOPIC_PREFIX, service.name);
     this.housekeeping = (service.housekeeping ?? []).map((h) => {

@@ -30,7 +30,6 @@ interface OutboxChunkRow {
   value_ends: number[];
 }
 
-
 /** How long the relay sets aside a row it cannot send (its topic gone, say) before it tries the row again. */
 const UNSENDABLE_HOLD_MS = 10 * 60_000;
 
@@ -106,16 +105,9 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
    * is set aside for a while, logged as an error, and left in the outbox, so the rows behind it go
    * on: the relay, and the start-up drain, would otherwise fail on it again and again.
    */
-  private readonly sendTimeoutMs: number;
-  private readonly topicPrefix: string;
-  private readonly log: Logger | undefined;
-  private readonly held = new HeldRows(UNSENDABLE_HOLD_MS);
+  constructor(private readonly db: Db, private readonly transact: Transact, private readonly producer: MessageSender, private readonly options: OutboxPublisherOptions = {}) {}
 
-  constructor(private readonly db: Db, private readonly transact: Transact, private readonly producer: MessageSender, options: OutboxPublisherOptions = {}) {
-    this.sendTimeoutMs = options.sendTimeoutMs ?? 60_000;
-    this.topicPrefix = options.topicPrefix ?? '';
-    this.log = options.log;
-  }
+  private readonly held = new HeldRows(UNSENDABLE_HOLD_MS);
 
   async publish({ ids, messages }: CommittedEvents): Promise<number> {
     if (messages.length === 0) return 0;
@@ -131,7 +123,7 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
         let query: Knex.QueryBuilder = trx('outbox_chunks').select('*').orderBy('id').limit(limit).forUpdate().skipLocked();
         if (minAgeMs > 0) query = query.whereRaw("created_at < now() - make_interval(secs => ?)", [minAgeMs / 1000]);
         // one transaction's events all go to one fleet's topics, so the first names the row's fleet
-        if (this.topicPrefix) query = query.whereRaw('starts_with(topics[1], ?)', [this.topicPrefix]);
+        if (this.options.topicPrefix) query = query.whereRaw('starts_with(topics[1], ?)', [this.options.topicPrefix]);
         const held = this.held.ids();
         if (held.length > 0) query = query.whereNotIn('id', held);
         const chunks = (await query) as OutboxChunkRow[];
@@ -161,7 +153,7 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
         const reason = unsendableReason(err);
         if (!reason) throw err;
         this.held.hold(String(chunk.id));
-        this.log?.error({ err, outboxRow: String(chunk.id), topics: [...new Set(chunk.topics)], reason },
+        this.options.log?.error({ err, outboxRow: String(chunk.id), topics: [...new Set(chunk.topics)], reason },
           `an outbox row cannot be sent (${reason}): it stays in outbox_chunks and is tried again in ${UNSENDABLE_HOLD_MS / 60_000} minutes; the rows behind it go on`);
       }
     }
@@ -169,11 +161,11 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
   }
 
   /** In order, in sends the broker cannot refuse for their size (a chunk of RUNNER_MAX_BATCH messages' events is usually one). */
-  private async sendAll(events: OutboxMessage[]): Promise<void> {
+  private async sendAll(events: readonly OutboxMessage[]): Promise<void> {
     for (const slice of sendSlices(events, bytesOf)) await this.send(slice);
   }
 
-  private async send(messages: OutboxMessage[]): Promise<void> {
+  private async send(messages: readonly OutboxMessage[]): Promise<void> {
     const sending = this.producer.sendBatch({
       acks: -1,
       topicMessages: topicMessagesOf(messages, (m) => m.topic, (m) => ({
@@ -182,7 +174,8 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
         headers: { 'oms-event-id': m.event_id, 'oms-record': m.record_name },
       })),
     });
-    await withinDeadline(sending, this.sendTimeoutMs, () => transient('broker_unavailable', `the broker did not acknowledge ${messages.length} outbox event(s) within ${this.sendTimeoutMs} ms`));
+    const timeoutMs = this.options.sendTimeoutMs ?? 60_000;
+    await withinDeadline(sending, timeoutMs, () => transient('broker_unavailable', `the broker did not acknowledge ${messages.length} outbox event(s) within ${timeoutMs} ms`));
   }
 }
 

@@ -1,20 +1,14 @@
+import { kafkaErrorTypeIn } from '../kafka/error-type';
+
 /**
  * Kafka error types that no retry of the same send can cure: the row waits for an operator (its
  * topic recreated, an ACL granted, the broker's size limit raised), not for the broker to come back.
  */
 const UNSENDABLE = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'TOPIC_AUTHORIZATION_FAILED', 'MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_TOPIC_EXCEPTION']);
 
-/** The Kafka error type that makes this send unsendable, looked for through kafkajs's causes and aggregates; null for anything else (taken as transient). */
-export function unsendableReason(err: unknown, seen = new Set<unknown>()): string | null {
-  if (!err || typeof err !== 'object' || seen.has(err)) return null;
-  seen.add(err);
-  const e = err as { type?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
-  if (typeof e.type === 'string' && UNSENDABLE.has(e.type)) return e.type;
-  for (const next of [e.cause, e.originalError, ...(Array.isArray(e.errors) ? e.errors : [])]) {
-    const reason = unsendableReason(next, seen);
-    if (reason) return reason;
-  }
-  return null;
+/** The Kafka error type that makes this send unsendable; null for anything else (taken as transient). */
+export function unsendableReason(err: unknown): string | null {
+  return kafkaErrorTypeIn(err, UNSENDABLE);
 }
 
 /**

@@ -33,6 +33,9 @@ describe('outbox publisher and relay', () => {
     }));
     return { key, ids: await writeOutbox(stack.db, messages), messages };
   }
+  /** An outbox row of one event to a topic other than this file's own. */
+  const oneEventTo = (topic: string) =>
+    writeOutbox(stack.db, [{ topic, message_key: randomUUID(), message_value: Buffer.from('elsewhere'), event_id: randomUUID(), record_name: 'io.oms.orders.OrderPlaced' }]);
   const rowsOf = (ids: string[]) => stack.db('outbox_chunks').whereIn('id', ids);
   const sentWithKey = (key: string) => stack.messages((m) => m.key === key).map((m) => m.raw?.toString());
 
@@ -61,7 +64,7 @@ describe('outbox publisher and relay', () => {
   it("when another fleet's rows (another topic prefix) wait in the outbox, then the relay sends only its own and leaves those", async () => {
     const { key, ids } = await committed(2);
     // another fleet's row, to a topic that does not exist here: sending it would fail every sweep
-    const foreign = await writeOutbox(stack.db, [{ topic: `other${randomUUID().slice(0, 8)}.oms.orders`, message_key: key, message_value: Buffer.from('theirs'), event_id: randomUUID(), record_name: 'io.oms.orders.OrderPlaced' }]);
+    const foreign = await oneEventTo(`other${randomUUID().slice(0, 8)}.oms.orders`);
     await stack.db('outbox_chunks').whereIn('id', [...foreign, ...ids]).update({ created_at: new Date('1970-06-01T00:00:00Z') });
 
     await eventually('own rows swept', async () => (await publisher.sweep(20, 0), (await rowsOf(ids)).length === 0));
@@ -71,7 +74,7 @@ describe('outbox publisher and relay', () => {
   });
 
   it('when a row\'s topic does not exist, then the relay sets that row aside and sends the rows behind it; the row stays for an operator', async () => {
-    const gone = await writeOutbox(stack.db, [{ topic: `${stack.prefix}oms.deleted-topic`, message_key: randomUUID(), message_value: Buffer.from('lost topic'), event_id: randomUUID(), record_name: 'io.oms.orders.OrderPlaced' }]);
+    const gone = await oneEventTo(`${stack.prefix}oms.deleted-topic`);
     const { key, ids } = await committed(2);
     const logged: unknown[] = [];
     const log = { error: (o: unknown) => logged.push(o) } as unknown as Logger;
