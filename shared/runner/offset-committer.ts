@@ -23,7 +23,9 @@ export class OffsetCommitter {
 
   /** `offset` is the last message of `partition` that is done. */
   done(topic: string, partition: number, offset: string): void {
-    this.pending.set(`${topic}|${partition}`, { topic, partition, offset: (BigInt(offset) + 1n).toString() });
+    const next = { topic, partition, offset: (BigInt(offset) + 1n).toString() };
+    // a chunk fetched ahead may commit after a rebalance took its partition: the new owner commits it
+    if (this.owns(next)) this.pending.set(`${topic}|${partition}`, next);
   }
 
   /** After a rebalance: forget partitions this member no longer owns (their new owner commits them). */

@@ -57,6 +57,16 @@ describe('OffsetCommitter', () => {
     expect(consumer.requests).toEqual([[{ topic: 't', partition: 1, offset: '3' }]]);
   });
 
+  it('when a chunk fetched ahead finishes after a rebalance took its partition, then its offset is not committed', async () => {
+    const consumer = fakeConsumer();
+    const committer = new OffsetCommitter(consumer, 60_000, log);
+    committer.keepOnly({ t: [1] });
+    committer.done('t', 0, '4');
+    committer.done('t', 1, '2');
+    await committer.stop();
+    expect(consumer.requests).toEqual([[{ topic: 't', partition: 1, offset: '3' }]]);
+  });
+
   it('when a rebalance takes a partition away while its commit is failing, then that offset is not kept for later', async () => {
     const requests: TopicPartitionOffsetAndMetadata[][] = [];
     let rebalanceDuringCommit = true;
