@@ -140,11 +140,6 @@ export const settings = {
     default: '500',
     schema: z.coerce.number().int().min(10).max(5000),
   }),
-  RUNNER_FETCH_AHEAD: setting({
-    doc: 'After a full chunk (RUNNER_MAX_BATCH messages: a backlog), a service instance fetches its next batch while that chunk\'s transaction runs instead of after it commits (kafkajs fetches only once every batch of a fetch has returned). After a partial chunk it waits, so the next fetch gathers what arrived meanwhile: fetching ahead after every chunk made chunks so small that p50 at 250 orders/s went from 326–395 ms to 1.7–2.1 s. Each partition\'s chunks still commit in order, and offsets are committed only after their transaction. false: fetch, commit, fetch.',
-    default: 'true',
-    schema: bool,
-  }),
   RUNNER_MAX_UNCLASSIFIED_ATTEMPTS: setting({
     doc: 'Attempts for an error the runner cannot classify before the message goes to the DLQ.',
     default: '5',

@@ -17,7 +17,6 @@ import { ChunkCoalescer } from './chunk-coalescer';
 import { InboxPruner } from './inbox-pruner';
 import { PeriodicTask } from './periodic-task';
 import { OffsetCommitter } from './offset-committer';
-import { PartitionOrder } from './partition-order';
 import { StallWatchdog, watchConsumer } from './stall-watchdog';
 import { type DeadLetter, sendToDlq } from './dlq';
 import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition } from './handler';
@@ -25,7 +24,7 @@ import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, 
 
 type RunnerConfig = Pick<
   Config,
-  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_STALL_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'RUNNER_COMMIT_INTERVAL_MS' | 'RUNNER_FETCH_MAX_BYTES' | 'RUNNER_FETCH_MAX_WAIT_MS' | 'RUNNER_FETCH_AHEAD' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_SEND_TIMEOUT_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'INBOX_RETENTION_HOURS' | 'INBOX_PRUNE_INTERVAL_MS' | 'DATABASE_SERVICE_ROLES'
+  'KAFKA_TOPIC_PREFIX' | 'KAFKA_GROUP_PREFIX' | 'RUNNER_SESSION_TIMEOUT_MS' | 'RUNNER_STALL_TIMEOUT_MS' | 'RUNNER_PARTITIONS_CONCURRENCY' | 'RUNNER_MAX_BATCH' | 'RUNNER_RETRY_INITIAL_MS' | 'RUNNER_RETRY_MAX_MS' | 'RUNNER_MAX_UNCLASSIFIED_ATTEMPTS' | 'RUNNER_COMMIT_INTERVAL_MS' | 'RUNNER_FETCH_MAX_BYTES' | 'RUNNER_FETCH_MAX_WAIT_MS' | 'OUTBOX_RELAY_INTERVAL_MS' | 'OUTBOX_SEND_TIMEOUT_MS' | 'OUTBOX_RELAY_GRACE_MS' | 'INBOX_RETENTION_HOURS' | 'INBOX_PRUNE_INTERVAL_MS' | 'DATABASE_SERVICE_ROLES'
 >;
 
 /** How a service instance's consumer fetches (RUNNER_FETCH_MAX_BYTES, each partition at most 1 MiB; RUNNER_FETCH_MAX_WAIT_MS). */
@@ -97,7 +96,6 @@ export class ConsumerRunner {
   /** This service's partitions' chunks of one event-loop turn, joined into one transaction. */
   private readonly chunks: ChunkCoalescer<Work>;
   private readonly offsets: OffsetCommitter;
-  private readonly partitionOrder = new PartitionOrder();
   private readonly watchdog: StallWatchdog;
   private stopWatchingClientErrors: () => void = () => undefined;
   /** The start-up in progress or done (see stop). */
@@ -128,7 +126,7 @@ export class ConsumerRunner {
       return new PeriodicTask(() => h.run(ctx), h.intervalMs, (err) => log.warn({ err }, `${h.name} failed; will try again`));
     });
     this.chunks = new ChunkCoalescer<Work>(config.RUNNER_MAX_BATCH, (work, heartbeat) =>
-      this.watchdog.during(() => (work.length === 1 ? this.processOne(work[0]!, heartbeat) : this.processChunk(work, heartbeat))),
+      work.length === 1 ? this.processOne(work[0]!, heartbeat) : this.processChunk(work, heartbeat),
     );
     this.offsets = new OffsetCommitter(this.consumer, config.RUNNER_COMMIT_INTERVAL_MS, this.log.child({ component: 'offset-committer' }));
     this.topics = new Map(service.consumes.map((k) => [topicName(k, config.KAFKA_TOPIC_PREFIX), TOPICS[k].records]));
@@ -154,19 +152,16 @@ export class ConsumerRunner {
     this.inboxPruner.start();
     for (const task of this.housekeeping) task.start();
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart || this.stopping) return this.watchdog.polling();
+      if (payload.restart || this.stopping) return this.watchdog.alive();
       this.watchdog.stop();
       this.log.fatal({ err: payload.error }, 'the Kafka consumer gave up and will not restart');
       this.deps.onConsumerGaveUp?.(payload.error);
     });
     watchConsumer(this.consumer, this.watchdog);
     // while the client logs errors (the broker unreachable, a coordinator loading) kafkajs is retrying in its back-off, not hung
-    this.stopWatchingClientErrors = onClientError(this.deps.kafka, () => this.watchdog.polling());
+    this.stopWatchingClientErrors = onClientError(this.deps.kafka, () => this.watchdog.alive());
     this.watchdog.start();
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.offsets.keepOnly(payload.memberAssignment);
-      this.partitionOrder.reset();
-    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.offsets.keepOnly(payload.memberAssignment));
     await this.consumer.connect();
     if (this.stopping) return;
     await this.consumer.subscribe({ topics: [...this.topics.keys()], fromBeginning: true });
@@ -195,7 +190,6 @@ export class ConsumerRunner {
     this.stopWatchingClientErrors();
     // a start-up still in progress ends at its next step; what it had done is undone below
     await this.starting.catch(() => undefined);
-    await this.partitionOrder.settled(); // the chunks handed in before the stop (fetched ahead) commit and mark their offsets
     await this.offsets.stop(); // chunks still in hand flush their own when they end (onBatch)
     await this.consumer.disconnect();
     await this.sending;
@@ -210,20 +204,16 @@ export class ConsumerRunner {
    * A fetched batch of one partition, in chunks of RUNNER_MAX_BATCH. The chunks that this
    * service's partitions hand in during one event-loop turn are joined (ChunkCoalescer, up to
    * RUNNER_MAX_BATCH messages) into one transaction (one multi-row inbox insert, the handlers in
-   * order, one multi-row outbox insert) and one send. Offsets are committed only after the
-   * transaction. If a chunk cannot commit for a non-retriable reason, its messages run one by one,
-   * so only the bad one is dead-lettered. With RUNNER_FETCH_AHEAD a batch whose last chunk is full
-   * (a backlog) returns to kafkajs as soon as it is handed in, so the next fetch overlaps its
-   * transaction (kafkajs fetches again only once every batch of a fetch has returned);
-   * PartitionOrder keeps each partition's chunks in order.
+   * order, one multi-row outbox insert) and one send. Offsets resolve only after the commit. If a
+   * chunk cannot commit for a non-retriable reason, its messages run one by one, so only the bad
+   * one is dead-lettered.
    */
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
-    const partitionKey = `${topic}|${partition}`;
     const size = this.deps.config.RUNNER_MAX_BATCH;
     for (let i = 0; i < batch.messages.length; i += size) {
       if (!isRunning() || isStale()) return;
-      this.watchdog.polling();
+      this.watchdog.alive();
       const chunk = batch.messages.slice(i, i + size);
       const work: Work[] = [];
       const dead: DeadLetter[] = [];
@@ -233,24 +223,12 @@ export class ConsumerRunner {
         const w = await this.decode(topic, partition, message, heartbeat, dead);
         if (w) work.push(w);
       }
-      await this.partitionOrder.previous(partitionKey);
-      // a stop hands in nothing new: what is fetched and not handed in is redelivered
-      if (!isRunning() || isStale() || this.stopping) return;
       await this.deadLetter(dead, heartbeat);
-      const last = chunk[chunk.length - 1]!.offset;
-      const handled = (work.length > 0 ? this.chunks.submit(work, heartbeat) : Promise.resolve()).then(() => this.offsets.done(topic, partition, last));
-      // ahead only behind a full chunk, the sign of a backlog: after a partial one, waiting for the
-      // commit lets the next fetch gather what arrived meanwhile into one chunk (at 250 orders/s,
-      // fetching ahead after every chunk cut chunks so small that p50 went from 326–395 ms to 1.7–2.1 s)
-      if (this.deps.config.RUNNER_FETCH_AHEAD && chunk.length === size) this.partitionOrder.add(partitionKey, handled);
-      else await handled;
-      // resolved is where kafkajs fetches from next; only offsets.done (after the commit) is ever committed
+      if (work.length > 0) await this.chunks.submit(work, heartbeat);
       for (const m of chunk) resolveOffset(m.offset);
+      this.offsets.done(topic, partition, chunk[chunk.length - 1]!.offset);
       // stopping: kafkajs leaves the group as soon as this batch returns, before any interval commit
-      if (this.stopping) {
-        await handled;
-        await this.offsets.flush();
-      }
+      if (this.stopping) await this.offsets.flush();
       await heartbeat();
     }
   }

@@ -24,7 +24,7 @@ export class OffsetCommitter {
   /** `offset` is the last message of `partition` that is done. */
   done(topic: string, partition: number, offset: string): void {
     const next = { topic, partition, offset: (BigInt(offset) + 1n).toString() };
-    // a chunk fetched ahead may commit after a rebalance took its partition: the new owner commits it
+    // a chunk may end after a rebalance took its partition: the new owner commits it, and an older offset from here would rewind it
     if (this.owns(next)) this.pending.set(`${topic}|${partition}`, next);
   }
 

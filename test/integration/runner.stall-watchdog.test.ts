@@ -18,9 +18,8 @@ function serviceThatHangs(name: string, hangs: Promise<void>, handled: string[])
   };
 }
 
-// with chunks of one message every chunk is full, so the consumer fetches ahead and goes on fetching while the handler hangs
-for (const maxBatch of ['1000', '1']) describe(`shared runner: a consumer that hangs is given up on, an idle one is not (RUNNER_MAX_BATCH=${maxBatch})`, () => {
-  const stack = new TestStack({ DATABASE_SERVICE_ROLES: 'false', RUNNER_STALL_TIMEOUT_MS: String(STALL_TIMEOUT_MS), RUNNER_MAX_BATCH: maxBatch });
+describe('shared runner: a consumer that hangs is given up on, an idle one is not', () => {
+  const stack = new TestStack({ DATABASE_SERVICE_ROLES: 'false', RUNNER_STALL_TIMEOUT_MS: String(STALL_TIMEOUT_MS) });
   let release!: () => void;
   const hangs = new Promise<void>((r) => (release = r));
   const handled: string[] = [];

@@ -57,7 +57,7 @@ describe('OffsetCommitter', () => {
     expect(consumer.requests).toEqual([[{ topic: 't', partition: 1, offset: '3' }]]);
   });
 
-  it('when a chunk fetched ahead finishes after a rebalance took its partition, then its offset is not committed', async () => {
+  it('when a chunk finishes after a rebalance took its partition, then its offset is not committed', async () => {
     const consumer = fakeConsumer();
     const committer = new OffsetCommitter(consumer, 60_000, log);
     committer.keepOnly({ t: [1] });
