@@ -66,6 +66,11 @@ export const settings = {
     default: '',
     schema: z.string().refine((p) => p === '' || existsSync(p), 'file not found'),
   }),
+  KAFKA_RETRY_MAX_MS: setting({
+    doc: 'Longest wait between two retries of a Kafka client (kafkajs\'s `maxRetryTime`, 30000 there), and so the longest a consumer that kafkajs restarts after a crash waits before it rejoins. A broker away for a while pushes every client\'s back-off to this cap, so after it comes back consumers may wait this long before they fetch again.',
+    default: '5000',
+    schema: z.coerce.number().int().min(300).max(300000),
+  }),
   SCHEMA_REGISTRY_URL: setting({
     doc: 'Confluent-compatible Schema Registry base URL (Apicurio: include /apis/ccompat/v7).',
     default: 'http://127.0.0.1:8081/apis/ccompat/v7',

@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 
 type KafkaConfig = Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD' | 'KAFKA_SSL'> &
-  Partial<Pick<Config, 'KAFKA_SSL_CA_FILE'>>;
+  Partial<Pick<Config, 'KAFKA_SSL_CA_FILE' | 'KAFKA_RETRY_MAX_MS'>>;
 
 /** TLS options: off, on with the system CAs, or on trusting only the CA(s) in KAFKA_SSL_CA_FILE. */
 function tlsOptions(config: KafkaConfig): boolean | ConnectionOptions {
@@ -49,6 +49,7 @@ export function createKafka(config: KafkaConfig, clientName: string, log: Logger
     ssl: tlsOptions(config),
     sasl,
     ...tuning,
+    retry: { maxRetryTime: config.KAFKA_RETRY_MAX_MS, ...tuning.retry },
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;

@@ -28,6 +28,12 @@ describe('configuration from the environment', () => {
     for (const bad of ['9000', '0', 'soon']) expect(() => loadConfig({ RUNNER_FETCH_MAX_WAIT_MS: bad })).toThrow(/RUNNER_FETCH_MAX_WAIT_MS/);
   });
 
+  it('when KAFKA_RETRY_MAX_MS is unset, then Kafka clients back off at most 5 s; below 300 ms (kafkajs\'s first back-off) it is refused', () => {
+    expect(loadConfig({}).KAFKA_RETRY_MAX_MS).toBe(5000);
+    expect(loadConfig({ KAFKA_RETRY_MAX_MS: '30000' }).KAFKA_RETRY_MAX_MS).toBe(30000);
+    for (const bad of ['100', '-1', 'later']) expect(() => loadConfig({ KAFKA_RETRY_MAX_MS: bad })).toThrow(/KAFKA_RETRY_MAX_MS/);
+  });
+
   it('when SASL is chosen without credentials, then start-up is refused naming both variables', () => {
     expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toThrow(/KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD/);
   });
