@@ -1,10 +1,13 @@
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { promisify } from 'util';
 import type { KafkaMessage } from 'kafkajs';
 import { retrying } from '../../bench/traffic';
 import { FaultHarness, SERVICES, ServiceName, sleep } from './harness';
+
+const runCommand = promisify(execFile);
 
 export interface FaultWindow {
   startedAt: number;
@@ -55,7 +58,10 @@ export const brokerRestart: Scenario = {
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     // as long as a restart took on CI's machine (stop 20): long enough for kafkajs to give some consumers up
     await sleep(Number(process.env.FAULT_BROKER_DOWN_MS ?? 15_000));
-    execFileSync('bash', [join(ROOT, 'stack', 'up.sh')], { stdio: 'ignore' });
+    // not execFileSync: the harness is the channel and the warehouse, which a broker restart does
+    // not freeze; blocked for up.sh's 20 s, the warehouse's consumer missed its heartbeats and
+    // hung on a dead connection, holding every order for up to a minute after the broker was back
+    await runCommand('bash', [join(ROOT, 'stack', 'up.sh')]);
     return { startedAt, endedAt: Date.now() };
   },
 };
@@ -75,7 +81,7 @@ export const postgresRestart: Scenario = {
     await terminate();
     await h.whenSettled(0.45, total, 120_000);
     const [version, cluster] = (process.env.FAULTS_PG_CLUSTER ?? execFileSync('pg_lsclusters', ['-h'], { encoding: 'utf8' }).split('\n')[0]!.split(/\s+/).slice(0, 2).join(' ')).split(' ');
-    execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version!, cluster!, 'restart', '-m', 'fast'], { stdio: 'ignore' });
+    await runCommand('pg_ctlcluster', ['--skip-systemctl-redirect', version!, cluster!, 'restart', '-m', 'fast']);
     return { startedAt, endedAt: Date.now() };
   },
 };
