@@ -21,10 +21,16 @@ export class SimulatedWarehouse {
 
   private watchdog: StallWatchdog | undefined;
 
-  constructor(private readonly traffic: Traffic, private readonly kafka: Kafka, private readonly groupId: string, private readonly stallTimeoutMs = 45_000) {}
+  /**
+   * `sessionTimeoutMs`: a consumer that kafkajs restarts (after a broker outage) joins with a new
+   * member id, and its group waits for the old member's session to expire before it hands out the
+   * partitions; the fault suite gives the warehouse the fleet's timeout, so that wait is not the
+   * warehouse's alone.
+   */
+  constructor(private readonly traffic: Traffic, private readonly kafka: Kafka, private readonly groupId: string, private readonly stallTimeoutMs = 45_000, private readonly sessionTimeoutMs = 30_000) {}
 
   async start(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 50 });
+    const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 50, sessionTimeout: this.sessionTimeoutMs, heartbeatInterval: Math.min(3000, Math.floor(this.sessionTimeoutMs / 3)) });
     this.consumer = consumer;
     const watchdog = new StallWatchdog(this.stallTimeoutMs, () => {
       this.crashes.stalled++;
