@@ -76,7 +76,7 @@ async function joinReaders(p: Platform, w: LimitWork, copies: Map<string, string
   }));
 }
 
-/** Every topic's messages, in sends of 500 (the runner's largest chunk). */
+/** Every topic's messages, in sends of 500 messages (the runner's chunk until c8cb0ce; kept so limits stay comparable across sessions). */
 async function produce(p: Platform, w: LimitWork, copies: Map<string, string>) {
   const value = Buffer.alloc(400, 7); // about the size of an encoded saga event
   const producer = p.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });

@@ -1,4 +1,5 @@
 import type { Consumer, Kafka } from 'kafkajs';
+import { sessionSettings } from '../shared/runner/consumer-runner';
 import { StallWatchdog, watchConsumer } from '../shared/runner/stall-watchdog';
 import type { Traffic } from './traffic';
 import { retrying } from './traffic';
@@ -21,16 +22,22 @@ export class SimulatedWarehouse {
 
   private watchdog: StallWatchdog | undefined;
 
+  private readonly stallTimeoutMs: number;
+  private readonly sessionTimeoutMs: number;
+
   /**
    * `sessionTimeoutMs`: a consumer that kafkajs restarts (after a broker outage) joins with a new
    * member id, and its group waits for the old member's session to expire before it hands out the
    * partitions; the fault suite gives the warehouse the fleet's timeout, so that wait is not the
    * warehouse's alone.
    */
-  constructor(private readonly traffic: Traffic, private readonly kafka: Kafka, private readonly groupId: string, private readonly stallTimeoutMs = 45_000, private readonly sessionTimeoutMs = 30_000) {}
+  constructor(private readonly traffic: Traffic, private readonly kafka: Kafka, private readonly groupId: string, options: { stallTimeoutMs?: number; sessionTimeoutMs?: number } = {}) {
+    this.stallTimeoutMs = options.stallTimeoutMs ?? 45_000;
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 30_000;
+  }
 
   async start(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 50, sessionTimeout: this.sessionTimeoutMs, heartbeatInterval: Math.min(3000, Math.floor(this.sessionTimeoutMs / 3)) });
+    const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 50, ...sessionSettings(this.sessionTimeoutMs) });
     this.consumer = consumer;
     const watchdog = new StallWatchdog(this.stallTimeoutMs, () => {
       this.crashes.stalled++;

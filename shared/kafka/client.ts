@@ -5,8 +5,8 @@ import { KeyHashPartitioner } from './partitioner';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 
-type KafkaConfig = Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD' | 'KAFKA_SSL'> &
-  Partial<Pick<Config, 'KAFKA_SSL_CA_FILE' | 'KAFKA_RETRY_MAX_MS'>>;
+type KafkaConfig = Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD' | 'KAFKA_SSL' | 'KAFKA_RETRY_MAX_MS'> &
+  Partial<Pick<Config, 'KAFKA_SSL_CA_FILE'>>;
 
 /** TLS options: off, on with the system CAs, or on trusting only the CA(s) in KAFKA_SSL_CA_FILE. */
 function tlsOptions(config: KafkaConfig): boolean | ConnectionOptions {

@@ -8,21 +8,18 @@ export const SEND_SLICE_BYTES = 900 * 1024;
 
 /** Consecutive slices of `events` of at most `maxBytes` each by `sizeOf`; an event larger than that goes alone. Order is kept. */
 export function sendSlices<T>(events: readonly T[], sizeOf: (event: T) => number, maxBytes = SEND_SLICE_BYTES): (readonly T[])[] {
-  // the usual chunk fits whole: hand it back without copying it
-  if (events.reduce((n, e) => n + sizeOf(e), 0) <= maxBytes) return events.length > 0 ? [events] : [];
-  const slices: T[][] = [];
-  let current: T[] = [];
+  const starts = [0];
   let bytes = 0;
-  for (const event of events) {
+  events.forEach((event, i) => {
     const size = sizeOf(event);
-    if (current.length > 0 && bytes + size > maxBytes) {
-      slices.push(current);
-      current = [];
+    if (i > starts[starts.length - 1]! && bytes + size > maxBytes) {
+      starts.push(i);
       bytes = 0;
     }
-    current.push(event);
     bytes += size;
-  }
-  if (current.length > 0) slices.push(current);
-  return slices;
+  });
+  if (events.length === 0) return [];
+  // the usual chunk fits whole: hand it back without copying it
+  if (starts.length === 1) return [events];
+  return starts.map((start, k) => events.slice(start, starts[k + 1] ?? events.length));
 }

@@ -36,6 +36,11 @@ export function fetchSettings(config: Pick<Config, 'RUNNER_FETCH_MAX_BYTES' | 'R
   };
 }
 
+/** A consumer group member's session and heartbeat (three heartbeats per session, at most one each 3 s). */
+export function sessionSettings(sessionTimeoutMs: number) {
+  return { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)) };
+}
+
 export interface RunnerDeps {
   config: RunnerConfig;
   db: Db;
@@ -108,8 +113,7 @@ export class ConsumerRunner {
     this.log = deps.log.child({ service: service.name });
     this.consumer = kafka.consumer({
       groupId: `${config.KAFKA_GROUP_PREFIX}-${service.name}`,
-      sessionTimeout: config.RUNNER_SESSION_TIMEOUT_MS,
-      heartbeatInterval: Math.min(3000, Math.floor(config.RUNNER_SESSION_TIMEOUT_MS / 3)),
+      ...sessionSettings(config.RUNNER_SESSION_TIMEOUT_MS),
       retry: { retries: 10 },
       ...fetchSettings(config),
     });

@@ -89,7 +89,7 @@ export class FaultHarness {
     await this.traffic.setStock(this.skus, this.initialStock);
     for (const s of SERVICES) this.addInstance(s);
     await waitForStableGroups(this.admin, this.runId, [...SERVICES], 1);
-    this.warehouse = new SimulatedWarehouse(this.traffic, this.platform.kafka, `${this.runId}-warehouse`, 45_000, Number(this.env.RUNNER_SESSION_TIMEOUT_MS));
+    this.warehouse = new SimulatedWarehouse(this.traffic, this.platform.kafka, `${this.runId}-warehouse`, { sessionTimeoutMs: this.platform.config.RUNNER_SESSION_TIMEOUT_MS });
     await this.warehouse.start();
   }
 
