@@ -2,7 +2,7 @@ import knex, { Knex } from 'knex';
 import { types } from 'pg';
 import type { Config } from '../config';
 import { migrationSource } from './migration-source';
-import { RoleInBeginPgClient } from './role-in-begin';
+import { PipelinedPgClient, pipelinedTransaction } from './pipelined-transaction';
 
 export type Db = Knex;
 
@@ -19,17 +19,19 @@ export type Transact = <T>(fn: (trx: Trx) => Promise<T>) => Promise<T>;
 
 /**
  * Transactions that run as `role` (`SET LOCAL ROLE`; none when role is null): the transaction has
- * that role's privileges only, and the connection goes back to the pool unchanged.
+ * that role's privileges only, and the connection goes back to the pool unchanged. They are
+ * pipelined: BEGIN rides with the first statement, and a statement marked with `commitAfter`
+ * carries the COMMIT (shared/db/pipelined-transaction.ts).
  */
 export function transactAs(db: Db, role: string | null): Transact {
-  const config = role ? ({ role } as Knex.TransactionConfig) : undefined;
+  const config = pipelinedTransaction(role);
   return <T>(fn: (trx: Trx) => Promise<T>) => db.transaction<T>(fn, config);
 }
 
 export function createDb(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_MAX'> & Partial<Pick<Config, 'DATABASE_RANDOM_PAGE_COST'>>, applicationName = 'oms'): Db {
   const randomPageCost = config.DATABASE_RANDOM_PAGE_COST;
   return knex({
-    client: RoleInBeginPgClient,
+    client: PipelinedPgClient,
     connection: {
       connectionString: config.DATABASE_URL,
       application_name: applicationName,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { commitAfter } from './pipelined-transaction';
 
 /** A statement's text as Postgres takes it ($1, $2, …) and, for named bindings, the key of each parameter. */
 interface CompiledStatement {
@@ -85,19 +86,24 @@ function valuesOf(statement: CompiledStatement, bindings: Bindings, name: string
  * The text must be the same on every call under one name (fixed columns, no variable-length IN
  * lists or multi-row VALUES: pass arrays and unnest them), and it must name its columns: a
  * `select *` would fail once a migration changed the table.
+ *
+ * `{ commit: true }` on a pipelined transaction (transactAs) sends its COMMIT with the statement:
+ * the transaction's last statement, after which it runs no other.
  */
-export async function preparedRows<Row>(db: Knex | Knex.Transaction, name: string, sql: string, bindings: Bindings): Promise<Row[]> {
+export async function preparedRows<Row>(db: Knex | Knex.Transaction, name: string, sql: string, bindings: Bindings, options: { commit?: boolean } = {}): Promise<Row[]> {
   const statement = compile(sql, bindings);
   const values = valuesOf(statement, bindings, name);
   const client = (db as unknown as { client: KnexClient }).client;
   const trx = client.transacting ? (db as Knex.Transaction) : null;
+  if (options.commit && !trx) throw new Error(`prepared statement ${name}: commit needs a transaction`);
   // knex refuses a statement on a finished transaction; so does this (it would otherwise run on a pooled connection's next owner)
   if (trx?.isCompleted()) throw new Error(`prepared statement ${name}: the transaction has already ended`);
   const qualifiedName = `oms_${name}`;
   client.emit('query', { sql: statement.text, bindings: values, method: 'raw', options: { name: qualifiedName } });
   const connection = await client.acquireConnection();
   try {
-    const { rows } = await connection.query({ name: qualifiedName, text: statement.text, values });
+    const config = { name: qualifiedName, text: statement.text, values };
+    const { rows } = await connection.query(options.commit ? commitAfter(config) : config);
     return rows as Row[];
   } finally {
     if (!trx) await client.releaseConnection(connection);

@@ -368,7 +368,8 @@ export class ConsumerRunner {
     }
     for (const accumulator of scoped.values()) await accumulator.flush();
     if (outgoing.length === 0) return { ids: [], messages: [] };
-    return { ids: await writeOutbox(trx, outgoing), messages: outgoing };
+    // the last statement: it carries the COMMIT, one round trip less
+    return { ids: await writeOutbox(trx, outgoing, { commit: true }), messages: outgoing };
   }
 
   private context(trx: Trx, w: Work, outgoing: OutboxMessage[], scoped: Map<string, ChunkFlush>, chunkOrderIds: readonly string[]): HandlerContext {

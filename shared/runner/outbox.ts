@@ -45,14 +45,16 @@ export interface OutboxPublisherOptions {
 /**
  * Writes a transaction's outgoing events as one outbox row (six parameters, whatever their
  * number) and returns its id: the values go as one `bytea` cut at `value_ends`, not a bytea[]
- * literal, which Postgres spends more to parse than the rows it replaces.
+ * literal, which Postgres spends more to parse than the rows it replaces. `{ commit: true }`:
+ * the transaction's last statement, sent with its COMMIT (preparedRows).
  */
-export async function writeOutbox(db: Db | Trx, messages: readonly OutboxMessage[]): Promise<string[]> {
+export async function writeOutbox(db: Db | Trx, messages: readonly OutboxMessage[], options: { commit?: boolean } = {}): Promise<string[]> {
   let end = 0;
   const valueEnds = messages.map((m) => (end += m.message_value.length));
   const rows = await preparedRows<{ id: string }>(db, 'outbox_write',
     'INSERT INTO outbox_chunks (topics, message_keys, event_ids, record_names, message_values, value_ends) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
     [messages.map((m) => m.topic), messages.map((m) => m.message_key), messages.map((m) => m.event_id), messages.map((m) => m.record_name), Buffer.concat(messages.map((m) => m.message_value)), valueEnds],
+    options,
   );
   return rows.map((r) => String(r.id));
 }
