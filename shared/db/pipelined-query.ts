@@ -84,6 +84,7 @@ export class PipelinedQuery extends Query {
       this.writeMessages(connection);
     } finally {
       connection.stream.uncork?.();
+      this.mappedValues = []; // written: an outbox row's bytes are not held until the reply
     }
     return null;
   }
