@@ -126,8 +126,8 @@ export const settings = {
     schema: positiveInt,
   }),
   RUNNER_MAX_BATCH: setting({
-    doc: 'Messages handled in one transaction, their events sent together (1 = one at a time). 1000 drained a 10,000-order backlog 1.38× faster than 500 (median of 2 alternated pairs; 4 of 4 pairs faster), for 0.91× the fleet\'s CPU, and left max rate unchanged; 500 had run 3,000 orders 1.30× faster than 100 (bench/HISTORY.md). A chunk that fails is rerun one message at a time, heartbeating; its events go in sends of at most 900 KiB, under the broker\'s 1 MiB per partition batch.',
-    default: '1000',
+    doc: 'Messages handled in one transaction, their events sent together (1 = one at a time). Only a backlog fills a chunk: 2000 drained a 10,000-order backlog 1.46× faster than 1000 (medians of 4 alternated pairs, 4 of 4 faster; 1.65× over 30,000 orders) for about 25 MB more peak RSS in the backlogged process, and left max rate within the noise; 1000 had drained 1.38× faster than 500 (bench/HISTORY.md). A chunk that fails is rerun one message at a time, heartbeating; its events go in sends of at most 900 KiB, under the broker\'s 1 MiB per partition batch.',
+    default: '2000',
     schema: positiveInt,
   }),
   RUNNER_COMMIT_INTERVAL_MS: setting({
