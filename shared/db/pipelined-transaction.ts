@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type { Knex } from 'knex';
 import type { QueryResult } from 'pg';
-import { PipelinedQuery } from './pipelined-query';
+import { type Callback, PipelinedQuery } from './pipelined-query';
 
 // knex's own Postgres dialect and its transaction class: not in knex's typings, so required by path.
 declare class KnexPgDialect extends Knex.Client {
@@ -21,10 +21,8 @@ const PgTransaction = require('knex/lib/dialects/postgres/execution/pg-transacti
   begin(conn: unknown): Promise<unknown>;
   commit(conn: unknown, value?: unknown): Promise<unknown>;
   rollback(conn: unknown, error?: unknown): Promise<unknown>;
-  query(conn: unknown, sql: string): Promise<unknown>;
 };
 
-type Callback = (err: Error | null, result?: QueryResult) => void;
 type QueryMethod = (config: unknown, values?: unknown, callback?: unknown) => unknown;
 interface PgConnection {
   query: QueryMethod;
@@ -91,7 +89,7 @@ function pipelinedQueryMethod(connection: PgConnection, original: QueryMethod): 
     const before = state.pendingBegin ?? [];
     state.pendingBegin = null;
     return withCallback(cb, (done) => {
-      const q = new PipelinedQuery(config, { before, after: commit ? ['COMMIT'] : [] }, (err, result) => {
+      const q = new PipelinedQuery(config, { begin: before, commit }, (err, result) => {
         if (!err && commit) state.committed = true;
         done(err, result);
       }, () => {
@@ -104,16 +102,16 @@ function pipelinedQueryMethod(connection: PgConnection, original: QueryMethod): 
 }
 
 /**
- * A transaction opened with `{ pipelined: true }` (and, as it may be, `{ role }`) costs two round
- * trips fewer than knex's: its BEGIN (with `SET LOCAL ROLE <role>`) is written with its first
- * statement, and its last statement can carry the COMMIT (`commitAfter`), so knex's COMMIT is not
- * sent. At 250 orders/s a saga transaction made about six round trips, each a write and a wake-up
- * on both sides of a loopback socket and a wait for the event loop (README Benchmark).
+ * A transaction opened with pipelinedTransaction's config costs two round trips fewer than knex's:
+ * its BEGIN (with `SET LOCAL ROLE <role>` when it has one) is written with its first statement,
+ * and its last statement can carry the COMMIT (`commitAfter`), so knex's COMMIT is not sent. At
+ * 250 orders/s a saga transaction made about six round trips, each a write and a wake-up on both
+ * sides of a loopback socket and a wait for the event loop (README Benchmark). Any other
+ * transaction (migrations, tests, tools) is knex's own.
  *
- * Without `pipelined`, a transaction with `{ role }` still sends `BEGIN; SET LOCAL ROLE …` as one
- * simple query. After a commit with the last statement, a rollback (the container threw later)
- * can undo nothing: the transaction rejects all the same, as its caller expects, and a retry of
- * its messages finds them in the inbox.
+ * After a commit with the last statement, a rollback (the container threw later) can undo
+ * nothing: the transaction rejects all the same, as its caller expects, and a retry of its
+ * messages finds them in the inbox.
  */
 class PipelinedTransaction extends PgTransaction {
   private role: string | undefined;
@@ -133,11 +131,9 @@ class PipelinedTransaction extends PgTransaction {
   }
 
   override begin(conn: object): Promise<unknown> {
-    if (this.pipelined) {
-      states.set(conn, { pendingBegin: this.beginStatements(), committed: false });
-      return Promise.resolve();
-    }
-    return this.role ? this.query(conn, `${this.beginStatements().join('; ')};`) : super.begin(conn);
+    if (!this.pipelined) return super.begin(conn);
+    states.set(conn, { pendingBegin: this.beginStatements(), committed: false });
+    return Promise.resolve();
   }
 
   override commit(conn: object, value?: unknown): Promise<unknown> {
@@ -165,7 +161,7 @@ class PipelinedTransaction extends PgTransaction {
   }
 }
 
-/** knex's Postgres client whose transactions honour `{ role }` and `{ pipelined }` (see PipelinedTransaction). */
+/** knex's Postgres client whose transactions opened with pipelinedTransaction's config are pipelined (see PipelinedTransaction). */
 export class PipelinedPgClient extends PgClient {
   override async _acquireOnlyConnection(): Promise<PgConnection> {
     const connection = await super._acquireOnlyConnection();
