@@ -11,17 +11,29 @@ const { Client } = require('pg');
 const census = new Map();
 const byShape = process.env.BENCH_QUERY_CENSUS === '1';
 let statements = 0;
+const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|SET LOCAL ROLE)\b/i;
 const original = Client.prototype.query;
 Client.prototype.query = function countedQuery(config, ...rest) {
   const text = typeof config === 'string' ? config : config && config.text;
-  if (text && !/^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(text)) statements++;
+  if (text && !TRANSACTION_CONTROL.test(text)) statements++;
+  // a pipelined query's carried statements (shared/db/pipelined-query.ts): the queued writes count, BEGIN and SET LOCAL ROLE do not
+  const carried = (config && typeof config === 'object' && config.carriedTexts) || [];
+  for (const t of carried) {
+    if (TRANSACTION_CONTROL.test(t)) continue;
+    statements++;
+    if (byShape) count(`[queued] ${t}`);
+  }
   if (text && byShape) {
     const prepared = typeof config === 'object' && config.name ? `[${config.name}] ` : '';
-    const shape = prepared + text.replace(/\$\d+/g, '?').replace(/'[^']*'/g, "'?'").replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))*/g, '(…)').replace(/\s+/g, ' ').slice(0, 200);
-    census.set(shape, (census.get(shape) || 0) + 1);
+    count(prepared + text);
   }
   return original.call(this, config, ...rest);
 };
+
+function count(text) {
+  const shape = text.replace(/\$\d+/g, '?').replace(/'[^']*'/g, "'?'").replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))*/g, '(…)').replace(/\s+/g, ' ').slice(0, 200);
+  census.set(shape, (census.get(shape) || 0) + 1);
+}
 
 process.on('exit', () => {
   const dir = join(__dirname, '..', '.stack', 'query-census');

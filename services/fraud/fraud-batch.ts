@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { OrderPlaced } from '../../shared/contracts/types.generated';
+import { queueWrite } from '../../shared/db/pipelined-transaction';
 import { preparedRows } from '../../shared/db/prepared-statement';
 import { Cause, transitionOrders, TransitionResult } from '../../shared/order-state';
 import { orderKey } from '../../shared/order-store';
@@ -84,10 +85,10 @@ export class FraudBatch implements ChunkFlush {
         this.rules,
       ),
     }));
-    await this.trx('fraud_checks')
+    await queueWrite(this.trx, this.trx('fraud_checks')
       .insert(assessed.map(({ e, assessment: { score, decision, reasons } }) => ({ order_id: e.orderId, score, decision, reasons: JSON.stringify(reasons) })))
       .onConflict('order_id')
-      .ignore();
+      .ignore());
     const moving = assessed.filter((a) => a.assessment.decision !== 'failed');
     const moves = await transitionOrders(this.trx, moving.map(({ e, cause, assessment: { decision, reasons } }) => ({
       orderId: e.orderId,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
+import { queueWrite } from '../../shared/db/pipelined-transaction';
 import { transitionOrders } from '../../shared/order-state';
 import type { OrderLineRow, OrderRow } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
@@ -42,7 +43,7 @@ export class FulfillmentRequests implements ChunkFlush {
       return moved.applied ? [{ ...q, version: moved.version, fulfillmentId: randomUUID() }] : [];
     });
     if (requested.length === 0) return;
-    await this.trx('fulfillments').insert(requested.map((r) => ({ fulfillment_id: r.fulfillmentId, order_id: r.order.order_id, status: 'requested' })));
+    await queueWrite(this.trx, this.trx('fulfillments').insert(requested.map((r) => ({ fulfillment_id: r.fulfillmentId, order_id: r.order.order_id, status: 'requested' }))));
     for (const { ctx, order, reserved, version, fulfillmentId } of requested) {
       await ctx.emit('io.oms.fulfillment.FulfillmentRequested', {
         fulfillmentId,

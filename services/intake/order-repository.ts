@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { PriceBreakdown, RejectionReason, SubmitOrder } from '../../shared/contracts/types.generated';
 import { historyRow, type Cause, type OrderState } from '../../shared/order-state';
 import type { PricedOrder } from '../../shared/pricing';
+import { queueWrite } from '../../shared/db/pipelined-transaction';
 
 const ROWS_PER_INSERT = 1000;
 
@@ -74,9 +75,12 @@ const orderRow = ({ cmd, state, priced, rejectionReasons }: NewOrder) => ({
   placed_at: new Date(cmd.occurredAt),
 });
 
-/** In slices: a rejected order may carry thousands of lines, and one statement takes at most 65 535 parameters. */
+/**
+ * In slices: a rejected order may carry thousands of lines, and one statement takes at most 65 535
+ * parameters. Queued: they go out with the transaction's next statement (nothing reads them back).
+ */
 async function insertInSlices(trx: Knex.Transaction, table: string, rows: Record<string, unknown>[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await trx(table).insert(rows.slice(i, i + ROWS_PER_INSERT));
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await queueWrite(trx, trx(table).insert(rows.slice(i, i + ROWS_PER_INSERT)));
 }
 
 const totalsColumns = (b: PriceBreakdown) => ({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
+import { queueWrite } from '../../shared/db/pipelined-transaction';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { Demand, planReservation, PlannedTake, Shortage } from './reservation-plan';
 import { lockStockRows, stockRowKey, writeStockRows } from './stock-rows';
@@ -108,12 +109,13 @@ export class StockBook implements ChunkFlush {
     };
     for (const step of this.steps) await step.run(locked);
 
-    if (newReservations.length) await this.trx('reservations').insert(newReservations);
-    if (newLines.length) await this.trx('reservation_lines').insert(newLines);
-    if (refusals.length) await this.trx('inventory_refusals').insert(refusals).onConflict(['order_id', 'scope']).ignore();
+    // queued: they go out with the outbox row and the COMMIT, in one round trip
+    if (newReservations.length) await queueWrite(this.trx, this.trx('reservations').insert(newReservations));
+    if (newLines.length) await queueWrite(this.trx, this.trx('reservation_lines').insert(newLines));
+    if (refusals.length) await queueWrite(this.trx, this.trx('inventory_refusals').insert(refusals).onConflict(['order_id', 'scope']).ignore());
     for (const outcome of ['released', 'committed'] as const) {
       const ids = settled[outcome];
-      if (ids.length) await this.trx('reservations').whereIn('reservation_id', ids).update({ status: outcome, updated_at: this.trx.fn.now() });
+      if (ids.length) await queueWrite(this.trx, this.trx('reservations').whereIn('reservation_id', ids).update({ status: outcome, updated_at: this.trx.fn.now() }));
     }
     await writeStockRows(this.trx, [...changed].sort().map((k) => stock.get(k)!));
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 import { SoleOrderReads } from '../../shared/chunk-order-reads';
+import { queueWrite } from '../../shared/db/pipelined-transaction';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import type { GatewayResult } from './gateway';
@@ -66,6 +67,6 @@ export class PaymentLedger implements ChunkFlush {
     const rows = this.waiting;
     this.waiting = [];
     this.waitingOrders.clear();
-    await this.trx('payments').insert(rows);
+    await queueWrite(this.trx, this.trx('payments').insert(rows));
   }
 }

@@ -32,35 +32,47 @@ declare class PgQuery {
 const { Query } = require('pg') as { Query: typeof PgQuery };
 const { prepareValue } = require('pg/lib/utils') as { prepareValue(value: unknown): unknown };
 
-/** What a PipelinedQuery sends around its statement: the transaction's BEGIN statements, and whether its COMMIT follows. */
+/** A statement written ahead of a PipelinedQuery's own: fixed text (BEGIN, SET LOCAL ROLE), or a queued write with its values. */
+export interface CarriedStatement {
+  text: string;
+  values?: readonly unknown[];
+}
+
+/** What a PipelinedQuery sends around its statement: the statements before it, and whether the transaction's COMMIT follows. */
 export interface AroundStatement {
-  begin: readonly string[];
+  before: readonly CarriedStatement[];
   commit: boolean;
 }
 
 /**
- * One statement with parameters plus the transaction's BEGIN statements before it (BEGIN, SET
- * LOCAL ROLE) and its COMMIT after it, written to the socket at once and answered by one
- * ReadyForQuery: one round trip where pg sends one each. The protocol stops at the first error
- * until the Sync, so the COMMIT runs only if everything before it succeeded. The callback gets the
- * statement's own result.
+ * One statement with parameters plus the statements carried before it (the transaction's BEGIN
+ * and SET LOCAL ROLE, writes queued by queueWrite) and its COMMIT after it, written to the socket
+ * at once and answered by one ReadyForQuery: one round trip where pg sends one each. The protocol
+ * stops at the first error until the Sync, so nothing after a failed statement runs, the COMMIT
+ * included. The callback gets the statement's own result, or the first error of any of them.
  *
- * The values are serialized before anything is written: one that cannot be (a client-side error,
+ * All values are serialized before anything is written: one that cannot be (a client-side error,
  * which pg reports without the server ever seeing the statement) fails the query with nothing sent.
  */
 export class PipelinedQuery extends Query {
   private mappedValues: unknown[] = [];
+  private mappedBefore: unknown[][] = [];
 
   constructor(config: object, private readonly around: AroundStatement, callback: Callback, private readonly onUnsent: () => void) {
     super(config, undefined, callback);
-    // one result per statement sent: the BEGIN statements', the statement's own, the COMMIT's
+    // one result per statement sent: those carried before it, the statement's own, the COMMIT's
     this.callback = (err, result) => {
       if (err) return callback(err);
       const results = Array.isArray(result) ? (result as QueryResult[]) : [result!];
       const last = results[results.length - 1]!;
       if (around.commit && last.command !== 'COMMIT') return callback(new Error(`the transaction did not commit (the server answered ${last.command})`));
-      return callback(null, results[around.begin.length]);
+      return callback(null, results[around.before.length]);
     };
+  }
+
+  /** The texts of the statements it carries, for a census of what was sent (bench/query-census.js). */
+  get carriedTexts(): string[] {
+    return this.around.before.map((s) => s.text);
   }
 
   // the extended protocol whatever the statement: only it lets several statements share one Sync
@@ -70,6 +82,7 @@ export class PipelinedQuery extends Query {
 
   override submit(connection: ProtocolConnection): Error | null {
     try {
+      this.mappedBefore = this.around.before.map((s) => (s.values ?? []).map((v) => prepareValue(v)));
       this.mappedValues = (this.values ?? []).map((v) => prepareValue(v));
     } catch (err) {
       this.onUnsent();
@@ -77,23 +90,25 @@ export class PipelinedQuery extends Query {
     }
     // pg's checks, then prepare() below, corked into one write
     const refused = super.submit(connection);
-    this.mappedValues = []; // written: an outbox row's bytes are not held until the reply
+    // written: an outbox row's bytes are not held until the reply
+    this.mappedValues = [];
+    this.mappedBefore = [];
     if (refused) this.onUnsent();
     return refused;
   }
 
   prepare(connection: ProtocolConnection): void {
     const named = Boolean(this.name);
-    // a named statement is parsed ahead of the BEGIN: pg marks a statement parsed at the first
+    // a named statement is parsed ahead of the others: pg marks a statement parsed at the first
     // ParseComplete of its query, and a failed parse must not leave it marked on this connection
     if (named && !this.hasBeenParsed(connection)) this.parseStatement(connection);
-    for (const text of this.around.begin) this.runFixed(connection, text);
-    // an unnamed statement is parsed after them: each fixed statement replaces the unnamed one
+    this.around.before.forEach((s, i) => this.runCarried(connection, s.text, this.mappedBefore[i]!));
+    // an unnamed statement is parsed after them: each carried statement replaces the unnamed one
     if (!named) this.parseStatement(connection);
     connection.bind({ portal: this.portal, statement: this.name ?? '', values: this.mappedValues, binary: this.binary });
     connection.describe({ type: 'P', name: this.portal });
     connection.execute({ portal: this.portal, rows: 0 });
-    if (this.around.commit) this.runFixed(connection, 'COMMIT');
+    if (this.around.commit) this.runCarried(connection, 'COMMIT', []);
     connection.sync();
   }
 
@@ -102,9 +117,10 @@ export class PipelinedQuery extends Query {
     if (this.name) connection.submittedNamedStatements[this.name] = this.text;
   }
 
-  private runFixed(connection: ProtocolConnection, text: string): void {
+  // no Describe: a carried statement's rows are not wanted, only its completion
+  private runCarried(connection: ProtocolConnection, text: string, values: unknown[]): void {
     connection.parse({ text, name: '', types: [] });
-    connection.bind({ portal: '', statement: '', values: [] });
+    connection.bind({ portal: '', statement: '', values });
     connection.execute({ portal: '', rows: 0 });
   }
 }

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type { Knex } from 'knex';
 import type { QueryResult } from 'pg';
-import { type Callback, PipelinedQuery } from './pipelined-query';
+import { type Callback, type CarriedStatement, PipelinedQuery } from './pipelined-query';
 
 // knex's own Postgres dialect and its transaction class: not in knex's typings, so required by path.
 declare class KnexPgDialect extends Knex.Client {
@@ -28,10 +28,28 @@ interface PgConnection {
   query: QueryMethod;
 }
 
-/** A transaction's statements that wait on its connection for the first one to carry them. */
+/** A transaction's statements that wait on its connection for the next one to carry them. */
 interface PipelineState {
+  /** BEGIN (and SET LOCAL ROLE) until the first statement carries them; null once sent. */
   pendingBegin: string[] | null;
+  /** Writes queued by queueWrite since the last statement sent. */
+  queued: CarriedStatement[];
   committed: boolean;
+}
+
+/** What the next statement carries, in order: the BEGIN statements not yet sent, then the queued writes. */
+function takeCarried(state: PipelineState): { carried: CarriedStatement[]; putBack: () => void } {
+  const begin = state.pendingBegin;
+  const queued = state.queued;
+  state.pendingBegin = null;
+  state.queued = [];
+  const carried = [...(begin ?? []).map((text) => ({ text })), ...queued];
+  // nothing was sent (pg refused a value before writing): they wait for the next statement
+  const putBack = () => {
+    state.pendingBegin = begin;
+    state.queued = [...queued, ...state.queued];
+  };
+  return { carried, putBack };
 }
 
 const states = new WeakMap<object, PipelineState>();
@@ -65,8 +83,9 @@ function withCallback(callback: unknown, run: (done: Callback) => void): Promise
 
 /**
  * Every statement of a pipelined transaction goes through here (pg's `query` on the connection):
- * the first carries the deferred BEGIN, a statement marked with commitAfter carries the COMMIT, and
- * none may run once the transaction has committed (it would run outside any transaction).
+ * the next one carries the deferred BEGIN and the queued writes, a statement marked with
+ * commitAfter carries the COMMIT, and none may run once the transaction has committed (it would
+ * run outside any transaction).
  */
 function pipelinedQueryMethod(connection: PgConnection, original: QueryMethod): QueryMethod {
   return function query(this: PgConnection, config: unknown, values?: unknown, callback?: unknown): unknown {
@@ -76,29 +95,48 @@ function pipelinedQueryMethod(connection: PgConnection, original: QueryMethod): 
     if (state?.committed) {
       return withCallback(cb, (done) => process.nextTick(() => done(new Error('a statement after its transaction committed with its last statement'))));
     }
-    if (!state || (!state.pendingBegin && !commit)) return original.call(this, config, values, callback);
+    if (!state || (!state.pendingBegin && state.queued.length === 0 && !commit)) return original.call(this, config, values, callback);
     if (commit && !pipelinable(config)) throw new Error('commitAfter needs a statement with parameters or a name');
+    const { carried, putBack } = takeCarried(state);
     if (!pipelinable(config)) {
-      // a simple-protocol statement (no parameters) cannot share the round trip: BEGIN goes first, alone, as knex sends it
-      const begin = state.pendingBegin!.join('; ');
-      state.pendingBegin = null;
+      // a simple-protocol statement (no parameters) cannot share the round trip: what it would carry goes first, alone
       return withCallback(cb, (done) => {
-        original.call(this, begin, (err: Error | null) => (err ? done(err) : original.call(this, config, typeof values === 'function' ? undefined : values, done)));
+        sendCarried.call(this, original, carried, putBack, (err) => (err ? done(err) : original.call(this, config, typeof values === 'function' ? undefined : values, done)));
       });
     }
-    const before = state.pendingBegin ?? [];
-    state.pendingBegin = null;
     return withCallback(cb, (done) => {
-      const q = new PipelinedQuery(config, { begin: before, commit }, (err, result) => {
+      const q = new PipelinedQuery(config, { before: carried, commit }, (err, result) => {
         if (!err && commit) state.committed = true;
         done(err, result);
-      }, () => {
-        // nothing was sent (pg refused the values before writing): the BEGIN waits for the next statement
-        if (before.length > 0) state.pendingBegin = before;
-      });
+      }, putBack);
       original.call(this, q);
     });
   };
+}
+
+/** Sends carried statements in one round trip of their own (the last of them as the statement, the rest before it). */
+function sendCarried(this: PgConnection, original: QueryMethod, carried: CarriedStatement[], putBack: () => void, done: Callback): void {
+  if (carried.length === 0) return done(null);
+  const last = carried[carried.length - 1]!;
+  original.call(this, new PipelinedQuery({ text: last.text, values: last.values ?? [] }, { before: carried.slice(0, -1), commit: false }, done, putBack));
+}
+
+/**
+ * Queues a write whose result its caller does not need (an insert or update without RETURNING):
+ * it is sent with the transaction's next statement, or with its COMMIT, in the same round trip
+ * and in the order queued, so every later statement sees it. Its error fails the statement that
+ * carried it, and with it the transaction. Outside a pipelined transaction it runs at once.
+ */
+export async function queueWrite(trx: Knex.Transaction, write: Knex.QueryBuilder | Knex.Raw): Promise<void> {
+  if (trx.isCompleted()) throw new Error('queueWrite: the transaction has already ended');
+  const client = trx.client as unknown as { acquireConnection(): Promise<object>; emit(event: 'query', query: object): boolean };
+  const state = states.get(await client.acquireConnection());
+  if (!state) return void (await write);
+  if (state.committed) throw new Error('queueWrite: the transaction has already committed');
+  const { sql, bindings } = write.toSQL().toNative();
+  // listeners of knex's query event see it as they see every other statement
+  client.emit('query', { sql, bindings, method: 'raw', options: { queued: true } });
+  state.queued.push({ text: sql, values: bindings });
 }
 
 /**
@@ -132,16 +170,30 @@ class PipelinedTransaction extends PgTransaction {
 
   override begin(conn: object): Promise<unknown> {
     if (!this.pipelined) return super.begin(conn);
-    states.set(conn, { pendingBegin: this.beginStatements(), committed: false });
+    states.set(conn, { pendingBegin: this.beginStatements(), queued: [], committed: false });
     return Promise.resolve();
   }
 
   override commit(conn: object, value?: unknown): Promise<unknown> {
     const state = states.get(conn);
     states.delete(conn);
-    // committed with the last statement, or nothing sent at all: there is nothing to commit
-    if (state && (state.committed || state.pendingBegin)) return this.completeUnsent(value, false);
+    // committed with the last statement, or nothing sent or queued at all: there is nothing to commit
+    if (state && (state.committed || (state.pendingBegin && state.queued.length === 0))) return this.completeUnsent(value, false);
+    if (state && state.queued.length > 0) return this.commitCarried(conn as PgConnection, state, value);
     return super.commit(conn, value);
+  }
+
+  /** Queued writes and the COMMIT in one round trip; after a failure the transaction is rolled back and rejects with it. */
+  private commitCarried(conn: PgConnection, state: PipelineState, value: unknown): Promise<unknown> {
+    const { carried } = takeCarried(state);
+    return new Promise<QueryResult>((resolve, reject) => {
+      conn.query(new PipelinedQuery({ text: 'COMMIT', values: [] }, { before: carried, commit: false }, (err, result) => (err ? reject(err) : resolve(result!)), () => undefined));
+    }).then(
+      // the server ended it either way: a COMMIT on an aborted transaction answers ROLLBACK
+      (result) => this.completeUnsent(result.command === 'COMMIT' ? value : new Error(`the transaction did not commit (the server answered ${result.command})`), result.command !== 'COMMIT'),
+      // the server skipped the COMMIT after the failed write: the transaction is open and aborted
+      (err: unknown) => super.rollback(conn, err),
+    );
   }
 
   override rollback(conn: object, error?: unknown): Promise<unknown> {

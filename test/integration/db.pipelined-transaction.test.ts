@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import { createDb, transactAs, type Db, type Trx } from '../../shared/db/knex';
+import { queueWrite } from '../../shared/db/pipelined-transaction';
 import { preparedRows } from '../../shared/db/prepared-statement';
 import { TEST_DATABASE_URL } from '../support/env';
 
@@ -124,5 +125,87 @@ describe('pipelined transactions', () => {
     expect(trips).toBe(0);
     const { rows } = await db.raw<{ rows: { open: boolean }[] }>('SELECT pg_current_xact_id_if_assigned() IS NOT NULL OR now() <> statement_timestamp() AS open');
     expect(rows[0]!.open).toBe(false);
+  });
+
+  describe('queued writes (queueWrite)', () => {
+    const queue = (trx: Trx, key: string) => queueWrite(trx, trx('pipelined_test').insert({ key }));
+
+    it('when writes are queued, then the next statement carries them in its round trip, in order, and sees them', async () => {
+      const [a, b] = [`q-${randomUUID()}`, `q-${randomUUID()}`];
+      let seen: unknown[] = [];
+      const trips = await roundTrips(() => transact(async (trx) => {
+        await queue(trx, a);
+        await queue(trx, b);
+        seen = (await preparedRows<{ key: string }>(trx, 'test_pipelined_seen', 'SELECT key FROM pipelined_test WHERE key = ANY(:keys::text[]) ORDER BY key', { keys: [a, b] })).map((r) => r.key);
+        await insert(trx, `last-${randomUUID()}`, { commit: true });
+      }));
+      expect(trips).toBe(2); // BEGIN, both writes and the read; the last insert with COMMIT
+      expect(seen).toEqual([a, b].sort());
+      expect([await count(a), await count(b)]).toEqual([1, 1]);
+    });
+
+    it('when writes are queued last, then knex\'s COMMIT carries them: BEGIN, the writes and COMMIT in one round trip', async () => {
+      const key = `q-only-${randomUUID()}`;
+      const trips = await roundTrips(() => transact((trx) => queue(trx, key)));
+      expect(trips).toBe(1);
+      expect(await count(key)).toBe(1);
+    });
+
+    it('when a queued write fails, then the statement that carried it fails with its SQLSTATE and nothing of the transaction is committed', async () => {
+      const [first, taken] = [`q-${randomUUID()}`, `q-taken-${randomUUID()}`];
+      await transact((trx) => insert(trx, taken));
+      await expect(transact(async (trx) => {
+        await insert(trx, first);
+        await queue(trx, taken);
+        await preparedRows(trx, 'test_pipelined_after', 'SELECT :n::int AS n', { n: 1 });
+      })).rejects.toMatchObject({ code: '23505' });
+      expect(await count(first)).toBe(0);
+    });
+
+    it('when a queued write fails at the COMMIT, then the transaction rolls back, rejects with its SQLSTATE, and the connection is clean', async () => {
+      const [first, taken] = [`q-${randomUUID()}`, `q-taken-${randomUUID()}`];
+      await transact((trx) => insert(trx, taken));
+      await expect(transact(async (trx) => {
+        await insert(trx, first);
+        await queue(trx, taken);
+      })).rejects.toMatchObject({ code: '23505' });
+      expect(await count(first)).toBe(0);
+      // the pool's one connection is outside any transaction: the next one commits
+      const next = `q-next-${randomUUID()}`;
+      await transact((trx) => insert(trx, next, { commit: true }));
+      expect(await count(next)).toBe(1);
+    });
+
+    it('when the transaction rolls back, then queued writes never sent are dropped', async () => {
+      const key = `q-dropped-${randomUUID()}`;
+      const trips = await roundTrips(() => expect(transact(async (trx) => {
+        await queue(trx, key);
+        throw new Error('roll back');
+      })).rejects.toThrow('roll back'));
+      expect(trips).toBe(0);
+      expect(await count(key)).toBe(0);
+    });
+
+    it('when a simple-protocol statement follows queued writes, then they run first and it sees them', async () => {
+      const key = `q-simple-${randomUUID()}`;
+      const n = await transact(async (trx) => {
+        await queue(trx, key);
+        const { rows } = await trx.raw<{ rows: { n: string }[] }>(`SELECT count(*) AS n FROM pipelined_test WHERE key = '${key}'`);
+        return Number(rows[0]!.n);
+      });
+      expect(n).toBe(1);
+      expect(await count(key)).toBe(1);
+    });
+
+    it('when the transaction is not pipelined, then a queued write runs at once', async () => {
+      const key = `q-plain-${randomUUID()}`;
+      await db.transaction(async (trx) => {
+        await queue(trx, key);
+        expect(await count(key)).toBe(0); // not committed yet, but sent
+        const { rows } = await trx.raw<{ rows: { n: string }[] }>('SELECT count(*) AS n FROM pipelined_test WHERE key = ?', [key]);
+        expect(Number(rows[0]!.n)).toBe(1);
+      });
+      expect(await count(key)).toBe(1);
+    });
   });
 });
