@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { OrderPlaced } from '../../shared/contracts/types.generated';
 import { queueWrite } from '../../shared/db/pipelined-transaction';
-import { preparedRows } from '../../shared/db/prepared-statement';
+import { preparedRows, queuePreparedWrite } from '../../shared/db/prepared-statement';
 import { Cause, transitionOrders, TransitionResult } from '../../shared/order-state';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
@@ -49,7 +49,8 @@ export class FraudBatch implements ChunkFlush {
   async flush(): Promise<void> {
     if (this.queued.length === 0) return;
     const keys = this.queued.flatMap(({ order }) => KINDS.map((kind) => ({ order, kind, value: velocityKey(order, kind) })));
-    await preparedRows(this.trx, 'fraud_velocity_record',
+    // queued: the window count below carries it
+    await queuePreparedWrite(this.trx, 'fraud_velocity_record',
       `INSERT INTO fraud_velocity (kind, value, order_id, at)
        SELECT * FROM unnest(:kinds::text[], :values::text[], :orderIds::uuid[], :ats::timestamptz[])
        ON CONFLICT (kind, value, order_id) DO NOTHING`,

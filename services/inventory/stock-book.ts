@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 import { queueWrite } from '../../shared/db/pipelined-transaction';
+import { preparedRows } from '../../shared/db/prepared-statement';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { Demand, planReservation, PlannedTake, Shortage } from './reservation-plan';
 import { lockStockRows, stockRowKey, writeStockRows } from './stock-rows';
@@ -133,15 +134,17 @@ export class StockBook implements ChunkFlush {
     return held;
   }
 
-  /** Scopes that already have a reservation or a refusal, for the orders that may reserve. */
+  /** Scopes that already have a reservation or a refusal, for the orders that may reserve: one prepared statement for both tables. */
   private async existingScopes(): Promise<Set<string>> {
     const scopes = new Set<string>();
     if (this.reserveOrders.size === 0) return scopes;
-    const orders = [...this.reserveOrders];
-    const reservations = (await this.trx('reservations').whereIn('order_id', orders).select('order_id', 'line_id')) as { order_id: string; line_id: string | null }[];
-    const refused = (await this.trx('inventory_refusals').whereIn('order_id', orders).select('order_id', 'scope')) as { order_id: string; scope: string }[];
-    for (const r of reservations) scopes.add(scopeKey(r.order_id, r.line_id));
-    for (const r of refused) scopes.add(scopeKey(r.order_id, r.scope === 'order' ? null : r.scope));
+    const rows = await preparedRows<{ order_id: string; line_id: string | null }>(this.trx, 'inventory_existing_scopes',
+      `SELECT order_id, line_id FROM reservations WHERE order_id = ANY(:orderIds::uuid[])
+       UNION ALL
+       SELECT order_id, CASE WHEN scope = 'order' THEN NULL ELSE scope END FROM inventory_refusals WHERE order_id = ANY(:orderIds::uuid[])`,
+      { orderIds: [...this.reserveOrders] },
+    );
+    for (const r of rows) scopes.add(scopeKey(r.order_id, r.line_id));
     return scopes;
   }
 }

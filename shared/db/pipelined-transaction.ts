@@ -128,15 +128,24 @@ function sendCarried(this: PgConnection, original: QueryMethod, carried: Carried
  * carried it, and with it the transaction. Outside a pipelined transaction it runs at once.
  */
 export async function queueWrite(trx: Knex.Transaction, write: Knex.QueryBuilder | Knex.Raw): Promise<void> {
+  const { sql, bindings } = write.toSQL().toNative();
+  await queueStatement(trx, { text: sql, values: bindings }, () => write);
+}
+
+/**
+ * queueWrite for a statement already in Postgres's syntax ($1, $2, …): queued on a pipelined
+ * transaction, else `runNow` sends it. Parsed by the server each time it is sent (a carried
+ * statement is never a named prepared one).
+ */
+export async function queueStatement(trx: Knex.Transaction, statement: CarriedStatement, runNow: () => PromiseLike<unknown>): Promise<void> {
   if (trx.isCompleted()) throw new Error('queueWrite: the transaction has already ended');
   const client = trx.client as unknown as { acquireConnection(): Promise<object>; emit(event: 'query', query: object): boolean };
   const state = states.get(await client.acquireConnection());
-  if (!state) return void (await write);
+  if (!state) return void (await runNow());
   if (state.committed) throw new Error('queueWrite: the transaction has already committed');
-  const { sql, bindings } = write.toSQL().toNative();
   // listeners of knex's query event see it as they see every other statement
-  client.emit('query', { sql, bindings, method: 'raw', options: { queued: true } });
-  state.queued.push({ text: sql, values: bindings });
+  client.emit('query', { sql: statement.text, bindings: statement.values, method: 'raw', options: { queued: true } });
+  state.queued.push(statement);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { createDb, transactAs, type Db, type Trx } from '../../shared/db/knex';
 import { queueWrite } from '../../shared/db/pipelined-transaction';
-import { preparedRows } from '../../shared/db/prepared-statement';
+import { preparedRows, queuePreparedWrite } from '../../shared/db/prepared-statement';
 import { TEST_DATABASE_URL } from '../support/env';
 
 const ROLE = 'oms_pipelined_test';
@@ -195,6 +195,20 @@ describe('pipelined transactions', () => {
       });
       expect(n).toBe(1);
       expect(await count(key)).toBe(1);
+    });
+
+    it('when a write in preparedRows\' syntax is queued, then its named bindings are sent as parameters with the next statement', async () => {
+      const keys = [`qp-${randomUUID()}`, `qp-${randomUUID()}`];
+      const sql = 'INSERT INTO pipelined_test (key) SELECT unnest(:keys::text[])';
+      const trips = await roundTrips(() => transact(async (trx) => {
+        await queuePreparedWrite(trx, 'test_pipelined_queued', sql, { keys });
+        await insert(trx, `last-${randomUUID()}`, { commit: true });
+      }));
+      expect(trips).toBe(1); // BEGIN, the queued write, the insert and COMMIT
+      expect(await Promise.all(keys.map(count))).toEqual([1, 1]);
+      const outside = `qp-outside-${randomUUID()}`;
+      await db.transaction((trx) => queuePreparedWrite(trx, 'test_pipelined_queued', sql, { keys: [outside] }));
+      expect(await count(outside)).toBe(1);
     });
 
     it('when the transaction is not pipelined, then a queued write runs at once', async () => {
