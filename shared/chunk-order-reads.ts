@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { HandlerContext } from './runner/handler';
-import { linesOfOrders, lockOrders, orderKey, OrderLineRow, OrderRow, SettledLines, settledLinesOfOrders } from './order-store';
+import { linesOfOrders, lockOrders, lockOrdersWithLines, lockOrdersWithSettled, orderKey, OrderLineRow, OrderRow, SettledLines, settledLinesOfOrders } from './order-store';
 
 type Extra = 'lines' | 'settled';
 interface Prefetched {
@@ -59,13 +59,17 @@ export class ChunkOrderReads {
     return read;
   }
 
+  // the lock and what it guards in one round trip (read after the lock: see settledLinesOfOrders)
   private async readAll(orderIds: string[], extra: Extra | null): Promise<Map<string, Prefetched>> {
-    const orders = await lockOrders(this.trx, orderIds);
-    const found = [...orders.keys()];
-    const result = new Map<string, Prefetched>([...orders].map(([id, order]) => [id, { order }]));
-    if (extra === 'lines' && found.length) for (const [id, lines] of await linesOfOrders(this.trx, found)) result.get(id)!.lines = lines;
-    if (extra === 'settled' && found.length) for (const [id, settled] of await settledLinesOfOrders(this.trx, found)) result.get(id)!.settled = settled;
-    return result;
+    if (extra === 'lines') {
+      const [orders, lines] = await lockOrdersWithLines(this.trx, orderIds);
+      return new Map([...orders].map(([id, order]) => [id, { order, lines: lines.get(id)! }]));
+    }
+    if (extra === 'settled') {
+      const [orders, settled] = await lockOrdersWithSettled(this.trx, orderIds);
+      return new Map([...orders].map(([id, order]) => [id, { order, settled: settled.get(id)! }]));
+    }
+    return new Map([...(await lockOrders(this.trx, orderIds))].map(([id, order]) => [id, { order }]));
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { preparedRows } from './db/prepared-statement';
+import { preparedRows, preparedRowsPair, type PreparedStatement } from './db/prepared-statement';
 import type { Address, Customer, DeliveryPreferences } from './contracts/types.generated';
 import type { OrderState } from './order-state';
 import { getTotalPrice, PricedOrder, PricingRules } from './pricing';
@@ -66,15 +66,30 @@ const SETTLED_LINES_OF_ORDERS = `WITH held AS (SELECT DISTINCT order_id, line_id
  * chunk's orders in one statement.
  */
 export async function lockOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, OrderRow>> {
-  const rows = await preparedRows<OrderRow>(trx, 'lock_orders', LOCK_ORDERS, { orderIds });
-  return new Map(rows.map((r) => [orderKey(r.order_id), r]));
+  return ordersByKey(await preparedRows<OrderRow>(trx, 'lock_orders', LOCK_ORDERS, { orderIds }));
 }
 
 /** The orders' lines, each order's in the order they were added. */
 export async function linesOfOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, OrderLineRow[]>> {
-  const rows = await preparedRows<OrderLineRow & { order_id: string }>(trx, 'lines_of_orders', LINES_OF_ORDERS, { orderIds });
-  return groupByOrder(orderIds, rows, ({ order_id: _o, ...line }) => line);
+  return linesByOrder(orderIds, await preparedRows<LineRow>(trx, 'lines_of_orders', LINES_OF_ORDERS, { orderIds }));
 }
+
+/** lockOrders, then linesOfOrders of the same orders once they are locked: one round trip in a pipelined transaction. */
+export async function lockOrdersWithLines(trx: Knex.Transaction, orderIds: readonly string[]): Promise<[Map<string, OrderRow>, Map<string, OrderLineRow[]>]> {
+  const [orders, lines] = await preparedRowsPair<OrderRow, LineRow>(trx, lockStatement(orderIds), { name: 'lines_of_orders', sql: LINES_OF_ORDERS, bindings: { orderIds } });
+  return [ordersByKey(orders), linesByOrder(orderIds, lines)];
+}
+
+/** lockOrders, then settledLinesOfOrders of the same orders once they are locked: one round trip in a pipelined transaction. */
+export async function lockOrdersWithSettled(trx: Knex.Transaction, orderIds: readonly string[]): Promise<[Map<string, OrderRow>, Map<string, SettledLines>]> {
+  const [orders, settled] = await preparedRowsPair<OrderRow, SettledRow>(trx, lockStatement(orderIds), { name: 'settled_lines_of_orders', sql: SETTLED_LINES_OF_ORDERS, bindings: { orderIds } });
+  return [ordersByKey(orders), settledByOrder(orderIds, settled)];
+}
+
+const lockStatement = (orderIds: readonly string[]): PreparedStatement => ({ name: 'lock_orders', sql: LOCK_ORDERS, bindings: { orderIds } });
+const ordersByKey = (rows: OrderRow[]) => new Map(rows.map((r) => [orderKey(r.order_id), r]));
+type LineRow = OrderLineRow & { order_id: string };
+const linesByOrder = (orderIds: readonly string[], rows: LineRow[]) => groupByOrder(orderIds, rows, ({ order_id: _o, ...line }) => line);
 
 /**
  * How these reads key their maps: an order id in the lower case Postgres prints uuids in, so an
@@ -120,15 +135,19 @@ export interface SettledLines {
  * facts it needs, each read by the orders' keys first (a correlated EXISTS let the planner
  * hash-scan the whole reservations table). Call it after the orders are locked, never fold the
  * lock in: a statement that waited for the lock would read these rows from its snapshot taken
- * before the wait.
+ * before the wait (lockOrdersWithSettled sends it after the lock, as a statement of its own).
  */
 export async function settledLinesOfOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, SettledLines>> {
-  type Row = OrderLineRow & { order_id: string; whole_reserved: boolean; line_reserved: boolean; line_refused: boolean; authorized_minor: number };
-  const rows = await preparedRows<Row>(trx, 'settled_lines_of_orders', SETTLED_LINES_OF_ORDERS, { orderIds });
+  return settledByOrder(orderIds, await preparedRows<SettledRow>(trx, 'settled_lines_of_orders', SETTLED_LINES_OF_ORDERS, { orderIds }));
+}
+
+type SettledRow = OrderLineRow & { order_id: string; whole_reserved: boolean; line_reserved: boolean; line_refused: boolean; authorized_minor: number };
+
+function settledByOrder(orderIds: readonly string[], rows: SettledRow[]): Map<string, SettledLines> {
   const settled = new Map<string, SettledLines>();
   for (const [orderId, facts] of groupByOrder(orderIds, rows, (r) => r)) {
     const wholeReserved = facts.some((r) => r.whole_reserved);
-    const line = ({ order_id: _o, whole_reserved: _w, line_reserved: _r, line_refused: _f, authorized_minor: _a, ...l }: Row): OrderLineRow => l;
+    const line = ({ order_id: _o, whole_reserved: _w, line_reserved: _r, line_refused: _f, authorized_minor: _a, ...l }: SettledRow): OrderLineRow => l;
     settled.set(orderId, {
       wholeReserved,
       reserved: facts.filter((r) => (r.origin === 'placed' ? wholeReserved : r.line_reserved)).map(line),

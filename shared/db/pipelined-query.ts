@@ -32,10 +32,12 @@ declare class PgQuery {
 const { Query } = require('pg') as { Query: typeof PgQuery };
 const { prepareValue } = require('pg/lib/utils') as { prepareValue(value: unknown): unknown };
 
-/** A statement written ahead of a PipelinedQuery's own: fixed text (BEGIN, SET LOCAL ROLE), or a queued write with its values. */
+/** A statement written ahead of a PipelinedQuery's own: fixed text (BEGIN, SET LOCAL ROLE), or a queued one with its values. */
 export interface CarriedStatement {
   text: string;
   values?: readonly unknown[];
+  /** Given the statement's rows when the round trip succeeds; without it, its rows are not even described. */
+  onRows?: (rows: unknown[]) => void;
 }
 
 /** What a PipelinedQuery sends around its statement: the statements before it, and whether the transaction's COMMIT follows. */
@@ -66,6 +68,7 @@ export class PipelinedQuery extends Query {
       const results = Array.isArray(result) ? (result as QueryResult[]) : [result!];
       const last = results[results.length - 1]!;
       if (around.commit && last.command !== 'COMMIT') return callback(new Error(`the transaction did not commit (the server answered ${last.command})`));
+      around.before.forEach((s, i) => s.onRows?.(results[i]!.rows));
       return callback(null, results[around.before.length]);
     };
   }
@@ -102,13 +105,13 @@ export class PipelinedQuery extends Query {
     // a named statement is parsed ahead of the others: pg marks a statement parsed at the first
     // ParseComplete of its query, and a failed parse must not leave it marked on this connection
     if (named && !this.hasBeenParsed(connection)) this.parseStatement(connection);
-    this.around.before.forEach((s, i) => this.runCarried(connection, s.text, this.mappedBefore[i]!));
+    this.around.before.forEach((s, i) => this.runCarried(connection, s.text, this.mappedBefore[i]!, Boolean(s.onRows)));
     // an unnamed statement is parsed after them: each carried statement replaces the unnamed one
     if (!named) this.parseStatement(connection);
     connection.bind({ portal: this.portal, statement: this.name ?? '', values: this.mappedValues, binary: this.binary });
     connection.describe({ type: 'P', name: this.portal });
     connection.execute({ portal: this.portal, rows: 0 });
-    if (this.around.commit) this.runCarried(connection, 'COMMIT', []);
+    if (this.around.commit) this.runCarried(connection, 'COMMIT', [], false);
     connection.sync();
   }
 
@@ -117,10 +120,11 @@ export class PipelinedQuery extends Query {
     if (this.name) connection.submittedNamedStatements[this.name] = this.text;
   }
 
-  // no Describe: a carried statement's rows are not wanted, only its completion
-  private runCarried(connection: ProtocolConnection, text: string, values: unknown[]): void {
+  // Describe only for rows that are wanted: without the row description pg could not parse them
+  private runCarried(connection: ProtocolConnection, text: string, values: unknown[], describe: boolean): void {
     connection.parse({ text, name: '', types: [] });
     connection.bind({ portal: '', statement: '', values });
+    if (describe) connection.describe({ type: 'P', name: '' });
     connection.execute({ portal: '', rows: 0 });
   }
 }

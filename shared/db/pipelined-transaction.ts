@@ -133,16 +133,17 @@ export async function queueWrite(trx: Knex.Transaction, write: Knex.QueryBuilder
 }
 
 /**
- * queueWrite for a statement already in Postgres's syntax ($1, $2, …): queued on a pipelined
- * transaction, else `runNow` sends it. Parsed by the server each time it is sent (a carried
- * statement is never a named prepared one).
+ * A statement in Postgres's syntax ($1, $2, …) queued for the next statement of a pipelined
+ * transaction to carry (its rows, if wanted, to `onRows` when that round trip succeeds); outside
+ * one `runNow` sends it at once. Parsed by the server each time it is sent: a carried statement is
+ * never a named prepared one.
  */
 export async function queueStatement(trx: Knex.Transaction, statement: CarriedStatement, runNow: () => PromiseLike<unknown>): Promise<void> {
-  if (trx.isCompleted()) throw new Error('queueWrite: the transaction has already ended');
+  if (trx.isCompleted()) throw new Error('a queued statement: the transaction has already ended');
   const client = trx.client as unknown as { acquireConnection(): Promise<object>; emit(event: 'query', query: object): boolean };
   const state = states.get(await client.acquireConnection());
   if (!state) return void (await runNow());
-  if (state.committed) throw new Error('queueWrite: the transaction has already committed');
+  if (state.committed) throw new Error('a queued statement: the transaction has already committed');
   // listeners of knex's query event see it as they see every other statement
   client.emit('query', { sql: statement.text, bindings: statement.values, method: 'raw', options: { queued: true } });
   state.queued.push(statement);

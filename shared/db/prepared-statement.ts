@@ -120,3 +120,25 @@ export async function queuePreparedWrite(trx: Knex.Transaction, name: string, sq
   await queueStatement(trx, { text: statement.text, values: valuesOf(statement, bindings, name) }, () => preparedRows(trx, name, sql, bindings));
 }
 
+/** A statement as preparedRows takes it. */
+export interface PreparedStatement {
+  name: string;
+  sql: string;
+  bindings: Bindings;
+}
+
+/**
+ * Two reads in one round trip on a pipelined transaction: `first` is carried by `second`, so it
+ * runs first (a lock, then what the lock guards) and is parsed each time it is sent; `second` is
+ * the prepared statement of preparedRows. Elsewhere they run one after the other.
+ */
+export async function preparedRowsPair<A, B>(trx: Knex.Transaction, first: PreparedStatement, second: PreparedStatement): Promise<[A[], B[]]> {
+  const statement = compile(first.sql, first.bindings);
+  let firstRows: A[] = [];
+  await queueStatement(trx, { text: statement.text, values: valuesOf(statement, first.bindings, first.name), onRows: (rows) => (firstRows = rows as A[]) }, async () => {
+    firstRows = await preparedRows<A>(trx, first.name, first.sql, first.bindings);
+  });
+  const secondRows = await preparedRows<B>(trx, second.name, second.sql, second.bindings);
+  return [firstRows, secondRows];
+}
+

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { createDb, transactAs, type Db, type Trx } from '../../shared/db/knex';
 import { queueWrite } from '../../shared/db/pipelined-transaction';
-import { preparedRows, queuePreparedWrite } from '../../shared/db/prepared-statement';
+import { preparedRows, preparedRowsPair, queuePreparedWrite } from '../../shared/db/prepared-statement';
 import { TEST_DATABASE_URL } from '../support/env';
 
 const ROLE = 'oms_pipelined_test';
@@ -209,6 +209,23 @@ describe('pipelined transactions', () => {
       const outside = `qp-outside-${randomUUID()}`;
       await db.transaction((trx) => queuePreparedWrite(trx, 'test_pipelined_queued', sql, { keys: [outside] }));
       expect(await count(outside)).toBe(1);
+    });
+
+    it('when two reads are paired, then both come back from one round trip, the second run after the first', async () => {
+      const key = `pair-${randomUUID()}`;
+      await transact((trx) => insert(trx, key, { commit: true }));
+      const lockThenCount = (trx: Trx) => preparedRowsPair<{ key: string }, { n: number }>(trx,
+        { name: 'test_pipelined_pair_lock', sql: 'SELECT key FROM pipelined_test WHERE key = :key FOR UPDATE', bindings: { key } },
+        { name: 'test_pipelined_pair_count', sql: 'SELECT count(*)::int AS n, :key::text AS k FROM pipelined_test WHERE key = :key', bindings: { key } });
+      let pair: unknown;
+      const trips = await roundTrips(() => transact(async (trx) => {
+        pair = await lockThenCount(trx);
+        await insert(trx, `last-${randomUUID()}`, { commit: true });
+      }));
+      expect(trips).toBe(2); // BEGIN and both reads; the last insert with COMMIT
+      expect(pair).toEqual([[{ key }], [{ n: 1, k: key }]]);
+      // outside a pipelined transaction: the same rows, one statement after the other
+      expect(await db.transaction((trx) => lockThenCount(trx))).toEqual(pair);
     });
 
     it('when the transaction is not pipelined, then a queued write runs at once', async () => {
