@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { AvroCodec, RecordName } from '../contracts/codec';
 import type { RecordTypes } from '../contracts/types.generated';
 import { type Db, type Trx, type Transact, transactAs } from '../db/knex';
-import { preparedRows, queuePreparedWrite } from '../db/prepared-statement';
+import { preparedRows } from '../db/prepared-statement';
 import { serviceRole } from '../db/migrations/004_service_roles';
 import { classifyError, OmsError, permanent, transient } from '../errors';
 import { lazyChild, type Logger } from '../logger';
@@ -278,7 +278,7 @@ export class ConsumerRunner {
       const failed: FailedMessage = {};
       let committed: CommittedEvents;
       try {
-        committed = await this.withRetry(log, heartbeat, () => this.runTransaction(remaining, failed), false);
+        committed = await this.withRetry(log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, remaining, failed)), false);
       } catch (e) {
         const err = classifyError(e);
         if (err.code === 'shutting_down') throw err;
@@ -319,7 +319,7 @@ export class ConsumerRunner {
 
   private async processOne(w: Work, heartbeat: () => Promise<void>): Promise<void> {
     try {
-      const committed = await this.withRetry(w.log, heartbeat, () => this.runTransaction([w]));
+      const committed = await this.withRetry(w.log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, [w])));
       await this.publish(committed, w.log);
     } catch (e) {
       await this.deadLetter([this.giveUp(w.topic, w.partition, w.message, e, w.log)], heartbeat);
@@ -345,44 +345,15 @@ export class ConsumerRunner {
     await heartbeat();
   }
 
-  /**
-   * The chunk's transaction. Redeliveries are rare, so it first claims every event in the inbox
-   * without waiting for the answer (the claim rides with the first handler's statement, one round
-   * trip less on every hop); if another delivery had claimed one already, that claim fails the
-   * transaction before any handler has written, and the chunk runs again with the inbox insert
-   * that skips what is already there.
-   */
-  private async runTransaction(work: Work[], failed: FailedMessage = {}): Promise<CommittedEvents> {
-    if (new Set(work.map((w) => w.envelope.eventId)).size === work.length) {
-      try {
-        return await this.transact((trx) => this.handleInTransaction(trx, work, failed, 'claim'));
-      } catch (e) {
-        if (!isInboxConflict(e)) throw e;
-        work[0]!.log.debug({ messages: work.length }, 'an event of the chunk was handled before: the chunk runs again without it');
-      }
-    }
-    return this.transact((trx) => this.handleInTransaction(trx, work, failed, 'skip-handled'));
-  }
-
-  /**
-   * Inbox rows for all, handlers for the new ones in order, then every outgoing event in one outbox
-   * row. `claim`: every event is taken as new, its inbox row queued (a plain insert, which fails on
-   * one already there); `skip-handled`: the inbox answers which are new before any handler runs.
-   */
-  private async handleInTransaction(trx: Trx, work: Work[], failed: FailedMessage, inbox: 'claim' | 'skip-handled'): Promise<CommittedEvents> {
+  /** Inbox rows for all, handlers for the new ones in order, then every outgoing event in one outbox row. */
+  private async handleInTransaction(trx: Trx, work: Work[], failed: FailedMessage = {}): Promise<CommittedEvents> {
     failed.work = undefined;
-    const eventIds = work.map((w) => w.envelope.eventId);
-    const fresh = new Set(inbox === 'claim' ? eventIds : []);
-    if (inbox === 'claim') {
-      await queuePreparedWrite(trx, 'inbox_claim', 'INSERT INTO inbox (consumer, event_id) SELECT ?, unnest(?::text[])', [this.service.name, eventIds]);
-    } else {
-      // one prepared two-parameter statement whatever the chunk's size (not a 2×N-parameter insert built per chunk)
-      const inserted = await preparedRows<{ event_id: string }>(trx, 'inbox_record',
-        'INSERT INTO inbox (consumer, event_id) SELECT ?, unnest(?::text[]) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id',
-        [this.service.name, eventIds],
-      );
-      for (const r of inserted) fresh.add(r.event_id);
-    }
+    // one prepared two-parameter statement whatever the chunk's size (not a 2×N-parameter insert built per chunk)
+    const inserted = await preparedRows<{ event_id: string }>(trx, 'inbox_record',
+      'INSERT INTO inbox (consumer, event_id) SELECT ?, unnest(?::text[]) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id',
+      [this.service.name, work.map((w) => w.envelope.eventId)],
+    );
+    const fresh = new Set(inserted.map((r) => r.event_id));
     const chunkOrderIds = work.filter((w) => fresh.has(w.envelope.eventId) && w.envelope.orderId).map((w) => w.envelope.orderId!);
     const outgoing: OutboxMessage[] = [];
     const scoped = new Map<string, ChunkFlush>();
@@ -464,10 +435,3 @@ export class ConsumerRunner {
     }
   }
 }
-
-/** The inbox's key refused a claim: another delivery of one of the chunk's events was handled already. */
-function isInboxConflict(e: unknown): boolean {
-  const err = e as { code?: unknown; table?: unknown };
-  return err?.code === '23505' && err.table === 'inbox';
-}
-

@@ -1,7 +1,7 @@
 import { aSubmitOrder } from '../support/orders';
 import { eventually, TestStack } from '../support/stack';
 
-describe('shared runner: the inbox claim of a chunk with events already handled', () => {
+describe('shared runner: a chunk with events already handled', () => {
   const stack = new TestStack();
   afterAll(() => stack.close());
 
@@ -42,7 +42,7 @@ describe('shared runner: the inbox claim of a chunk with events already handled'
     expect(placed).toHaveLength(10);
     const inbox = await stack.db('inbox').where({ consumer: 'intake' }).whereIn('event_id', [...first, ...fresh].map((c) => c.eventId)).count<{ n: string }[]>('* as n');
     expect(Number(inbox[0]!.n)).toBe(10);
-    // the claim failed on the redelivered events and the chunk ran again as a whole, not one by one
+    // the inbox skipped the redelivered events inside the chunk's one transaction: not run one by one
     const { rows } = await stack.db.raw('SELECT count(DISTINCT xmin::text)::int AS n FROM orders WHERE order_id = ANY(?::uuid[])', [freshIds]);
     expect(rows[0].n).toBe(1);
   });
