@@ -48,7 +48,7 @@ export interface AroundStatement {
 
 /**
  * One statement with parameters plus the statements carried before it (the transaction's BEGIN
- * and SET LOCAL ROLE, writes queued by queueWrite) and its COMMIT after it, written to the socket
+ * and SET LOCAL ROLE, statements queued by queueWrite or preparedRowsPair) and its COMMIT after it, written to the socket
  * at once and answered by one ReadyForQuery: one round trip where pg sends one each. The protocol
  * stops at the first error until the Sync, so nothing after a failed statement runs, the COMMIT
  * included. The callback gets the statement's own result, or the first error of any of them.

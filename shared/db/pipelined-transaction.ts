@@ -32,12 +32,12 @@ interface PgConnection {
 interface PipelineState {
   /** BEGIN (and SET LOCAL ROLE) until the first statement carries them; null once sent. */
   pendingBegin: string[] | null;
-  /** Writes queued by queueWrite since the last statement sent. */
+  /** Statements queued since the last one sent (queueWrite, queuePreparedWrite, preparedRowsPair). */
   queued: CarriedStatement[];
   committed: boolean;
 }
 
-/** What the next statement carries, in order: the BEGIN statements not yet sent, then the queued writes. */
+/** What the next statement carries, in order: the BEGIN statements not yet sent, then the queued statements. */
 function takeCarried(state: PipelineState): { carried: CarriedStatement[]; putBack: () => void } {
   const begin = state.pendingBegin;
   const queued = state.queued;
