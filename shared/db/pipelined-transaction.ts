@@ -114,11 +114,15 @@ function pipelinedQueryMethod(connection: PgConnection, original: QueryMethod): 
   };
 }
 
-/** Sends carried statements in one round trip of their own (the last of them as the statement, the rest before it). */
+/** Sends carried statements in one round trip of their own (the last of them as the statement, the rest before it); `done` gets the last one's result. */
 function sendCarried(this: PgConnection, original: QueryMethod, carried: CarriedStatement[], putBack: () => void, done: Callback): void {
   if (carried.length === 0) return done(null);
   const last = carried[carried.length - 1]!;
-  original.call(this, new PipelinedQuery({ text: last.text, values: last.values ?? [] }, { before: carried.slice(0, -1), commit: false }, done, putBack));
+  const lastDone: Callback = (err, result) => {
+    if (!err) last.onRows?.(result!.rows);
+    done(err, result);
+  };
+  original.call(this, new PipelinedQuery({ text: last.text, values: last.values ?? [] }, { before: carried.slice(0, -1), commit: false }, lastDone, putBack));
 }
 
 /**
@@ -196,8 +200,9 @@ class PipelinedTransaction extends PgTransaction {
   /** Queued writes and the COMMIT in one round trip; after a failure the transaction is rolled back and rejects with it. */
   private commitCarried(conn: PgConnection, state: PipelineState, value: unknown): Promise<unknown> {
     const { carried } = takeCarried(state);
+    // the state is gone from the connection, so its query is pg's own
     return new Promise<QueryResult>((resolve, reject) => {
-      conn.query(new PipelinedQuery({ text: 'COMMIT', values: [] }, { before: carried, commit: false }, (err, result) => (err ? reject(err) : resolve(result!)), () => undefined));
+      sendCarried.call(conn, conn.query, [...carried, { text: 'COMMIT' }], () => undefined, (err, result) => (err ? reject(err) : resolve(result!)));
     }).then(
       // the server ended it either way: a COMMIT on an aborted transaction answers ROLLBACK
       (result) => this.completeUnsent(result.command === 'COMMIT' ? value : new Error(`the transaction did not commit (the server answered ${result.command})`), result.command !== 'COMMIT'),

@@ -110,16 +110,6 @@ export async function preparedRows<Row>(db: Knex | Knex.Transaction, name: strin
   }
 }
 
-/**
- * A write in preparedRows' syntax, queued for the transaction's next statement to carry
- * (queueWrite): one round trip fewer, for a plan made each time it is sent instead of once per
- * connection. Outside a pipelined transaction it runs at once as the prepared statement `name`.
- */
-export async function queuePreparedWrite(trx: Knex.Transaction, name: string, sql: string, bindings: Bindings): Promise<void> {
-  const statement = compile(sql, bindings);
-  await queueStatement(trx, { text: statement.text, values: valuesOf(statement, bindings, name) }, () => preparedRows(trx, name, sql, bindings));
-}
-
 /** A statement as preparedRows takes it. */
 export interface PreparedStatement {
   name: string;
@@ -128,17 +118,31 @@ export interface PreparedStatement {
 }
 
 /**
+ * Queues `statement` for the transaction's next statement to carry (queueStatement), its rows to
+ * `onRows` if given: parsed each time it is sent instead of once per connection. Outside a
+ * pipelined transaction it runs at once as the prepared statement of preparedRows.
+ */
+async function queuePrepared(trx: Knex.Transaction, { name, sql, bindings }: PreparedStatement, onRows?: (rows: unknown[]) => void): Promise<void> {
+  const statement = compile(sql, bindings);
+  await queueStatement(trx, { text: statement.text, values: valuesOf(statement, bindings, name), onRows }, async () => {
+    const rows = await preparedRows(trx, name, sql, bindings);
+    onRows?.(rows);
+  });
+}
+
+/** A write in preparedRows' syntax, queued for the transaction's next statement to carry (queueWrite): one round trip fewer. */
+export async function queuePreparedWrite(trx: Knex.Transaction, name: string, sql: string, bindings: Bindings): Promise<void> {
+  await queuePrepared(trx, { name, sql, bindings });
+}
+
+/**
  * Two reads in one round trip on a pipelined transaction: `first` is carried by `second`, so it
  * runs first (a lock, then what the lock guards) and is parsed each time it is sent; `second` is
  * the prepared statement of preparedRows. Elsewhere they run one after the other.
  */
 export async function preparedRowsPair<A, B>(trx: Knex.Transaction, first: PreparedStatement, second: PreparedStatement): Promise<[A[], B[]]> {
-  const statement = compile(first.sql, first.bindings);
   let firstRows: A[] = [];
-  await queueStatement(trx, { text: statement.text, values: valuesOf(statement, first.bindings, first.name), onRows: (rows) => (firstRows = rows as A[]) }, async () => {
-    firstRows = await preparedRows<A>(trx, first.name, first.sql, first.bindings);
-  });
+  await queuePrepared(trx, first, (rows) => (firstRows = rows as A[]));
   const secondRows = await preparedRows<B>(trx, second.name, second.sql, second.bindings);
   return [firstRows, secondRows];
 }
-
