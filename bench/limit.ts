@@ -1,5 +1,6 @@
 import { Admin, Partitioners } from 'kafkajs';
 import type { Platform } from '../shared/bootstrap';
+import { createTopicsWithLeaders } from '../shared/kafka/create-topics';
 import { fetchSettings } from '../shared/runner/consumer-runner';
 
 /** What the fleet did in a bench run, for the limit to do again the bare way. */
@@ -25,7 +26,7 @@ export interface LimitWork {
  */
 export async function runLimit(p: Platform, admin: Admin, w: LimitWork) {
   const copies = new Map(Object.keys(w.messagesByTopic).filter((t) => w.messagesByTopic[t]! > 0).map((t) => [t, `${t}.limit`]));
-  await admin.createTopics({ topics: [...copies.values()].map((topic) => ({ topic, numPartitions: w.partitions })), waitForLeaders: true });
+  await createTopicsWithLeaders(admin, [...copies.values()].map((topic) => ({ topic, numPartitions: w.partitions })));
   const table = await createLimitTable(p);
   const readers = await joinReaders(p, w, copies);
 

@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { AvroCodec } from './contracts/codec';
+import { createTopicsWithLeaders } from './kafka/create-topics';
 import { OmsError } from './errors';
 import { DLQ_PARTITIONS, dlqName, TOPICS, TopicKey, topicName } from './topics';
 
@@ -14,9 +15,7 @@ export async function ensureTopics(admin: Admin, prefix: string, partitionsOverr
     ];
   });
   const missing = wanted.filter((t) => !existing.has(t.topic));
-  if (missing.length > 0) {
-    await admin.createTopics({ topics: missing.map((t) => ({ ...t, replicationFactor: -1 })), waitForLeaders: true });
-  }
+  await createTopicsWithLeaders(admin, missing.map((t) => ({ ...t, replicationFactor: -1 })));
   return missing.map((t) => t.topic);
 }
 

@@ -7,6 +7,7 @@ import { describeConfig, loadConfig } from '../../shared/config';
 import { AvroCodec, createSchemaRegistry } from '../../shared/contracts/codec';
 import { OmsError } from '../../shared/errors';
 import { createIdempotentProducer, createKafka } from '../../shared/kafka/client';
+import { createTopicsWithLeaders } from '../../shared/kafka/create-topics';
 import { createLogger } from '../../shared/logger';
 import { startBasicAuthRegistryProxy, BasicAuthRegistryProxy } from '../support/basic-auth-registry-proxy';
 import { testEnv } from '../support/env';
@@ -44,7 +45,7 @@ async function roundTrip(kafka: Kafka): Promise<string> {
   const consumer = kafka.consumer({ groupId: `g-${topic}`, maxWaitTimeInMs: 100 });
   try {
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await createTopicsWithLeaders(admin, [{ topic, numPartitions: 1, replicationFactor: 1 }]);
     await producer.connect();
     await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: sent }] });
     const received: string[] = [];

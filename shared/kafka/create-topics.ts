@@ -1,0 +1,42 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+import { kafkaErrorTypeIn } from './error-type';
+
+/** What a broker answers about a topic it has created but whose partitions it does not know yet. */
+const NOT_YET_LED = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
+
+/**
+ * Creates `topics` and returns once every partition of each has a leader.
+ *
+ * kafkajs's own `waitForLeaders` retries only LEADER_NOT_AVAILABLE; a KRaft broker whose metadata
+ * has not caught up with its controller answers UNKNOWN_TOPIC_OR_PARTITION for a topic it has just
+ * created, and kafkajs then fails the whole creation (tulios/kafkajs#815; CI failed on it once).
+ * So the creation does not wait, and this waits instead, tolerating both answers until `timeoutMs`.
+ */
+export async function createTopicsWithLeaders(
+  admin: Admin, topics: ITopicConfig[], { timeoutMs = 30000, pollMs = 100 } = {},
+): Promise<void> {
+  if (topics.length === 0) return;
+  await admin.createTopics({ topics, waitForLeaders: false, timeout: timeoutMs });
+  await waitForLeaders(admin, topics.map((t) => t.topic), { timeoutMs, pollMs });
+}
+
+async function waitForLeaders(admin: Admin, names: string[], { timeoutMs, pollMs }: { timeoutMs: number; pollMs: number }) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let lastAnswer: string;
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: names });
+      const leaderless = topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
+      if (leaderless.length === 0) return;
+      lastAnswer = `no leader yet for ${leaderless.map((t) => t.name).join(', ')}`;
+    } catch (err) {
+      const type = kafkaErrorTypeIn(err, NOT_YET_LED);
+      if (!type) throw err;
+      lastAnswer = type;
+    }
+    if (Date.now() + pollMs > deadline) {
+      throw new Error(`topics ${names.join(', ')} created, but their partitions had no leader within ${timeoutMs} ms (last answer: ${lastAnswer})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

@@ -1,0 +1,49 @@
+import type { Admin } from 'kafkajs';
+import { createTopicsWithLeaders } from '../../shared/kafka/create-topics';
+
+type Answer = 'unknown' | 'leaderless' | 'led' | 'other-error';
+
+/** An admin whose metadata answers are scripted, one per call, the last repeated. */
+function scriptedAdmin(answers: Answer[]) {
+  const calls = { createTopics: [] as unknown[], fetchTopicMetadata: 0 };
+  const protocolError = (type: string) => Object.assign(new Error(type), { type });
+  const admin = {
+    createTopics: async (opts: unknown) => { calls.createTopics.push(opts); return true; },
+    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => {
+      const answer = answers[Math.min(calls.fetchTopicMetadata++, answers.length - 1)];
+      // kafkajs wraps the broker's answer, so the type is found on what the error wraps
+      if (answer === 'unknown') throw Object.assign(new Error('retries exhausted'), { originalError: protocolError('UNKNOWN_TOPIC_OR_PARTITION') });
+      if (answer === 'other-error') throw protocolError('TOPIC_AUTHORIZATION_FAILED');
+      const leader = answer === 'led' ? 1 : -1;
+      return { topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader }] })) };
+    },
+  };
+  return { admin: admin as unknown as Admin, calls };
+}
+
+describe('createTopicsWithLeaders', () => {
+  it('when the broker does not know the new topic at first, then it waits until every partition has a leader', async () => {
+    const { admin, calls } = scriptedAdmin(['unknown', 'leaderless', 'unknown', 'led']);
+    await createTopicsWithLeaders(admin, [{ topic: 'a', numPartitions: 1 }], { pollMs: 1 });
+    expect(calls.fetchTopicMetadata).toBe(4);
+    expect(calls.createTopics).toEqual([expect.objectContaining({ waitForLeaders: false, topics: [{ topic: 'a', numPartitions: 1 }] })]);
+  });
+
+  it('when no leader comes within the timeout, then it fails saying so', async () => {
+    const { admin } = scriptedAdmin(['unknown']);
+    await expect(createTopicsWithLeaders(admin, [{ topic: 'a' }], { timeoutMs: 30, pollMs: 5 }))
+      .rejects.toThrow(/had no leader within 30 ms \(last answer: UNKNOWN_TOPIC_OR_PARTITION\)/);
+  });
+
+  it('when the broker answers another error, then it fails at once with that error', async () => {
+    const { admin, calls } = scriptedAdmin(['other-error']);
+    await expect(createTopicsWithLeaders(admin, [{ topic: 'a' }], { pollMs: 1 })).rejects.toThrow('TOPIC_AUTHORIZATION_FAILED');
+    expect(calls.fetchTopicMetadata).toBe(1);
+  });
+
+  it('when there is nothing to create, then the broker is not asked', async () => {
+    const { admin, calls } = scriptedAdmin(['led']);
+    await createTopicsWithLeaders(admin, []);
+    expect(calls).toEqual({ createTopics: [], fetchTopicMetadata: 0 });
+  });
+});
