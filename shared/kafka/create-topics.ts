@@ -5,12 +5,14 @@ import { kafkaErrorTypeIn } from './error-type';
 const NOT_YET_LED = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
 
 /**
- * Creates `topics` and returns once every partition of each has a leader.
+ * Creates `topics` and returns once every partition of each has a leader that answers for it.
  *
  * kafkajs's own `waitForLeaders` retries only LEADER_NOT_AVAILABLE; a KRaft broker whose metadata
  * has not caught up with its controller answers UNKNOWN_TOPIC_OR_PARTITION for a topic it has just
  * created, and kafkajs then fails the whole creation (tulios/kafkajs#815; CI failed on it once).
- * So the creation does not wait, and this waits instead, tolerating both answers until `timeoutMs`.
+ * So the creation does not wait, and this waits instead, tolerating those answers until `timeoutMs`.
+ * A leader named in the metadata may not act as one yet (NOT_LEADER_FOR_PARTITION to the first
+ * sends), so each topic's offsets are asked of its leaders too.
  */
 export async function createTopicsWithLeaders(
   admin: Admin, topics: ITopicConfig[], { timeoutMs = 30000, pollMs = 100 } = {},
@@ -23,11 +25,16 @@ export async function createTopicsWithLeaders(
 async function waitForLeaders(admin: Admin, names: string[], { timeoutMs, pollMs }: { timeoutMs: number; pollMs: number }) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    // a first pause, as kafkajs's own wait makes: each early answer is logged by kafkajs as an error
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
     let lastAnswer: string;
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: names });
       const leaderless = topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
-      if (leaderless.length === 0) return;
+      if (leaderless.length === 0) {
+        await Promise.all(names.map((name) => admin.fetchTopicOffsets(name)));
+        return;
+      }
       lastAnswer = `no leader yet for ${leaderless.map((t) => t.name).join(', ')}`;
     } catch (err) {
       const type = kafkaErrorTypeIn(err, NOT_YET_LED);
@@ -37,6 +44,5 @@ async function waitForLeaders(admin: Admin, names: string[], { timeoutMs, pollMs
     if (Date.now() + pollMs > deadline) {
       throw new Error(`topics ${names.join(', ')} created, but their partitions had no leader within ${timeoutMs} ms (last answer: ${lastAnswer})`);
     }
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

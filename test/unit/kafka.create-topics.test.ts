@@ -2,10 +2,11 @@ import type { Admin } from 'kafkajs';
 import { createTopicsWithLeaders } from '../../shared/kafka/create-topics';
 
 type Answer = 'unknown' | 'leaderless' | 'led' | 'other-error';
+type OffsetsAnswer = 'not-leader' | 'answered';
 
-/** An admin whose metadata answers are scripted, one per call, the last repeated. */
-function scriptedAdmin(answers: Answer[]) {
-  const calls = { createTopics: [] as unknown[], fetchTopicMetadata: 0 };
+/** An admin whose metadata and offsets answers are scripted, one per call, the last repeated. */
+function scriptedAdmin(answers: Answer[], offsetsAnswers: OffsetsAnswer[] = ['answered']) {
+  const calls = { createTopics: [] as unknown[], fetchTopicMetadata: 0, fetchTopicOffsets: 0 };
   const protocolError = (type: string) => Object.assign(new Error(type), { type });
   const admin = {
     createTopics: async (opts: unknown) => { calls.createTopics.push(opts); return true; },
@@ -17,6 +18,11 @@ function scriptedAdmin(answers: Answer[]) {
       const leader = answer === 'led' ? 1 : -1;
       return { topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader }] })) };
     },
+    fetchTopicOffsets: async () => {
+      const answer = offsetsAnswers[Math.min(calls.fetchTopicOffsets++, offsetsAnswers.length - 1)];
+      if (answer === 'not-leader') throw protocolError('NOT_LEADER_FOR_PARTITION');
+      return [{ partition: 0, offset: '0', high: '0', low: '0' }];
+    },
   };
   return { admin: admin as unknown as Admin, calls };
 }
@@ -26,7 +32,15 @@ describe('createTopicsWithLeaders', () => {
     const { admin, calls } = scriptedAdmin(['unknown', 'leaderless', 'unknown', 'led']);
     await createTopicsWithLeaders(admin, [{ topic: 'a', numPartitions: 1 }], { pollMs: 1 });
     expect(calls.fetchTopicMetadata).toBe(4);
+    expect(calls.fetchTopicOffsets).toBe(1);
     expect(calls.createTopics).toEqual([expect.objectContaining({ waitForLeaders: false, topics: [{ topic: 'a', numPartitions: 1 }] })]);
+  });
+
+  it('when a partition\'s named leader does not answer for it yet, then it asks again until it does', async () => {
+    const { admin, calls } = scriptedAdmin(['led'], ['not-leader', 'not-leader', 'answered']);
+    await createTopicsWithLeaders(admin, [{ topic: 'a' }], { pollMs: 1 });
+    expect(calls.fetchTopicOffsets).toBe(3);
+    expect(calls.fetchTopicMetadata).toBe(3);
   });
 
   it('when no leader comes within the timeout, then it fails saying so', async () => {
@@ -44,6 +58,6 @@ describe('createTopicsWithLeaders', () => {
   it('when there is nothing to create, then the broker is not asked', async () => {
     const { admin, calls } = scriptedAdmin(['led']);
     await createTopicsWithLeaders(admin, []);
-    expect(calls).toEqual({ createTopics: [], fetchTopicMetadata: 0 });
+    expect(calls).toEqual({ createTopics: [], fetchTopicMetadata: 0, fetchTopicOffsets: 0 });
   });
 });
