@@ -33,6 +33,11 @@ export const settings = {
     default: '1.1',
     schema: z.string().transform((s) => (s.trim() === '' ? null : Number(s))).pipe(z.number().positive().finite().nullable()),
   }),
+  DATABASE_NAMED_STATEMENTS: setting({
+    doc: 'The saga\'s fixed-shape statements are named prepared statements, parsed and planned once per connection (planning was about a quarter of their database time). false sends them unnamed, parsed and planned each time: for a connection pooler in transaction mode that does not keep prepared statements (PgBouncer before 1.21, or without `max_prepared_statements`), where a named statement meets a server connection that never prepared it and every message waits, retried as `database_misconfigured`.',
+    default: 'true',
+    schema: bool,
+  }),
   DATABASE_SERVICE_ROLES: setting({
     doc: 'Every runner transaction first runs `SET LOCAL ROLE oms_<service>`, so a service can write only its own tables (roles from migration 004; the connecting user must be a member).',
     default: 'true',

@@ -3,6 +3,7 @@ import { types } from 'pg';
 import type { Config } from '../config';
 import { migrationSource } from './migration-source';
 import { PipelinedPgClient, pipelinedTransaction } from './pipelined-transaction';
+import type { NamedStatementsConfig } from './prepared-statement';
 
 export type Db = Knex;
 
@@ -28,10 +29,11 @@ export function transactAs(db: Db, role: string | null): Transact {
   return <T>(fn: (trx: Trx) => Promise<T>) => db.transaction<T>(fn, config);
 }
 
-export function createDb(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_MAX'> & Partial<Pick<Config, 'DATABASE_RANDOM_PAGE_COST'>>, applicationName = 'oms'): Db {
+export function createDb(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_MAX'> & Partial<Pick<Config, 'DATABASE_RANDOM_PAGE_COST' | 'DATABASE_NAMED_STATEMENTS'>>, applicationName = 'oms'): Db {
   const randomPageCost = config.DATABASE_RANDOM_PAGE_COST;
-  return knex({
+  const knexConfig: Knex.Config & NamedStatementsConfig = {
     client: PipelinedPgClient,
+    namedStatements: config.DATABASE_NAMED_STATEMENTS ?? true,
     connection: {
       connectionString: config.DATABASE_URL,
       application_name: applicationName,
@@ -39,7 +41,8 @@ export function createDb(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_MA
     },
     pool: { min: 0, max: config.DATABASE_POOL_MAX },
     acquireConnectionTimeout: 10000,
-  });
+  };
+  return knex(knexConfig);
 }
 
 export async function migrateLatest(db: Db): Promise<string[]> {

@@ -11,11 +11,17 @@ type Bindings = Readonly<Record<string, unknown>> | readonly unknown[];
 
 /** The pg connection as this module uses it: `query` with a named statement returns a promise. */
 interface PgConnection {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/** The knex config's own setting (DATABASE_NAMED_STATEMENTS): false sends preparedRows' statements unnamed. */
+export interface NamedStatementsConfig {
+  namedStatements?: boolean;
 }
 
 /** What this module needs of a knex client: a transaction's always hands out its own connection. */
 interface KnexClient {
+  config: NamedStatementsConfig;
   transacting?: boolean;
   acquireConnection(): Promise<PgConnection>;
   releaseConnection(connection: PgConnection): Promise<unknown>;
@@ -89,6 +95,9 @@ function valuesOf(statement: CompiledStatement, bindings: Bindings, name: string
  *
  * `{ commit: true }` on a pipelined transaction (transactAs) sends its COMMIT with the statement:
  * the transaction's last statement, after which it runs no other.
+ *
+ * With `namedStatements: false` in the knex config (DATABASE_NAMED_STATEMENTS) the statement is
+ * sent unnamed, parsed and planned each time, for poolers that do not keep prepared statements.
  */
 export async function preparedRows<Row>(db: Knex | Knex.Transaction, name: string, sql: string, bindings: Bindings, options: { commit?: boolean } = {}): Promise<Row[]> {
   const statement = compile(sql, bindings);
@@ -102,7 +111,8 @@ export async function preparedRows<Row>(db: Knex | Knex.Transaction, name: strin
   client.emit('query', { sql: statement.text, bindings: values, method: 'raw', options: { name: qualifiedName } });
   const connection = await client.acquireConnection();
   try {
-    const config = { name: qualifiedName, text: statement.text, values };
+    // unnamed (DATABASE_NAMED_STATEMENTS=false): parsed each time, on whatever server connection a pooler gives
+    const config = client.config.namedStatements === false ? { text: statement.text, values } : { name: qualifiedName, text: statement.text, values };
     const { rows } = await connection.query(options.commit ? commitAfter(config) : config);
     return rows as Row[];
   } finally {

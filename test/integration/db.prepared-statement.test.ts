@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { createDb, type Db } from '../../shared/db/knex';
 import { preparedRows } from '../../shared/db/prepared-statement';
+import { pipelinedTransaction } from '../../shared/db/pipelined-transaction';
 import { TEST_DATABASE_URL } from '../support/env';
 
 /** The runner's and handlers' statements, sent on the pg connection past knex's builder: same rows, same transactions, same errors. */
@@ -74,5 +75,17 @@ describe('preparedRows (named prepared statements on the pg connection)', () => 
       await preparedRows(trx, 'test_seen', 'SELECT :n::int AS n', { n: 3 });
     });
     expect(seen).toEqual(expect.arrayContaining(['SELECT $1::int AS n']));
+  });
+
+  it('when DATABASE_NAMED_STATEMENTS is false, then the same statements run unnamed, in the transaction, and nothing is prepared on the connection', async () => {
+    const unnamed = createDb({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: 1, DATABASE_NAMED_STATEMENTS: false }, 'prepared-statement-unnamed-test');
+    try {
+      await unnamed.transaction(async (trx) => {
+        for (const n of [1, 2]) expect(await preparedRows(trx, 'test_unnamed', 'SELECT :n::int AS n', { n })).toEqual([{ n }]);
+        expect(await preparedOnThisConnection(trx)).toEqual([]);
+      }, pipelinedTransaction(null));
+    } finally {
+      await unnamed.destroy();
+    }
   });
 });

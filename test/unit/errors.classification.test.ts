@@ -22,6 +22,16 @@ describe('classifyError', () => {
     expect(classifyError(Object.assign(new Error(message), { code }))).toMatchObject({ code: 'database_misconfigured', retriable: true });
   });
 
+  it.each([
+    ['26000', 'prepared statement "oms_inbox_record" does not exist'],
+    ['42P05', 'prepared statement "oms_outbox_sent" already exists'],
+  ])('when Postgres reports SQLSTATE %s (%s), then the statements reached another server connection (a pooler in transaction mode): retriable, with what to set', (code, message) => {
+    const err = classifyError(Object.assign(new Error(message), { code }));
+    expect(err).toMatchObject({ code: 'database_misconfigured', retriable: true });
+    expect(err.message).toContain(message);
+    expect(err.message).toMatch(/DATABASE_NAMED_STATEMENTS=false/);
+  });
+
   it('when Postgres rejects a value (a check or unique violation), then it stays unclassified: that one message is at fault', () => {
     expect(classifyError(Object.assign(new Error('violates check constraint'), { code: '23514' }))).toMatchObject({ code: 'handler_failed', retriable: false });
   });
