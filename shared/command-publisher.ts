@@ -4,6 +4,7 @@ import type { AvroCodec, RecordName } from './contracts/codec';
 import { newEnvelope } from './contracts/envelope';
 import type { RecordTypes } from './contracts/types.generated';
 import { topicName } from './topics';
+import { extend } from './extend';
 
 /** A UUID derived from text: the same channel order reference always gives the same ids. */
 export function uuidFrom(text: string): string {
@@ -40,7 +41,7 @@ export class CommandPublisher {
   private async send<N extends Command>(record: N, items: { payload: Payload<N>; eventId?: string }[]): Promise<string[]> {
     if (items.length === 0) return [];
     const topic = topicName('orderCommands', this.topicPrefix);
-    const values = items.map(({ payload, eventId }) => ({ ...payload, ...newEnvelope(this.source, payload.orderId, eventId) }) as unknown as RecordTypes[N]);
+    const values = items.map(({ payload, eventId }) => extend(payload, newEnvelope(this.source, payload.orderId, eventId)) as unknown as RecordTypes[N]);
     const messages = await Promise.all(values.map(async (value) => ({ key: value.orderId as string, value: await this.codec.encode(topic, record, value) })));
     await this.producer.send({ topic, acks: -1, messages });
     return values.map((v) => v.eventId);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { OrderLineInput, PriceBreakdown, RejectionReason } from './contracts/types.generated';
 import { loadRulesFile } from './rules-file';
 import { add, applyBasisPoints, divideRounded, money, Money, MoneyOutOfRange, subtract, sum, times, zero } from './money';
+import { extend } from './extend';
 
 /**
  * get_total_price — pure: the same lines, destination, codes and rules always give the same
@@ -103,7 +104,7 @@ function priceOrder(input: PricingInput, rules: PricingRules): PricedOrder {
     const rule = rules.lineDiscounts.find((d) => d.sku === l.sku);
     const discount = rule ? applyBasisPoints(gross, rule.basisPoints) : zero(currency);
     if (discount.minor > 0) components.push({ kind: 'line_discount', code: l.sku, description: rule?.description ?? `Discount on ${l.sku}`, amountMinor: -discount.minor });
-    return { ...l, discountMinor: discount.minor, lineTotalMinor: subtract(gross, discount).minor };
+    return extend(l, { discountMinor: discount.minor, lineTotalMinor: subtract(gross, discount).minor });
   });
   const subtotal = sum(lines.map((l) => times(money(l.unitPriceMinor, currency), l.quantity)), currency);
   const lineDiscounts = sum(lines.map((l) => money(l.discountMinor, currency)), currency);

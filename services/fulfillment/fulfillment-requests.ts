@@ -4,6 +4,7 @@ import { queueWrite } from '../../shared/db/pipelined-transaction';
 import { transitionOrders } from '../../shared/order-state';
 import type { OrderLineRow, OrderRow } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
+import { extend } from '../../shared/extend';
 
 interface Ready {
   ctx: HandlerContext;
@@ -40,7 +41,7 @@ export class FulfillmentRequests implements ChunkFlush {
     const moves = await transitionOrders(this.trx, this.queued.map((q) => ({ orderId: q.order.order_id, to: 'Awaiting_Shipment', cause: q.ctx.cause })));
     const requested = this.queued.flatMap((q, i) => {
       const moved = moves[i]!;
-      return moved.applied ? [{ ...q, version: moved.version, fulfillmentId: randomUUID() }] : [];
+      return moved.applied ? [extend(q, { version: moved.version, fulfillmentId: randomUUID() })] : [];
     });
     if (requested.length === 0) return;
     await queueWrite(this.trx, this.trx('fulfillments').insert(requested.map((r) => ({ fulfillment_id: r.fulfillmentId, order_id: r.order.order_id, status: 'requested' }))));

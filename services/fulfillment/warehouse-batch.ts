@@ -4,6 +4,7 @@ import { preparedRows } from '../../shared/db/prepared-statement';
 import { transitionOrders, TransitionResult } from '../../shared/order-state';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
+import { extend } from '../../shared/extend';
 
 type Report =
   | { kind: 'dispatched'; event: ShipmentDispatched; ctx: HandlerContext }
@@ -22,7 +23,7 @@ export class WarehouseBatch implements ChunkFlush {
   private constructor(private readonly trx: Knex.Transaction) {}
 
   static queue(ctx: HandlerContext, report: Omit<Report, 'ctx'>): void {
-    ctx.chunkScoped('fulfillment.warehouse', () => new WarehouseBatch(ctx.trx)).queued.push({ ...report, ctx } as Report);
+    ctx.chunkScoped('fulfillment.warehouse', () => new WarehouseBatch(ctx.trx)).queued.push(extend(report, { ctx }) as Report);
   }
 
   async flush(): Promise<void> {

@@ -4,6 +4,7 @@ import type { PriceBreakdown, RejectionReason, SubmitOrder } from '../../shared/
 import { historyRow, type Cause, type OrderState } from '../../shared/order-state';
 import type { PricedOrder } from '../../shared/pricing';
 import { queueWrite } from '../../shared/db/pipelined-transaction';
+import { extend } from '../../shared/extend';
 
 const ROWS_PER_INSERT = 1000;
 
@@ -37,7 +38,7 @@ export async function createOrders(trx: Knex.Transaction, orders: NewOrder[]): P
   const fresh = orders.filter((_, i) => created[i]);
 
   await insertInSlices(trx, 'order_lines', fresh.flatMap(({ cmd, state, priced }) => {
-    const lines = priced?.lines ?? cmd.lines.map((l, i) => ({ ...l, lineId: `L${i + 1}`, discountMinor: 0, lineTotalMinor: 0 }));
+    const lines = priced?.lines ?? cmd.lines.map((l, i) => extend(l, { lineId: `L${i + 1}`, discountMinor: 0, lineTotalMinor: 0 }));
     return lines.map((l) => ({
       order_id: cmd.orderId, line_id: l.lineId, sku: l.sku, name: l.name, quantity: l.quantity,
       unit_price_minor: l.unitPriceMinor, discount_minor: l.discountMinor, line_total_minor: l.lineTotalMinor, weight_grams: l.weightGrams,

@@ -4,6 +4,7 @@ import { getTotalPrice, PricingRules } from '../../shared/pricing';
 import type { Handler } from '../../shared/runner/handler';
 import { PlacementBatch } from './placement-batch';
 import { unstorable, validateSubmitOrder } from './validation';
+import { extend } from '../../shared/extend';
 
 /** Intake: validate, price, store Pending and announce OrderPlaced — or store Rejected with reasons (stored with the chunk's other new orders). */
 export const submitOrder = (rules: PricingRules): Handler<'io.oms.commands.SubmitOrder'> => async (ctx, cmd: SubmitOrder) => {
@@ -20,7 +21,7 @@ export const submitOrder = (rules: PricingRules): Handler<'io.oms.commands.Submi
             shippingMethod: cmd.shippingMethod,
             destination: { country: cmd.shippingAddress.country, region: cmd.shippingAddress.region },
             promotionCodes: cmd.promotionCodes,
-            lines: cmd.lines.map((l, i) => ({ ...l, lineId: `L${i + 1}` })),
+            lines: cmd.lines.map((l, i) => extend(l, { lineId: `L${i + 1}` })),
           },
           rules,
         )

@@ -1,3 +1,5 @@
+import { extend } from '../../shared/extend';
+
 /**
  * Pure reservation planning: given what an order needs and the stock rows (locked by the caller),
  * either every SKU is covered — lines sharing a SKU summed first, taken from the locations with the
@@ -35,7 +37,7 @@ export function planReservation(lines: Demand[], stock: StockRow[]): { ok: true;
   const takes: PlannedTake[] = [];
   const shortages: Shortage[] = [];
   for (const { sku, quantity } of sumBySku(lines)) {
-    const rows = stock.filter((s) => s.sku === sku).map((s) => ({ ...s, available: Math.max(0, s.on_hand - s.reserved) }));
+    const rows = stock.filter((s) => s.sku === sku).map((s) => extend(s, { available: Math.max(0, s.on_hand - s.reserved) }));
     const available = rows.reduce((n, r) => n + r.available, 0);
     if (rows.length === 0) shortages.push({ sku, requested: quantity, available: 0, reason: 'unknown_sku' });
     else if (available < quantity) shortages.push({ sku, requested: quantity, available, reason: 'insufficient_stock' });

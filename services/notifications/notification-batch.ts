@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Customer, NotificationKind } from '../../shared/contracts/types.generated';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { compose } from './messages';
+import { extend } from '../../shared/extend';
 
 export interface NotificationRequest {
   orderId: string;
@@ -31,7 +32,7 @@ export class NotificationBatch implements ChunkFlush {
   constructor(private readonly trx: Knex.Transaction) {}
 
   static queue(ctx: HandlerContext, request: NotificationRequest): void {
-    ctx.chunkScoped('notifications.batch', () => new NotificationBatch(ctx.trx)).queued.push({ ...request, ctx });
+    ctx.chunkScoped('notifications.batch', () => new NotificationBatch(ctx.trx)).queued.push(extend(request, { ctx }));
   }
 
   async flush(): Promise<void> {

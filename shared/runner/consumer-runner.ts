@@ -257,7 +257,8 @@ export class ConsumerRunner {
       const value = header.body();
       if (!handlerApplies(handler, value as never)) return null;
       const envelope = value as unknown as Envelope;
-      const eventLog = lazyChild(this.log, { ...position, orderId: envelope.orderId, correlationId: envelope.correlationId, record: shortName(recordName) });
+      // spelled out, not `{ ...position, … }`: properties added to a spread copy cost about 3 µs here per message (shared/extend.ts)
+      const eventLog = lazyChild(this.log, { topic, partition, offset: message.offset, orderId: envelope.orderId, correlationId: envelope.correlationId, record: shortName(recordName) });
       return { topic, partition, message, handler, value, envelope, log: eventLog, recordName };
     } catch (e) {
       dead.push(this.giveUp(topic, partition, message, e, log));
