@@ -41,22 +41,18 @@ const RETRIABLE_SQLSTATE = /^(08|40|53|57P0[1-4])/;
 // The database does not match the code: a migration not yet applied, a grant missing. Every message
 // would fail the same way, so none is at fault: dead-lettering would empty the topic into the DLQ.
 // The partition waits (retried with back-off, logged) until an operator migrates or grants.
-const MISCONFIGURED_SQLSTATE = new Set([
-  '42P01', // undefined_table
-  '42703', // undefined_column
-  '42883', // undefined_function
-  '42501', // insufficient_privilege
-  '3F000', // invalid_schema_name
-]);
-// A named prepared statement missing on the server, or already there, when the connection knows
-// otherwise: its statements reached another server connection than the one that prepared them,
-// as behind a pooler in transaction mode that does not keep prepared statements. Every message
-// would fail the same way: dead-lettering would empty the topics into their DLQs.
-const LOST_PREPARED_STATEMENT_SQLSTATE = new Set([
-  '26000', // invalid_sql_statement_name: prepared statement "oms_…" does not exist
-  '42P05', // duplicate_prepared_statement: prepared statement "oms_…" already exists
-]);
 const LOST_PREPARED_STATEMENT_HINT = 'named prepared statements were lost between statements: behind a connection pooler in transaction mode (PgBouncer before 1.21, or without max_prepared_statements) set DATABASE_NAMED_STATEMENTS=false (README How to operate)';
+const MISCONFIGURED_SQLSTATE = new Map<string, string | null>([
+  ['42P01', null], // undefined_table
+  ['42703', null], // undefined_column
+  ['42883', null], // undefined_function
+  ['42501', null], // insufficient_privilege
+  ['3F000', null], // invalid_schema_name
+  // a named prepared statement missing on the server, or already there, when the connection knows
+  // otherwise: its statements reached another server connection than the one that prepared them
+  ['26000', LOST_PREPARED_STATEMENT_HINT], // invalid_sql_statement_name
+  ['42P05', LOST_PREPARED_STATEMENT_HINT], // duplicate_prepared_statement
+]);
 const RETRIABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** Turns any thrown value into an OmsError; unknown errors become `handler_failed` (unclassified). */
@@ -66,8 +62,10 @@ export function classifyError(err: unknown): OmsError {
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.message === 'string' ? e.message : String(err);
   if (code && RETRIABLE_SQLSTATE.test(code)) return transient('database_unavailable', message, err);
-  if (code && MISCONFIGURED_SQLSTATE.has(code)) return transient('database_misconfigured', message, err);
-  if (code && LOST_PREPARED_STATEMENT_SQLSTATE.has(code)) return transient('database_misconfigured', `${message}: ${LOST_PREPARED_STATEMENT_HINT}`, err);
+  if (code && MISCONFIGURED_SQLSTATE.has(code)) {
+    const hint = MISCONFIGURED_SQLSTATE.get(code);
+    return transient('database_misconfigured', hint ? `${message}: ${hint}` : message, err);
+  }
   if (code && RETRIABLE_NODE_CODES.has(code)) return transient('database_unavailable', message, err);
   if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
     return transient('database_unavailable', message, err);
