@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { AvroCodec, RecordName } from '../contracts/codec';
 import type { RecordTypes } from '../contracts/types.generated';
 import { type Db, type Trx, type Transact, transactAs } from '../db/knex';
-import { preparedRows } from '../db/prepared-statement';
+import { preparedRows, queuePreparedWrite } from '../db/prepared-statement';
 import { serviceRole } from '../db/migrations/004_service_roles';
 import { classifyError, OmsError, permanent, transient } from '../errors';
 import { lazyChild, type Logger } from '../logger';
@@ -274,6 +274,8 @@ export class ConsumerRunner {
    */
   private async processChunk(work: Work[], heartbeat: () => Promise<void>): Promise<void> {
     const log = work[0]!.log;
+    const committed = await this.tryWithInboxLast(work, log);
+    if (committed) return this.publish(committed, log);
     let remaining = work;
     for (;;) {
       const failed: FailedMessage = {};
@@ -300,6 +302,26 @@ export class ConsumerRunner {
       }
       await this.publish(committed, log);
       return;
+    }
+  }
+
+  /**
+   * The usual chunk, none of whose events this service has handled before: its inbox rows go with
+   * its last statement instead of in a round trip of their own before the handlers. A
+   * redelivered event fails that insert on the inbox's key and the transaction rolls back, as
+   * does any other failure; undefined then, and the caller reruns the chunk with the inbox first,
+   * which skips the handled events and finds a culprit. A handler may thus run for an event
+   * already handled, in a transaction that never commits: handlers reach the outside world only
+   * through the database, the outbox, and the payment gateway with an idempotency key.
+   */
+  private async tryWithInboxLast(work: Work[], log: Logger): Promise<CommittedEvents | undefined> {
+    try {
+      return await this.transact((trx) => this.handleInTransaction(trx, work, {}, true));
+    } catch (e) {
+      const cause = e as { code?: string; table?: string };
+      if (cause.code === '23505' && cause.table === 'inbox') log.info({ messages: work.length }, 'chunk holds events already handled; rerunning it with the inbox first');
+      else log.debug({ err: classifyError(e).message }, 'chunk failed; rerunning it with the inbox first');
+      return undefined;
     }
   }
 
@@ -346,15 +368,15 @@ export class ConsumerRunner {
     await heartbeat();
   }
 
-  /** Inbox rows for all, handlers for the new ones in order, then every outgoing event in one outbox row. */
-  private async handleInTransaction(trx: Trx, work: Work[], failed: FailedMessage = {}): Promise<CommittedEvents> {
+  /**
+   * Inbox rows for all, handlers for the new ones in order, then every outgoing event in one outbox
+   * row. `inboxLast`: every event is taken as new and the inbox rows are written with the last
+   * statement, failing the transaction if one was not (tryWithInboxLast).
+   */
+  private async handleInTransaction(trx: Trx, work: Work[], failed: FailedMessage = {}, inboxLast = false): Promise<CommittedEvents> {
     failed.work = undefined;
-    // one prepared two-parameter statement whatever the chunk's size (not a 2×N-parameter insert built per chunk)
-    const inserted = await preparedRows<{ event_id: string }>(trx, 'inbox_record',
-      'INSERT INTO inbox (consumer, event_id) SELECT ?, unnest(?::text[]) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id',
-      [this.service.name, work.map((w) => w.envelope.eventId)],
-    );
-    const fresh = new Set(inserted.map((r) => r.event_id));
+    const fresh = inboxLast ? new Set(work.map((w) => w.envelope.eventId)) : await this.recordInbox(trx, work);
+    const freshIds = inboxLast ? [...fresh] : [];
     const chunkOrderIds = work.filter((w) => fresh.has(w.envelope.eventId) && w.envelope.orderId).map((w) => w.envelope.orderId!);
     const outgoing: OutboxMessage[] = [];
     const scoped = new Map<string, ChunkFlush>();
@@ -368,9 +390,21 @@ export class ConsumerRunner {
       failed.work = undefined;
     }
     for (const accumulator of scoped.values()) await accumulator.flush();
+    // without ON CONFLICT: an event handled before fails it, and the transaction with it
+    if (inboxLast) await queuePreparedWrite(trx, 'inbox_record_new', 'INSERT INTO inbox (consumer, event_id) SELECT ?, unnest(?::text[])', [this.service.name, freshIds]);
     if (outgoing.length === 0) return { ids: [], messages: [] };
     // the last statement: it carries the COMMIT, one round trip less
     return { ids: await writeOutbox(trx, outgoing, { commit: true }), messages: outgoing };
+  }
+
+  /** The chunk's inbox rows, first: the events among them not handled before. */
+  private async recordInbox(trx: Trx, work: Work[]): Promise<Set<string>> {
+    // one prepared two-parameter statement whatever the chunk's size (not a 2×N-parameter insert built per chunk)
+    const inserted = await preparedRows<{ event_id: string }>(trx, 'inbox_record',
+      'INSERT INTO inbox (consumer, event_id) SELECT ?, unnest(?::text[]) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id',
+      [this.service.name, work.map((w) => w.envelope.eventId)],
+    );
+    return new Set(inserted.map((r) => r.event_id));
   }
 
   private context(trx: Trx, w: Work, outgoing: OutboxMessage[], scoped: Map<string, ChunkFlush>, chunkOrderIds: readonly string[]): HandlerContext {

@@ -1,12 +1,52 @@
+import { Client } from 'pg';
 import { aSubmitOrder } from '../support/orders';
 import { eventually, TestStack } from '../support/stack';
 
+/** The texts of the inbox inserts sent while `fn` runs: as a statement of their own, or carried by another (shared/db/pipelined-query.ts). */
+async function inboxInserts(fn: () => Promise<void>): Promise<{ own: string[]; carried: string[] }> {
+  const seen = { own: [] as string[], carried: [] as string[] };
+  const original = Client.prototype.query;
+  const spy = function (this: Client, config: unknown, ...rest: unknown[]) {
+    const c = config as { text?: string; carriedTexts?: string[] } | string;
+    const text = typeof c === 'string' ? c : c?.text;
+    if (text?.includes('INTO inbox')) seen.own.push(text);
+    if (typeof c === 'object') seen.carried.push(...(c?.carriedTexts ?? []).filter((t) => t.includes('INTO inbox')));
+    return (original as (...a: unknown[]) => unknown).call(this, config, ...rest);
+  };
+  Client.prototype.query = spy as typeof original;
+  try {
+    await fn();
+  } finally {
+    Client.prototype.query = original;
+  }
+  return seen;
+}
+
 describe('shared runner: a chunk with events already handled', () => {
   const stack = new TestStack();
+  beforeAll(() => stack.provision());
   afterAll(() => stack.close());
 
+  it('when a chunk holds only new events, then its inbox rows go with its last statement, not in a round trip of their own before the handlers', async () => {
+    const topic = stack.topic('orderCommands');
+    const commands = Array.from({ length: 5 }, () => aSubmitOrder());
+    const ids = commands.map((c) => c.orderId);
+    await stack.sendRaw('orderCommands', await Promise.all(commands.map(async (c) => ({ key: c.orderId, partition: 0, value: await stack.platform.codec.encode(topic, 'io.oms.commands.SubmitOrder', c) }))));
+    const seen = await inboxInserts(async () => {
+      const intake = await stack.startService(stack.service('intake'));
+      await eventually('5 inbox rows', async () => {
+        const rows = await stack.db('inbox').where({ consumer: 'intake' }).whereIn('event_id', commands.map((c) => c.eventId)).select('event_id');
+        return rows.length === 5 ? rows : undefined;
+      });
+      await stack.stopService(intake);
+    });
+    expect(seen.own).toEqual([]);
+    expect(seen.carried.length).toBeGreaterThanOrEqual(1);
+    const [placed] = await stack.db('orders').whereIn('order_id', ids).count<{ n: string }[]>('* as n');
+    expect(Number(placed!.n)).toBe(5);
+  });
+
   it('when a chunk holds 5 redelivered SubmitOrders and 5 new ones, then only the new ones are handled, together in one transaction, and each order is placed once', async () => {
-    await stack.provision();
     const topic = stack.topic('orderCommands');
     await stack.watch([stack.topic('orders')]);
     const encode = async (commands: ReturnType<typeof aSubmitOrder>[]) =>
