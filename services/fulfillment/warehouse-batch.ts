@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { ShipmentDelivered, ShipmentDispatched } from '../../shared/contracts/types.generated';
-import { preparedRows } from '../../shared/db/prepared-statement';
+import { queuePreparedWrite } from '../../shared/db/prepared-statement';
 import { transitionOrders, TransitionResult } from '../../shared/order-state';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
@@ -12,9 +12,9 @@ type Report =
 
 /**
  * The chunk's warehouse reports, applied together: handlers queue what the warehouse said; the
- * flush moves every order in one guarded-transition statement (Shipped, or Delivered), writes the
- * shipments of the applied reports in one statement per kind, and announces them in message
- * order. An order reported twice in one chunk (dispatched, then delivered) goes in a second round,
+ * flush moves every order in one guarded-transition statement (Shipped, or Delivered), queues the
+ * shipments of the applied reports in one write per kind (carried by the chunk's next statement,
+ * no round trip of their own), and announces them in message order. An order reported twice in one chunk (dispatched, then delivered) goes in a second round,
  * after the first round's writes.
  */
 export class WarehouseBatch implements ChunkFlush {
@@ -52,8 +52,8 @@ export class WarehouseBatch implements ChunkFlush {
     })));
     const dispatched = round.flatMap((r, i) => (r.kind === 'dispatched' && results[i]!.applied ? [r.event] : []));
     if (dispatched.length) {
-      // the shipment rows and their fulfilments' new status in one statement
-      await preparedRows(this.trx, 'shipments_dispatched',
+      // the shipment rows and their fulfilments' new status in one statement, queued: the chunk's next statement carries it
+      await queuePreparedWrite(this.trx, 'shipments_dispatched',
         `WITH shipment AS (
            INSERT INTO shipments (shipment_id, order_id, carrier, tracking_number, status, dispatched_at)
            SELECT shipment_id, order_id, carrier, tracking_number, 'dispatched', dispatched_at
@@ -69,7 +69,7 @@ export class WarehouseBatch implements ChunkFlush {
     }
     const delivered = round.flatMap((r, i) => (r.kind === 'delivered' && results[i]!.applied ? [r.event] : []));
     if (delivered.length) {
-      await preparedRows(this.trx, 'shipments_delivered',
+      await queuePreparedWrite(this.trx, 'shipments_delivered',
         `UPDATE shipments s SET status = 'delivered', delivered_at = d.at
            FROM unnest(:orderIds::uuid[], :ats::timestamptz[]) AS d(order_id, at)
           WHERE s.order_id = d.order_id`,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 import { queueWrite } from '../../shared/db/pipelined-transaction';
-import { preparedRows } from '../../shared/db/prepared-statement';
+import { preparedRows, queuePreparedRead } from '../../shared/db/prepared-statement';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
-import { Demand, planReservation, PlannedTake, Shortage } from './reservation-plan';
-import { lockStockRows, stockRowKey, writeStockRows } from './stock-rows';
+import { Demand, planReservation, PlannedTake, Shortage, StockRow } from './reservation-plan';
+import { stockRowKey, writeStockRows } from './stock-rows';
 
 type Scope = string | null; // null: the order's placed lines; else one added line's id
 type Settlement = 'released' | 'committed';
@@ -32,8 +32,8 @@ interface Held {
 /**
  * The chunk's stock ledger. Handlers queue their stock steps (with the SKUs or orders they will
  * touch); after the chunk's last handler the ledger locks every reservation and stock row the
- * steps need in one sorted query each, runs the steps in message order against those rows in
- * memory, and writes each changed row once. Stock rows are the hot spot of the whole saga: holding
+ * steps need in one sorted query each, all in one round trip (lockForSteps), runs the steps in
+ * message order against those rows in memory, and writes each changed row once. Stock rows are the hot spot of the whole saga: holding
  * them only for this final step, instead of from a chunk's first reservation to its commit, lets
  * inventory chunks from several partitions and instances overlap.
  */
@@ -64,10 +64,7 @@ export class StockBook implements ChunkFlush {
 
   async flush(): Promise<void> {
     if (this.steps.length === 0) return;
-    const held = await this.lockHeld();
-    const scopes = await this.existingScopes();
-    for (const h of held.values()) for (const r of h) for (const l of r.lines) this.skus.add(l.sku);
-    const rows = await lockStockRows(this.trx, [...this.skus]);
+    const { held, scopes, rows } = await this.lockForSteps();
     const stock = new Map(rows.map((r) => [stockRowKey(r), { ...r }]));
     const changed = new Set<string>();
     const newReservations: { reservation_id: string; order_id: string; line_id: Scope; status: 'held' }[] = [];
@@ -121,31 +118,60 @@ export class StockBook implements ChunkFlush {
     await writeStockRows(this.trx, [...changed].sort().map((k) => stock.get(k)!));
   }
 
-  /** Held reservations of the orders being settled, locked, with their lines. */
-  private async lockHeld(): Promise<Map<string, Held[]>> {
-    const held = new Map<string, Held[]>();
-    if (this.settleOrders.size === 0) return held;
-    const ids = (await this.trx('reservations').whereIn('order_id', [...this.settleOrders]).where({ status: 'held' }).orderBy('reservation_id').forUpdate().select('reservation_id', 'order_id')) as { reservation_id: string; order_id: string }[];
-    if (ids.length === 0) return held;
-    const lines = (await this.trx('reservation_lines').whereIn('reservation_id', ids.map((r) => r.reservation_id)).orderBy(['sku', 'location']).select('reservation_id', 'sku', 'location', 'quantity')) as (PlannedTake & { reservation_id: string })[];
-    const linesOf = new Map<string, PlannedTake[]>();
-    for (const { reservation_id, sku, location, quantity } of lines) linesOf.set(reservation_id, [...(linesOf.get(reservation_id) ?? []), { sku, location, quantity }]);
-    for (const r of ids) held.set(r.order_id, [...(held.get(r.order_id) ?? []), { reservationId: r.reservation_id, lines: linesOf.get(r.reservation_id) ?? [] }]);
-    return held;
-  }
-
-  /** Scopes that already have a reservation or a refusal, for the orders that may reserve: one prepared statement for both tables. */
-  private async existingScopes(): Promise<Set<string>> {
-    const scopes = new Set<string>();
-    if (this.reserveOrders.size === 0) return scopes;
-    const rows = await preparedRows<{ order_id: string; line_id: string | null }>(this.trx, 'inventory_existing_scopes',
-      `SELECT order_id, line_id FROM reservations WHERE order_id = ANY(:orderIds::uuid[])
-       UNION ALL
-       SELECT order_id, CASE WHEN scope = 'order' THEN NULL ELSE scope END FROM inventory_refusals WHERE order_id = ANY(:orderIds::uuid[])`,
-      { orderIds: [...this.reserveOrders] },
+  /**
+   * What the steps need, in one round trip and in the order every writer locks: the held
+   * reservations of the orders being settled (locked) and their lines, the scopes already reserved
+   * or refused for the orders that may reserve, then the stock rows of the SKUs to reserve and of
+   * the held lines (locked, by (sku, location)). The held lines' SKUs are found by the stock query
+   * itself, after the reservations' lock, so it waits for no answer in between.
+   */
+  private async lockForSteps(): Promise<{ held: Map<string, Held[]>; scopes: Set<string>; rows: StockRow[] }> {
+    const settleOrders = [...this.settleOrders];
+    let heldIds: { reservation_id: string; order_id: string }[] = [];
+    let heldLines: (PlannedTake & { reservation_id: string })[] = [];
+    let scopeRows: { order_id: string; line_id: string | null }[] = [];
+    if (settleOrders.length > 0) {
+      await queuePreparedRead<{ reservation_id: string; order_id: string }>(this.trx, {
+        name: 'inventory_lock_held',
+        sql: `SELECT reservation_id, order_id FROM reservations WHERE order_id = ANY(:orderIds::uuid[]) AND status = 'held' ORDER BY reservation_id FOR UPDATE`,
+        bindings: { orderIds: settleOrders },
+      }, (rows) => (heldIds = rows));
+      await queuePreparedRead<PlannedTake & { reservation_id: string }>(this.trx, {
+        name: 'inventory_held_lines',
+        sql: `SELECT l.reservation_id, l.sku, l.location, l.quantity
+                FROM reservation_lines l JOIN reservations r ON r.reservation_id = l.reservation_id
+               WHERE r.order_id = ANY(:orderIds::uuid[]) AND r.status = 'held'
+               ORDER BY l.sku, l.location`,
+        bindings: { orderIds: settleOrders },
+      }, (rows) => (heldLines = rows));
+    }
+    if (this.reserveOrders.size > 0) {
+      await queuePreparedRead<{ order_id: string; line_id: string | null }>(this.trx, {
+        name: 'inventory_existing_scopes',
+        sql: `SELECT order_id, line_id FROM reservations WHERE order_id = ANY(:orderIds::uuid[])
+              UNION ALL
+              SELECT order_id, CASE WHEN scope = 'order' THEN NULL ELSE scope END FROM inventory_refusals WHERE order_id = ANY(:orderIds::uuid[])`,
+        bindings: { orderIds: [...this.reserveOrders] },
+      }, (rows) => (scopeRows = rows));
+    }
+    // `= ANY(ARRAY(…))`: the SKUs are gathered once, and the stock rows found through their key as for a list of SKUs
+    const rows = await preparedRows<StockRow>(this.trx, 'inventory_lock_stock',
+      `SELECT sku, location, on_hand, reserved FROM stock_levels
+        WHERE sku = ANY(ARRAY(
+                SELECT unnest(:skus::text[])
+                UNION
+                SELECT l.sku FROM reservation_lines l JOIN reservations r ON r.reservation_id = l.reservation_id
+                 WHERE r.order_id = ANY(:settleOrders::uuid[]) AND r.status = 'held'))
+        ORDER BY sku, location
+        FOR UPDATE`,
+      { skus: [...this.skus], settleOrders },
     );
-    for (const r of rows) scopes.add(scopeKey(r.order_id, r.line_id));
-    return scopes;
+    const linesOf = new Map<string, PlannedTake[]>();
+    for (const { reservation_id, sku, location, quantity } of heldLines) linesOf.set(reservation_id, [...(linesOf.get(reservation_id) ?? []), { sku, location, quantity }]);
+    const held = new Map<string, Held[]>();
+    for (const r of heldIds) held.set(r.order_id, [...(held.get(r.order_id) ?? []), { reservationId: r.reservation_id, lines: linesOf.get(r.reservation_id) ?? [] }]);
+    const scopes = new Set(scopeRows.map((r) => scopeKey(r.order_id, r.line_id)));
+    return { held, scopes, rows };
   }
 }
 

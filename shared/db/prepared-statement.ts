@@ -146,13 +146,22 @@ export async function queuePreparedWrite(trx: Knex.Transaction, name: string, sq
 }
 
 /**
+ * A read queued for the transaction's next statement to carry (a lock, or what a lock guards, that
+ * the next statement must run after): `onRows` gets its rows once that round trip succeeds. Parsed
+ * each time it is sent. Outside a pipelined transaction it runs at once.
+ */
+export async function queuePreparedRead<Row>(trx: Knex.Transaction, statement: PreparedStatement, onRows: (rows: Row[]) => void): Promise<void> {
+  await queuePrepared(trx, statement, onRows as (rows: unknown[]) => void);
+}
+
+/**
  * Two reads in one round trip on a pipelined transaction: `first` is carried by `second`, so it
  * runs first (a lock, then what the lock guards) and is parsed each time it is sent; `second` is
  * the prepared statement of preparedRows. Elsewhere they run one after the other.
  */
 export async function preparedRowsPair<A, B>(trx: Knex.Transaction, first: PreparedStatement, second: PreparedStatement): Promise<[A[], B[]]> {
   let firstRows: A[] = [];
-  await queuePrepared(trx, first, (rows) => (firstRows = rows as A[]));
+  await queuePreparedRead<A>(trx, first, (rows) => (firstRows = rows));
   const secondRows = await preparedRows<B>(trx, second.name, second.sql, second.bindings);
   return [firstRows, secondRows];
 }

@@ -2,12 +2,13 @@ import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 import { newEnvelope } from '../../shared/contracts/envelope';
 import type { ShipmentDelivered, ShipmentDispatched } from '../../shared/contracts/types.generated';
+import { transactAs } from '../../shared/db/knex';
 import { transitionOrder } from '../../shared/order-state';
 import { onShipmentDelivered, onShipmentDispatched } from '../../services/fulfillment/handlers';
 import { TestChunk } from '../support/chunk';
 import { intakeOnlyStack } from '../support/saga';
 
-/** A chunk of warehouse reports against Postgres: one transition statement per round, rounds for an order reported twice. */
+/** A chunk of warehouse reports against Postgres, in a pipelined transaction as the runner's: one transition statement per round, rounds for an order reported twice. */
 describe('WarehouseBatch (a chunk of warehouse reports applied together)', () => {
   const { stack, saga } = intakeOnlyStack();
 
@@ -37,7 +38,7 @@ describe('WarehouseBatch (a chunk of warehouse reports applied together)', () =>
 
   it('applies a chunk of dispatches in one transition statement and one shipment statement, announcing each in message order', async () => {
     const orders = [await awaitingShipment(), await awaitingShipment(), await awaitingShipment()];
-    const { emitted, statements } = await stack.db.transaction((trx) => runChunk(trx, orders.map((id) => ({ type: 'ShipmentDispatched' as const, event: dispatched(id) }))));
+    const { emitted, statements } = await transactAs(stack.db, null)((trx) => runChunk(trx, orders.map((id) => ({ type: 'ShipmentDispatched' as const, event: dispatched(id) }))));
 
     expect(statements).toHaveLength(2);
     expect(emitted.map((e) => [e.record, e.orderId])).toEqual(orders.map((id) => ['io.oms.fulfillment.OrderShipped', id]));
@@ -50,7 +51,8 @@ describe('WarehouseBatch (a chunk of warehouse reports applied together)', () =>
 
   it('applies dispatched then delivered of one order in two rounds, and refuses a delivery of an order never shipped', async () => {
     const [both, neverShipped] = [await awaitingShipment(), await awaitingShipment()];
-    const { emitted } = await stack.db.transaction((trx) => runChunk(trx, [
+    // the shipment row written in the first round is queued, and the second round's delivery must still find it
+    const { emitted } = await transactAs(stack.db, null)((trx) => runChunk(trx, [
       { type: 'ShipmentDispatched', event: dispatched(both) },
       { type: 'ShipmentDelivered', event: delivered(neverShipped) },
       { type: 'ShipmentDelivered', event: delivered(both) },
