@@ -130,7 +130,7 @@ export class ConsumerRunner {
       return new PeriodicTask(() => h.run(ctx), h.intervalMs, (err) => log.warn({ err }, `${h.name} failed; will try again`));
     });
     this.chunks = new ChunkCoalescer<Work>(config.RUNNER_MAX_BATCH, (work, heartbeat) =>
-      work.length === 1 ? this.processOne(work[0]!, heartbeat) : this.processChunk(work, heartbeat),
+      work.length === 1 ? this.processOne(work[0]!, heartbeat, true) : this.processChunk(work, heartbeat),
     );
     this.offsets = new OffsetCommitter(this.consumer, config.RUNNER_COMMIT_INTERVAL_MS, this.log.child({ component: 'offset-committer' }));
     this.topics = new Map(service.consumes.map((k) => [topicName(k, config.KAFKA_TOPIC_PREFIX), TOPICS[k].records]));
@@ -340,9 +340,11 @@ export class ConsumerRunner {
     await previous;
   }
 
-  private async processOne(w: Work, heartbeat: () => Promise<void>): Promise<void> {
+  /** One message in its own transaction; `inboxLastFirst`: a chunk of one, tried as tryWithInboxLast first (not a rerun of a failed chunk). */
+  private async processOne(w: Work, heartbeat: () => Promise<void>, inboxLastFirst = false): Promise<void> {
     try {
-      const committed = await this.withRetry(w.log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, [w])));
+      const committed = (inboxLastFirst ? await this.tryWithInboxLast([w], w.log) : undefined)
+        ?? (await this.withRetry(w.log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, [w]))));
       await this.publish(committed, w.log);
     } catch (e) {
       await this.deadLetter([this.giveUp(w.topic, w.partition, w.message, e, w.log)], heartbeat);
