@@ -107,6 +107,12 @@ export class ConsumerRunner {
   private starting: Promise<void> = Promise.resolve();
   /** The outbox send of the last committed chunk (see publish). */
   private sending: Promise<void> = Promise.resolve();
+  /**
+   * A chunk found events handled before: the next chunks claim the inbox first, until one finds
+   * none. Redeliveries come in runs (after a crash or a rebalance, or from a producer that
+   * repeats itself), and each would otherwise cost a chunk a rolled-back transaction.
+   */
+  private redelivering = false;
 
   constructor(private readonly service: ServiceDefinition, private readonly deps: RunnerDeps) {
     const { config, kafka } = deps;
@@ -274,7 +280,7 @@ export class ConsumerRunner {
    */
   private async processChunk(work: Work[], heartbeat: () => Promise<void>): Promise<void> {
     const log = work[0]!.log;
-    const committed = await this.tryWithInboxLast(work, log);
+    const committed = this.redelivering ? undefined : await this.tryWithInboxLast(work, log);
     if (committed) return this.publish(committed, log);
     let remaining = work;
     for (;;) {
@@ -319,8 +325,10 @@ export class ConsumerRunner {
       return await this.transact((trx) => this.handleInTransaction(trx, work, {}, true));
     } catch (e) {
       const cause = e as { code?: string; table?: string };
-      if (cause.code === '23505' && cause.table === 'inbox') log.info({ messages: work.length }, 'chunk holds events already handled; rerunning it with the inbox first');
-      else log.debug({ err: classifyError(e).message }, 'chunk failed; rerunning it with the inbox first');
+      if (cause.code === '23505' && cause.table === 'inbox') {
+        this.redelivering = true;
+        log.info({ messages: work.length }, 'chunk holds events already handled; rerunning it, and the chunks after it until one has none, with the inbox first');
+      } else log.debug({ err: classifyError(e).message }, 'chunk failed; rerunning it with the inbox first');
       return undefined;
     }
   }
@@ -343,7 +351,7 @@ export class ConsumerRunner {
   /** One message in its own transaction; `inboxLastFirst`: a chunk of one, tried as tryWithInboxLast first (not a rerun of a failed chunk). */
   private async processOne(w: Work, heartbeat: () => Promise<void>, inboxLastFirst = false): Promise<void> {
     try {
-      const committed = (inboxLastFirst ? await this.tryWithInboxLast([w], w.log) : undefined)
+      const committed = (inboxLastFirst && !this.redelivering ? await this.tryWithInboxLast([w], w.log) : undefined)
         ?? (await this.withRetry(w.log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, [w]))));
       await this.publish(committed, w.log);
     } catch (e) {
@@ -399,13 +407,15 @@ export class ConsumerRunner {
     return { ids: await writeOutbox(trx, outgoing, { commit: true }), messages: outgoing };
   }
 
-  /** The chunk's inbox rows, first: the events among them not handled before. */
+  /** The chunk's inbox rows, first: the events among them not handled before (and whether the next chunks should claim first too). */
   private async recordInbox(trx: Trx, work: Work[]): Promise<Set<string>> {
+    const ids = new Set(work.map((w) => w.envelope.eventId));
     // one prepared two-parameter statement whatever the chunk's size (not a 2×N-parameter insert built per chunk)
     const inserted = await preparedRows<{ event_id: string }>(trx, 'inbox_record',
       'INSERT INTO inbox (consumer, event_id) SELECT ?, unnest(?::text[]) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id',
-      [this.service.name, work.map((w) => w.envelope.eventId)],
+      [this.service.name, [...ids]],
     );
+    this.redelivering = inserted.length < ids.size;
     return new Set(inserted.map((r) => r.event_id));
   }
 

@@ -1,23 +1,23 @@
-import { Client } from 'pg';
 import { aSubmitOrder } from '../support/orders';
 import { eventually, TestStack } from '../support/stack';
 
-/** The texts of the inbox inserts sent while `fn` runs: as a statement of their own, or carried by another (shared/db/pipelined-query.ts). */
+// pg's query class: every statement the runner sends is one, submitted on its connection (a pipelined one carries others)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const PgQuery = require('pg/lib/query') as { prototype: { submit(this: { text?: string; carriedTexts?: string[] }, ...args: unknown[]): unknown } };
+
+/** The texts of the inbox inserts submitted while `fn` runs: as a statement of their own, or carried by another (shared/db/pipelined-query.ts). */
 async function inboxInserts(fn: () => Promise<void>): Promise<{ own: string[]; carried: string[] }> {
   const seen = { own: [] as string[], carried: [] as string[] };
-  const original = Client.prototype.query;
-  const spy = function (this: Client, config: unknown, ...rest: unknown[]) {
-    const c = config as { text?: string; carriedTexts?: string[] } | string;
-    const text = typeof c === 'string' ? c : c?.text;
-    if (text?.includes('INTO inbox')) seen.own.push(text);
-    if (typeof c === 'object') seen.carried.push(...(c?.carriedTexts ?? []).filter((t) => t.includes('INTO inbox')));
-    return (original as (...a: unknown[]) => unknown).call(this, config, ...rest);
+  const original = PgQuery.prototype.submit;
+  PgQuery.prototype.submit = function (...args: unknown[]) {
+    if (this.text?.includes('INTO inbox')) seen.own.push(this.text);
+    seen.carried.push(...(this.carriedTexts ?? []).filter((t) => t.includes('INTO inbox')));
+    return original.apply(this, args);
   };
-  Client.prototype.query = spy as typeof original;
   try {
     await fn();
   } finally {
-    Client.prototype.query = original;
+    PgQuery.prototype.submit = original;
   }
   return seen;
 }
@@ -46,7 +46,7 @@ describe('shared runner: a chunk with events already handled', () => {
     expect(Number(placed!.n)).toBe(5);
   });
 
-  it('when a chunk holds 5 redelivered SubmitOrders and 5 new ones, then only the new ones are handled, together in one transaction, and each order is placed once', async () => {
+  it('when a chunk holds 5 redelivered SubmitOrders and 5 new ones, then only the new ones are handled, together in one transaction, each order is placed once, and the next chunk claims its inbox rows first', async () => {
     const topic = stack.topic('orderCommands');
     await stack.watch([stack.topic('orders')]);
     const encode = async (commands: ReturnType<typeof aSubmitOrder>[]) =>
@@ -68,9 +68,24 @@ describe('shared runner: a chunk with events already handled', () => {
     // the old ones come back as a redelivery would)
     const fresh = Array.from({ length: 5 }, () => aSubmitOrder());
     await stack.sendRaw('orderCommands', [...firstMessages, ...(await encode(fresh))]);
-    await stack.startService(stack.service('intake'));
+    const again = await stack.startService(stack.service('intake'));
     const freshIds = fresh.map((c) => c.orderId);
     await stored(freshIds);
+
+    // redeliveries come in runs: the chunk after this one claims its inbox rows first, and once a
+    // chunk finds none handled before, the next carries them with its last statement again
+    const chunkAfter = async () => {
+      const commands = Array.from({ length: 3 }, () => aSubmitOrder());
+      return inboxInserts(async () => {
+        await stack.sendRaw('orderCommands', await encode(commands));
+        await stored(commands.map((c) => c.orderId));
+      });
+    };
+    const next = await chunkAfter();
+    expect([next.own.length, next.carried.length]).toEqual([1, 0]);
+    const nextButOne = await chunkAfter();
+    expect([nextButOne.own.length, nextButOne.carried.length]).toEqual([0, 1]);
+    await stack.stopService(again);
 
     const all = [...first, ...fresh].map((c) => c.orderId);
     const placed = await eventually('10 OrderPlaced', async () => {
