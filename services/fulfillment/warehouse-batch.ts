@@ -14,8 +14,8 @@ type Report =
  * The chunk's warehouse reports, applied together: handlers queue what the warehouse said; the
  * flush moves every order in one guarded-transition statement (Shipped, or Delivered), queues the
  * shipments of the applied reports in one write per kind (carried by the chunk's next statement,
- * no round trip of their own), and announces them in message order. An order reported twice in one chunk (dispatched, then delivered) goes in a second round,
- * after the first round's writes.
+ * no round trip of their own), and announces them in message order. An order reported twice in
+ * one chunk (dispatched, then delivered) goes in a second round, after the first round's writes.
  */
 export class WarehouseBatch implements ChunkFlush {
   private queued: Report[] = [];

@@ -1,10 +1,10 @@
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 import { queueWrite } from '../../shared/db/pipelined-transaction';
-import { preparedRows, queuePreparedRead } from '../../shared/db/prepared-statement';
+import { queuePreparedRead } from '../../shared/db/prepared-statement';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { Demand, planReservation, PlannedTake, Shortage, StockRow } from './reservation-plan';
-import { stockRowKey, writeStockRows } from './stock-rows';
+import { HELD_LINES_OF_ORDERS, lockStockRowsOf, stockRowKey, writeStockRows } from './stock-rows';
 
 type Scope = string | null; // null: the order's placed lines; else one added line's id
 type Settlement = 'released' | 'committed';
@@ -33,9 +33,10 @@ interface Held {
  * The chunk's stock ledger. Handlers queue their stock steps (with the SKUs or orders they will
  * touch); after the chunk's last handler the ledger locks every reservation and stock row the
  * steps need in one sorted query each, all in one round trip (lockForSteps), runs the steps in
- * message order against those rows in memory, and writes each changed row once. Stock rows are the hot spot of the whole saga: holding
- * them only for this final step, instead of from a chunk's first reservation to its commit, lets
- * inventory chunks from several partitions and instances overlap.
+ * message order against those rows in memory, and writes each changed row once. Stock rows are
+ * the hot spot of the whole saga: holding them only for this final step, instead of from a
+ * chunk's first reservation to its commit, lets inventory chunks from several partitions and
+ * instances overlap.
  */
 export class StockBook implements ChunkFlush {
   private readonly steps: Step[] = [];
@@ -122,8 +123,8 @@ export class StockBook implements ChunkFlush {
    * What the steps need, in one round trip and in the order every writer locks: the held
    * reservations of the orders being settled (locked) and their lines, the scopes already reserved
    * or refused for the orders that may reserve, then the stock rows of the SKUs to reserve and of
-   * the held lines (locked, by (sku, location)). The held lines' SKUs are found by the stock query
-   * itself, after the reservations' lock, so it waits for no answer in between.
+   * the held lines (lockStockRowsOf, which finds the held lines' SKUs itself, after the
+   * reservations' lock, so it waits for no answer in between).
    */
   private async lockForSteps(): Promise<{ held: Map<string, Held[]>; scopes: Set<string>; rows: StockRow[] }> {
     const settleOrders = [...this.settleOrders];
@@ -133,16 +134,13 @@ export class StockBook implements ChunkFlush {
     if (settleOrders.length > 0) {
       await queuePreparedRead<{ reservation_id: string; order_id: string }>(this.trx, {
         name: 'inventory_lock_held',
-        sql: `SELECT reservation_id, order_id FROM reservations WHERE order_id = ANY(:orderIds::uuid[]) AND status = 'held' ORDER BY reservation_id FOR UPDATE`,
-        bindings: { orderIds: settleOrders },
+        sql: `SELECT reservation_id, order_id FROM reservations WHERE order_id = ANY(:settleOrders::uuid[]) AND status = 'held' ORDER BY reservation_id FOR UPDATE`,
+        bindings: { settleOrders },
       }, (rows) => (heldIds = rows));
       await queuePreparedRead<PlannedTake & { reservation_id: string }>(this.trx, {
         name: 'inventory_held_lines',
-        sql: `SELECT l.reservation_id, l.sku, l.location, l.quantity
-                FROM reservation_lines l JOIN reservations r ON r.reservation_id = l.reservation_id
-               WHERE r.order_id = ANY(:orderIds::uuid[]) AND r.status = 'held'
-               ORDER BY l.sku, l.location`,
-        bindings: { orderIds: settleOrders },
+        sql: `SELECT l.reservation_id, l.sku, l.location, l.quantity FROM ${HELD_LINES_OF_ORDERS} ORDER BY l.sku, l.location`,
+        bindings: { settleOrders },
       }, (rows) => (heldLines = rows));
     }
     if (this.reserveOrders.size > 0) {
@@ -154,25 +152,20 @@ export class StockBook implements ChunkFlush {
         bindings: { orderIds: [...this.reserveOrders] },
       }, (rows) => (scopeRows = rows));
     }
-    // `= ANY(ARRAY(…))`: the SKUs are gathered once, and the stock rows found through their key as for a list of SKUs
-    const rows = await preparedRows<StockRow>(this.trx, 'inventory_lock_stock',
-      `SELECT sku, location, on_hand, reserved FROM stock_levels
-        WHERE sku = ANY(ARRAY(
-                SELECT unnest(:skus::text[])
-                UNION
-                SELECT l.sku FROM reservation_lines l JOIN reservations r ON r.reservation_id = l.reservation_id
-                 WHERE r.order_id = ANY(:settleOrders::uuid[]) AND r.status = 'held'))
-        ORDER BY sku, location
-        FOR UPDATE`,
-      { skus: [...this.skus], settleOrders },
-    );
+    const rows = await lockStockRowsOf(this.trx, [...this.skus], settleOrders);
     const linesOf = new Map<string, PlannedTake[]>();
-    for (const { reservation_id, sku, location, quantity } of heldLines) linesOf.set(reservation_id, [...(linesOf.get(reservation_id) ?? []), { sku, location, quantity }]);
+    for (const { reservation_id, sku, location, quantity } of heldLines) pushTo(linesOf, reservation_id, { sku, location, quantity });
     const held = new Map<string, Held[]>();
-    for (const r of heldIds) held.set(r.order_id, [...(held.get(r.order_id) ?? []), { reservationId: r.reservation_id, lines: linesOf.get(r.reservation_id) ?? [] }]);
+    for (const r of heldIds) pushTo(held, r.order_id, { reservationId: r.reservation_id, lines: linesOf.get(r.reservation_id) ?? [] });
     const scopes = new Set(scopeRows.map((r) => scopeKey(r.order_id, r.line_id)));
     return { held, scopes, rows };
   }
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 const scopeKey = (orderId: string, scope: Scope) => `${orderId}\u0000${scope ?? ''}`;

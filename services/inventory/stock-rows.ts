@@ -1,15 +1,38 @@
 import type { Knex } from 'knex';
 import { queueWrite } from '../../shared/db/pipelined-transaction';
+import { preparedRows } from '../../shared/db/prepared-statement';
 import type { StockRow } from './reservation-plan';
 
 /**
  * Locks stock rows (these SKUs', or all) in the one order every writer takes them, (sku, location):
- * the stock book and the reconciliation never deadlock each other.
+ * the stock book (lockStockRowsOf, below) and the reconciliation never deadlock each other.
  */
 export async function lockStockRows(trx: Knex.Transaction, skus?: string[]): Promise<StockRow[]> {
   const q = trx('stock_levels').orderBy(['sku', 'location']).forUpdate().select('sku', 'location', 'on_hand', 'reserved');
   if (skus) q.whereIn('sku', skus);
   return (await q) as StockRow[];
+}
+
+/**
+ * The held reservation lines of the given orders (`:settleOrders`), as a FROM … WHERE fragment:
+ * the stock book reads them, and lockStockRowsOf locks their stock rows.
+ */
+export const HELD_LINES_OF_ORDERS = `reservation_lines l JOIN reservations r ON r.reservation_id = l.reservation_id
+  WHERE r.order_id = ANY(:settleOrders::uuid[]) AND r.status = 'held'`;
+
+/**
+ * lockStockRows for the stock book, as a prepared statement that can carry the reads before it:
+ * the rows of `skus` and of the held lines of `settleOrders`, whose SKUs the statement finds
+ * itself. `= ANY(ARRAY(…))`: the SKUs are gathered once, and the rows found through their key.
+ */
+export async function lockStockRowsOf(trx: Knex.Transaction, skus: string[], settleOrders: string[]): Promise<StockRow[]> {
+  return preparedRows<StockRow>(trx, 'inventory_lock_stock',
+    `SELECT sku, location, on_hand, reserved FROM stock_levels
+      WHERE sku = ANY(ARRAY(SELECT unnest(:skus::text[]) UNION SELECT l.sku FROM ${HELD_LINES_OF_ORDERS}))
+      ORDER BY sku, location
+      FOR UPDATE`,
+    { skus, settleOrders },
+  );
 }
 
 /** Writes each row's on_hand and reserved in one statement, queued for the transaction's next statement. */

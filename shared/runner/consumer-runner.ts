@@ -81,6 +81,9 @@ interface Envelope {
   orderVersion?: number;
 }
 
+// A chunk's inbox rows: one prepared two-parameter statement whatever the chunk's size (not a 2×N-parameter insert built per chunk)
+const INSERT_INBOX = 'INSERT INTO inbox (consumer, event_id) SELECT ?, unnest(?::text[])';
+
 /**
  * The shared consumer runner: decode by schema id → one transaction (inbox, handler, guarded
  * transition, outbox) → offsets resolve only after commit → outbox sent → relay for leftovers.
@@ -280,7 +283,7 @@ export class ConsumerRunner {
    */
   private async processChunk(work: Work[], heartbeat: () => Promise<void>): Promise<void> {
     const log = work[0]!.log;
-    const committed = this.redelivering ? undefined : await this.tryWithInboxLast(work, log);
+    const committed = await this.tryWithInboxLast(work, log);
     if (committed) return this.publish(committed, log);
     let remaining = work;
     for (;;) {
@@ -318,9 +321,11 @@ export class ConsumerRunner {
    * does any other failure; undefined then, and the caller reruns the chunk with the inbox first,
    * which skips the handled events and finds a culprit. A handler may thus run for an event
    * already handled, in a transaction that never commits: handlers reach the outside world only
-   * through the database, the outbox, and the payment gateway with an idempotency key.
+   * through the database, the outbox, and the payment gateway with an idempotency key. Not tried
+   * while redeliveries run (`redelivering`).
    */
   private async tryWithInboxLast(work: Work[], log: Logger): Promise<CommittedEvents | undefined> {
+    if (this.redelivering) return undefined;
     try {
       return await this.transact((trx) => this.handleInTransaction(trx, work, {}, true));
     } catch (e) {
@@ -351,7 +356,7 @@ export class ConsumerRunner {
   /** One message in its own transaction; `inboxLastFirst`: a chunk of one, tried as tryWithInboxLast first (not a rerun of a failed chunk). */
   private async processOne(w: Work, heartbeat: () => Promise<void>, inboxLastFirst = false): Promise<void> {
     try {
-      const committed = (inboxLastFirst && !this.redelivering ? await this.tryWithInboxLast([w], w.log) : undefined)
+      const committed = (inboxLastFirst ? await this.tryWithInboxLast([w], w.log) : undefined)
         ?? (await this.withRetry(w.log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, [w]))));
       await this.publish(committed, w.log);
     } catch (e) {
@@ -385,8 +390,8 @@ export class ConsumerRunner {
    */
   private async handleInTransaction(trx: Trx, work: Work[], failed: FailedMessage = {}, inboxLast = false): Promise<CommittedEvents> {
     failed.work = undefined;
-    const fresh = inboxLast ? new Set(work.map((w) => w.envelope.eventId)) : await this.recordInbox(trx, work);
-    const freshIds = inboxLast ? [...fresh] : [];
+    const eventIds = [...new Set(work.map((w) => w.envelope.eventId))];
+    const fresh = inboxLast ? new Set(eventIds) : await this.recordInbox(trx, eventIds);
     const chunkOrderIds = work.filter((w) => fresh.has(w.envelope.eventId) && w.envelope.orderId).map((w) => w.envelope.orderId!);
     const outgoing: OutboxMessage[] = [];
     const scoped = new Map<string, ChunkFlush>();
@@ -401,21 +406,19 @@ export class ConsumerRunner {
     }
     for (const accumulator of scoped.values()) await accumulator.flush();
     // without ON CONFLICT: an event handled before fails it, and the transaction with it
-    if (inboxLast) await queuePreparedWrite(trx, 'inbox_record_new', 'INSERT INTO inbox (consumer, event_id) SELECT ?, unnest(?::text[])', [this.service.name, freshIds]);
+    if (inboxLast) await queuePreparedWrite(trx, 'inbox_record_new', INSERT_INBOX, [this.service.name, eventIds]);
     if (outgoing.length === 0) return { ids: [], messages: [] };
     // the last statement: it carries the COMMIT, one round trip less
     return { ids: await writeOutbox(trx, outgoing, { commit: true }), messages: outgoing };
   }
 
   /** The chunk's inbox rows, first: the events among them not handled before (and whether the next chunks should claim first too). */
-  private async recordInbox(trx: Trx, work: Work[]): Promise<Set<string>> {
-    const ids = new Set(work.map((w) => w.envelope.eventId));
-    // one prepared two-parameter statement whatever the chunk's size (not a 2×N-parameter insert built per chunk)
+  private async recordInbox(trx: Trx, eventIds: string[]): Promise<Set<string>> {
     const inserted = await preparedRows<{ event_id: string }>(trx, 'inbox_record',
-      'INSERT INTO inbox (consumer, event_id) SELECT ?, unnest(?::text[]) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id',
-      [this.service.name, [...ids]],
+      `${INSERT_INBOX} ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
+      [this.service.name, eventIds],
     );
-    this.redelivering = inserted.length < ids.size;
+    this.redelivering = inserted.length < eventIds.length;
     return new Set(inserted.map((r) => r.event_id));
   }
 
