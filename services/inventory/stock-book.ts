@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 import { queueWrite } from '../../shared/db/pipelined-transaction';
 import { queuePreparedRead } from '../../shared/db/prepared-statement';
+import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { Demand, planReservation, PlannedTake, Shortage, StockRow } from './reservation-plan';
 import { HELD_LINES_OF_ORDERS, lockStockRowsOf, stockRowKey, writeStockRows } from './stock-rows';
@@ -89,12 +90,12 @@ export class StockBook implements ChunkFlush {
         }
         newReservations.push({ reservation_id: reservationId, order_id: orderId, line_id: scope, status: 'held' });
         newLines.push(...plan.takes.map((t) => ({ reservation_id: reservationId, ...t })));
-        held.set(orderId, [...(held.get(orderId) ?? []), { reservationId, lines: plan.takes }]);
+        pushTo(held, orderKey(orderId), { reservationId, lines: plan.takes });
         return { ok: true, reservationId, takes: plan.takes };
       },
       settle: (orderId, outcome) => {
-        const ending = held.get(orderId) ?? [];
-        held.delete(orderId);
+        const ending = held.get(orderKey(orderId)) ?? [];
+        held.delete(orderKey(orderId));
         const lines = ending.flatMap((h) => h.lines);
         for (const l of lines) {
           const row = stock.get(stockRowKey(l))!;
@@ -156,7 +157,7 @@ export class StockBook implements ChunkFlush {
     const linesOf = new Map<string, PlannedTake[]>();
     for (const { reservation_id, sku, location, quantity } of heldLines) pushTo(linesOf, reservation_id, { sku, location, quantity });
     const held = new Map<string, Held[]>();
-    for (const r of heldIds) pushTo(held, r.order_id, { reservationId: r.reservation_id, lines: linesOf.get(r.reservation_id) ?? [] });
+    for (const r of heldIds) pushTo(held, orderKey(r.order_id), { reservationId: r.reservation_id, lines: linesOf.get(r.reservation_id) ?? [] });
     const scopes = new Set(scopeRows.map((r) => scopeKey(r.order_id, r.line_id)));
     return { held, scopes, rows };
   }
@@ -168,4 +169,5 @@ function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
   else map.set(key, [value]);
 }
 
-const scopeKey = (orderId: string, scope: Scope) => `${orderId}\u0000${scope ?? ''}`;
+// keyed as the rows read back print them: an order or line id a channel sent in upper case still matches
+const scopeKey = (orderId: string, scope: Scope) => `${orderKey(orderId)}\u0000${scope?.toLowerCase() ?? ''}`;

@@ -4,6 +4,7 @@ import type { Customer, NotificationKind } from '../../shared/contracts/types.ge
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { compose } from './messages';
 import { extend } from '../../shared/extend';
+import { orderKey } from '../../shared/order-store';
 
 export interface NotificationRequest {
   orderId: string;
@@ -39,9 +40,9 @@ export class NotificationBatch implements ChunkFlush {
     const orders = await this.ordersToLookUp();
     const claimed = new Set<string>();
     const planned = this.queued.map((q) => {
-      const order = orders.get(q.orderId);
+      const order = orders.get(orderKey(q.orderId));
       const customer = q.customer ?? order?.customer;
-      const key = `${q.orderId}/${q.kind}`;
+      const key = `${orderKey(q.orderId)}/${q.kind}`;
       if (!customer || customer.contactPreference === 'NONE' || claimed.has(key)) return { q, row: null };
       claimed.add(key);
       const channel: 'SMS' | 'EMAIL' = customer.contactPreference === 'SMS' && customer.phone ? 'SMS' : 'EMAIL';
@@ -67,10 +68,11 @@ export class NotificationBatch implements ChunkFlush {
     }
   }
 
+  /** The orders the queued notifications need, keyed by orderKey. */
   private async ordersToLookUp(): Promise<Map<string, { customer: Customer; channel_order_ref: string }>> {
     const ids = [...new Set(this.queued.filter((q) => !q.customer || !q.orderRef).map((q) => q.orderId))];
     if (ids.length === 0) return new Map();
     const rows = (await this.trx('orders').whereIn('order_id', ids).select('order_id', 'customer', 'channel_order_ref')) as { order_id: string; customer: Customer; channel_order_ref: string }[];
-    return new Map(rows.map((r) => [r.order_id, r]));
+    return new Map(rows.map((r) => [orderKey(r.order_id), r]));
   }
 }

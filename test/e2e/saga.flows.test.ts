@@ -102,14 +102,37 @@ describe('order saga, all services running', () => {
     expect(await saga.stock('SKU-MUG')).toEqual({ on_hand: before.mug.on_hand - 2, reserved: before.mug.reserved });
   }, 90000);
 
-  it('when a channel sends its order id in upper case, then every step still finds the order and it is Delivered', async () => {
-    const cmd = await toAwaitingShipment({ orderId: randomUUID().toUpperCase() });
+  it('when a channel sends its order id in upper case, then every step still finds the order: Delivered, its stock committed, four notifications', async () => {
+    const UPPER = sku('UPPER');
+    await saga.setStock(UPPER, 10);
+    const cmd = anOrder({ orderId: randomUUID().toUpperCase(), lines: [{ sku: UPPER, name: 'Mug', quantity: 3, unitPriceMinor: 1000, weightGrams: 300 }] });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    expect(await saga.stock(UPPER)).toEqual({ on_hand: 10, reserved: 3 });
     await saga.dispatch(cmd.orderId);
     await saga.waitForState(cmd.orderId, 'Shipped');
     await saga.deliver(cmd.orderId);
     await saga.waitForState(cmd.orderId, 'Delivered');
     expect((await saga.payments(cmd.orderId)).map((p) => [p.operation, p.status])).toEqual([['authorize', 'approved'], ['capture', 'approved']]);
     expect((await saga.history(cmd.orderId)).map((h) => h.to_state)).toEqual(['Pending', 'Processing', 'Awaiting_Shipment', 'Shipped', 'Delivered']);
+    await eventually('stock committed', async () => (await saga.reservations(cmd.orderId)).every((r) => r.status === 'committed'));
+    expect(await saga.stock(UPPER)).toEqual({ on_hand: 7, reserved: 0 });
+    await eventually('four notifications', async () => saga.notificationKinds(cmd.orderId).length === 4);
+    expect(saga.notificationKinds(cmd.orderId)).toEqual(['CONFIRMED', 'DELIVERED', 'PLACED', 'SHIPPED']);
+  });
+
+  it('when an order sent in upper case is cancelled before shipping, then its stock is released and the customer told', async () => {
+    const UPPER = sku('UPPERCANCEL');
+    await saga.setStock(UPPER, 10);
+    const cmd = anOrder({ orderId: randomUUID().toUpperCase(), lines: [{ sku: UPPER, name: 'Mug', quantity: 4, unitPriceMinor: 1000, weightGrams: 300 }] });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    await saga.cancel(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Cancelled');
+    expect(await saga.waitForCompensation(cmd.orderId)).toEqual({ inventory: 'released', payment: 'voided', warehouse: 'told', customer: 'notified' });
+    expect(await saga.reservations(cmd.orderId)).toEqual([{ status: 'released', line_id: null }]);
+    expect(await saga.stock(UPPER)).toEqual({ on_hand: 10, reserved: 0 });
+    await eventually('cancel notification', async () => saga.notificationKinds(cmd.orderId).includes('CANCELLED'));
   });
 
   it('when the placed lines are reserved, then only payment takes the event in a transaction; intake and fulfillment act on added lines only and skip it', async () => {
