@@ -12,7 +12,13 @@ export interface SearchFilter {
   cursor?: string;
 }
 
-const encodeCursor = (createdAt: Date, orderId: string) => Buffer.from(JSON.stringify([createdAt.toISOString(), orderId])).toString('base64url');
+const encodeCursor = (createdAt: string, orderId: string) => Buffer.from(JSON.stringify([createdAt, orderId])).toString('base64url');
+/**
+ * The cursor's created_at to the microsecond, as Postgres keeps it. A JS Date keeps milliseconds,
+ * and the orders of one intake transaction share one created_at (its now()): a cursor cut to the
+ * millisecond would sort before them all and the next page would skip the rest of that chunk.
+ */
+const CURSOR_AT = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`;
 function decodeCursor(cursor: string): [string, string] | null {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
@@ -22,10 +28,24 @@ function decodeCursor(cursor: string): [string, string] | null {
   }
 }
 
+/** One order as the search lists it. */
+export interface OrderSummary {
+  order_id: string;
+  channel: string;
+  channel_order_ref: string;
+  customer_id: string;
+  state: OrderState;
+  cancel_reason: string | null;
+  currency: string;
+  total_minor: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
 /** Newest first, keyset-paginated on (created_at, order_id) so pages never skip or repeat. */
 export async function searchOrders(db: Db, f: SearchFilter) {
   const q = db('orders')
-    .select('order_id', 'channel', 'channel_order_ref', 'customer_id', 'state', 'cancel_reason', 'currency', 'total_minor', 'created_at', 'updated_at')
+    .select('order_id', 'channel', 'channel_order_ref', 'customer_id', 'state', 'cancel_reason', 'currency', 'total_minor', 'created_at', 'updated_at', db.raw(CURSOR_AT))
     .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'order_id', order: 'desc' }])
     .limit(f.limit + 1);
   if (f.state) q.where({ state: f.state });
@@ -38,10 +58,13 @@ export async function searchOrders(db: Db, f: SearchFilter) {
     if (!c) return null;
     q.whereRaw('(created_at, order_id) < (?::timestamptz, ?::uuid)', c);
   }
-  const rows = await q;
+  const rows = (await q) as (OrderSummary & { cursor_at: string })[];
   const page = rows.slice(0, f.limit);
   const last = page.at(-1);
-  return { orders: page, nextCursor: rows.length > f.limit && last ? encodeCursor(last.created_at, last.order_id) : null };
+  return {
+    orders: page.map(({ cursor_at: _c, ...order }): OrderSummary => order),
+    nextCursor: rows.length > f.limit && last ? encodeCursor(last.cursor_at, last.order_id) : null,
+  };
 }
 
 const CUSTOMER_CANCEL_TEXT: Record<string, string> = {

@@ -112,6 +112,24 @@ describe('HTTP API', () => {
     expect((await app.inject({ method: 'GET', url: '/v1/orders', headers: as('channel') })).statusCode).toBe(403);
   });
 
+  it('when several orders share one created_at to the microsecond (one intake chunk), then paging still returns each once', async () => {
+    const customerId = `C-same-time-${stack.prefix}`;
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await submit(body({ customer: { ...aSubmitOrder().customer, customerId } }))).json().orderId);
+    for (const id of ids) await saga.waitForState(id, 'Processing');
+    // as one transaction's inserts have it: now() is the transaction's start, with microseconds a JS Date drops
+    await stack.db('orders').whereIn('order_id', ids).update({ created_at: '2026-11-28T01:02:03.456789Z' });
+    const seen: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 5; page++) {
+      const res = (await app.inject({ method: 'GET', url: `/v1/orders?customerId=${customerId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, headers: as('operator') })).json();
+      seen.push(...res.orders.map((o: { order_id: string }) => o.order_id));
+      if (!res.nextCursor) break;
+      cursor = res.nextCursor;
+    }
+    expect(seen.sort()).toEqual([...ids].sort());
+  });
+
   it('add line, cancel and release-hold publish commands that the saga carries out, within each scope', async () => {
     const { orderId } = (await submit(body())).json();
     await saga.waitForState(orderId, 'Processing');
