@@ -57,4 +57,17 @@ describe('reservation holds that expire', () => {
     expect(Number((await saga.stock(SKU))!.reserved)).toBe(3);
     expect(stack.messages((m) => m.key === order.orderId && m.recordName === 'io.oms.commands.CancelOrder')).toHaveLength(0);
   }, 60_000);
+
+  it('when an expiry cancel arrives after the order was paid and sent to the warehouse (intake behind), then it is refused with a reason and the order goes on', async () => {
+    const order = aSubmitOrder({ lines: [{ sku: SKU, name: 'Widget', quantity: 1, unitPriceMinor: 1000, weightGrams: 100 }] });
+    await stack.publish('io.oms.commands.SubmitOrder', order);
+    await saga.waitForState(order.orderId, 'Awaiting_Shipment');
+    // what a sweep sent while the payment was still pending, handled late
+    await saga.cancel(order.orderId, 'reservation_expired');
+    const refused = await eventually('refusal in the history', async () => stack.db('order_status_history').where({ order_id: order.orderId, to_state: 'Cancelled', refused: true }).first());
+    expect(refused).toMatchObject({ from_state: 'Awaiting_Shipment', cause_type: 'CancelOrder', reason: expect.stringContaining('Awaiting_Shipment → Cancelled is not allowed for CancelOrder') });
+    expect((await saga.order(order.orderId))!.state).toBe('Awaiting_Shipment');
+    expect(await saga.reservations(order.orderId)).toEqual([{ status: 'held', line_id: null }]);
+    expect(await cancellations(order.orderId)).toHaveLength(0);
+  }, 60_000);
 });
