@@ -1,3 +1,4 @@
+import { customerCancelText } from '../../shared/customer-cancel-text';
 import { recordCompensation } from '../../shared/order-store';
 import type { Handler } from '../../shared/runner/handler';
 import { NotificationBatch } from './notification-batch';
@@ -24,7 +25,7 @@ export const onOrderDelivered: Handler<'io.oms.fulfillment.OrderDelivered'> = as
 };
 export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (ctx, e) => {
   NotificationBatch.queue(ctx, {
-    orderId: e.orderId, kind: 'CANCELLED', facts: { reason: e.reason.replace(/_/g, ' ') },
+    orderId: e.orderId, kind: 'CANCELLED', facts: { reason: customerCancelText(e.reason) },
     then: (sent) => recordCompensation(ctx.trx, e.orderId, 'customer', sent ? 'notified' : 'not_notified'),
   });
 };

@@ -20,6 +20,6 @@ export function compose(kind: NotificationKind, c: Customer, facts: { orderRef: 
     case 'DELIVERED':
       return { subject: `Order ${facts.orderRef} was delivered`, body: `${hello} your order ${facts.orderRef} was delivered.` };
     case 'CANCELLED':
-      return { subject: `Order ${facts.orderRef} was cancelled`, body: `${hello} your order ${facts.orderRef} was cancelled (${facts.reason}). Anything charged is returned.` };
+      return { subject: `Order ${facts.orderRef} was cancelled`, body: `${hello} your order ${facts.orderRef} was ${facts.reason}. Anything charged is returned.` };
   }
 }

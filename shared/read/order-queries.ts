@@ -1,5 +1,6 @@
 import type { Db } from '../db/knex';
 import type { OrderState } from '../order-state';
+import { customerCancelText } from '../customer-cancel-text';
 
 /** Read side for the API: operator search and the customer's tracking view. */
 export interface SearchFilter {
@@ -67,15 +68,6 @@ export async function searchOrders(db: Db, f: SearchFilter) {
   };
 }
 
-const CUSTOMER_CANCEL_TEXT: Record<string, string> = {
-  customer_request: 'cancelled at your request',
-  out_of_stock: 'cancelled: an item is out of stock',
-  payment_declined: 'cancelled: the payment was declined',
-  reservation_expired: 'cancelled: the payment was not completed in time',
-  fraud_rejected: 'cancelled by the store',
-  operator: 'cancelled by the store',
-};
-
 /** track_order: what a customer may see, by unguessable token. No internal reasons, no ids. */
 export async function trackOrder(db: Db, token: string) {
   const order = await db('orders').where({ tracking_token: token }).first();
@@ -88,7 +80,7 @@ export async function trackOrder(db: Db, token: string) {
   return {
     orderRef: order.channel_order_ref,
     state: order.state,
-    stateText: order.state === 'Cancelled' ? CUSTOMER_CANCEL_TEXT[order.cancel_reason] ?? 'cancelled' : order.state.replace('_', ' ').toLowerCase(),
+    stateText: order.state === 'Cancelled' ? customerCancelText(order.cancel_reason) : order.state.replace('_', ' ').toLowerCase(),
     placedAt: order.placed_at,
     currency: order.currency,
     totals: { subtotalMinor: order.subtotal_minor, discountMinor: order.discount_minor, taxMinor: order.tax_minor, shippingMinor: order.shipping_minor, totalMinor: order.total_minor },

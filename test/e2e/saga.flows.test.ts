@@ -152,6 +152,10 @@ describe('order saga, all services running', () => {
     const check = await stack.db('fraud_checks').where({ order_id: cmd.orderId }).first();
     expect(check).toMatchObject({ decision: 'failed', reasons: ['blocked_email_domain:fraud.example'] });
     await eventually('cancel notification', async () => saga.notificationKinds(cmd.orderId).includes('CANCELLED'));
+    // the customer reads the store's decision, as on the tracking page, not that fraud rules failed them
+    const [note] = saga.events(cmd.orderId, 'io.oms.notifications.CustomerNotification').filter((m) => m.value!.kind === 'CANCELLED');
+    expect(note!.value!.body).toContain(`your order ${cmd.channelOrderRef} was cancelled by the store.`);
+    expect(note!.value!.body).not.toMatch(/fraud/i);
     await expectNoDoubleEffects(cmd.orderId, ['FraudCheckFailed', 'OrderCancelled']);
   });
 
