@@ -6,10 +6,14 @@ import { priceLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler } from '../../shared/runner/handler';
 import { storeRepricing } from './order-repository';
-import { validateLine } from './validation';
+import { storableText, validateLine } from './validation';
 
-/** The added line's id, derived from the command so a redelivery names the same line. */
-export const addedLineId = (cmd: AddLineItem) => `A-${cmd.eventId.slice(0, 8)}`;
+/**
+ * The added line's id, derived from the command so a redelivery names the same line. The whole
+ * event id: time-ordered ids (UUIDv7) share their first characters for about a minute, and a
+ * shortened id made two lines of one order collide (the second command dead-lettered).
+ */
+export const addedLineId = (cmd: AddLineItem) => `A-${cmd.eventId}`;
 
 /**
  * Add a line before fulfillment is requested: re-price with it and announce LineItemAdded, which
@@ -30,7 +34,7 @@ export const addLineItem = (rules: PricingRules): Handler<'io.oms.commands.AddLi
     : [...validateLine(cmd.line, 'line'), ...priced.problems].map((r) => r.message).join('; ') || null;
   const pricedLine = priced.lines.find((l) => l.lineId === lineId)!;
   await ctx.trx('order_lines').insert({
-    order_id: cmd.orderId, line_id: lineId, sku: cmd.line.sku, name: cmd.line.name, quantity: cmd.line.quantity,
+    order_id: cmd.orderId, line_id: lineId, sku: storableText(cmd.line.sku), name: storableText(cmd.line.name), quantity: cmd.line.quantity,
     unit_price_minor: cmd.line.unitPriceMinor, discount_minor: refusal ? 0 : pricedLine.discountMinor,
     line_total_minor: refusal ? 0 : pricedLine.lineTotalMinor, weight_grams: cmd.line.weightGrams,
     status: refusal ? 'refused' : 'pending', refused_reason: refusal, origin: 'added',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { newEnvelope } from '../../shared/contracts/envelope';
 import { aSubmitOrder } from '../support/orders';
 import { ALL_TOPICS, SagaDriver } from '../support/saga';
 import { eventually, TestStack } from '../support/stack';
@@ -298,8 +299,21 @@ describe('order saga, all services running', () => {
     const add = await saga.addLine(cmd.orderId, { sku: TEA, name: 'Tea', quantity: 1, unitPriceMinor: 899, weightGrams: 1 });
     const line = await eventually('line refused', async () => stack.db('order_lines').where({ order_id: cmd.orderId, status: 'refused' }).first());
     expect(line.refused_reason).toContain('until fulfillment is requested; the order is Awaiting_Shipment');
-    expect(line.line_id).toBe(`A-${add.eventId.slice(0, 8)}`);
+    expect(line.line_id).toBe(`A-${add.eventId}`);
     expect((await saga.order(cmd.orderId)).total_minor).toBe(total);
+  });
+
+  it('when a channel\'s two AddLineItem event ids share their first characters (time-ordered ids, UUIDv7), then each is its own line with its own stored outcome', async () => {
+    const cmd = await toAwaitingShipment();
+    const v7 = (tail: string) => `0193a1b2-c3d4-7${tail}-8000-${randomUUID().slice(-12)}`;
+    for (const eventId of [v7('001'), v7('002')]) {
+      await stack.publish('io.oms.commands.AddLineItem', { ...newEnvelope('test', cmd.orderId, eventId), orderId: cmd.orderId, line: { sku: TEA, name: 'Tea', quantity: 1, unitPriceMinor: 899, weightGrams: 1 }, requestedBy: 'test' });
+    }
+    const lines = await eventually('both lines refused', async () => {
+      const rows = await stack.db('order_lines').where({ order_id: cmd.orderId, status: 'refused' });
+      return rows.length === 2 ? rows : null;
+    });
+    expect(lines.every((l) => l.refused_reason.includes('until fulfillment is requested'))).toBe(true);
   });
 
   it('when the warehouse reports a shipment for an unknown order, then it is recorded as refused and the consumer goes on', async () => {

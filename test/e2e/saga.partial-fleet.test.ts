@@ -67,7 +67,7 @@ describe('order saga with services started step by step', () => {
       const cmd = await authorizedOrder();
       const first = (await saga.payments(cmd.orderId))[0]!.amount_minor;
       const add = await saga.addLine(cmd.orderId, { sku: LAMP, name: 'Lamp', quantity: 1, unitPriceMinor: 3000, weightGrams: 1200 });
-      const lineId = `A-${add.eventId.slice(0, 8)}`;
+      const lineId = `A-${add.eventId}`;
 
       await eventually('line active', async () => (await stack.db('order_lines').where({ order_id: cmd.orderId, line_id: lineId, status: 'active' }).first()) ?? null);
       await eventually('second authorization', async () => (await saga.payments(cmd.orderId)).length === 2);
@@ -81,7 +81,7 @@ describe('order saga with services started step by step', () => {
       expect(added!.value!.pricing).toMatchObject({ totalMinor: order.total_minor });
 
       const rare = await saga.addLine(cmd.orderId, { sku: RARE, name: 'Rare', quantity: 5, unitPriceMinor: 100, weightGrams: 10 });
-      const refused = await eventually('short line refused', async () => (await stack.db('order_lines').where({ order_id: cmd.orderId, line_id: `A-${rare.eventId.slice(0, 8)}`, status: 'refused' }).first()) ?? null);
+      const refused = await eventually('short line refused', async () => (await stack.db('order_lines').where({ order_id: cmd.orderId, line_id: `A-${rare.eventId}`, status: 'refused' }).first()) ?? null);
       expect(refused.refused_reason).toContain(`${RARE}: insufficient_stock (wanted 5, available 1)`);
       expect((await saga.order(cmd.orderId)).total_minor).toBe(order.total_minor);
 

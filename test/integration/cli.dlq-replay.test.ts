@@ -43,7 +43,7 @@ describe('support CLI', () => {
 
     const replay = JSON.parse(await cli('dlq', 'replay', '--topic', 'oms.order-commands'));
     expect(replay).toMatchObject({ dryRun: false, count: 1, messages: [{ reason: 'invalid_payload', to: stack.topic('orderCommands') }] });
-    const line = await eventually('line added', async () => stack.db('order_lines').where({ order_id: later.orderId, line_id: `A-${add.eventId.slice(0, 8)}` }).first());
+    const line = await eventually('line added', async () => stack.db('order_lines').where({ order_id: later.orderId, line_id: `A-${add.eventId}` }).first());
     expect(line.status).toBe('pending');
     expect(JSON.parse(await cli('dlq', 'replay', '--topic', 'oms.order-commands'))).toMatchObject({ count: 0 });
   }, 120000);
