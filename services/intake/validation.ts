@@ -92,6 +92,9 @@ export function unstorable(cmd: SubmitOrder): string | null {
   return null;
 }
 
+/** Text the order store can hold: a NUL character (U+0000) becomes U+FFFD, for a refused line stored with its reason. */
+export const storableText = (value: string) => value.replace(/\u0000/g, '\uFFFD');
+
 function nulAt(v: unknown, path: string): string | null {
   if (typeof v === 'string') return v.includes('\u0000') ? path : null;
   if (v === null || typeof v !== 'object') return null;
@@ -106,6 +109,7 @@ export function validateLine(l: OrderLineInput, f: string): RejectionReason[] {
   const out: Reasons = [];
   if (!SKU.test(l.sku)) out.push(reason(`${f}.sku`, 'invalid', `${f}.sku must be 1-64 letters, digits, dot, dash or underscore`));
   text(out, `${f}.name`, l.name);
+  if (l.name.includes('\u0000')) out.push(reason(`${f}.name`, 'invalid', `${f}.name contains a NUL character (U+0000), which the order store cannot hold`));
   if (l.quantity < 1 || l.quantity > LIMITS.maxQuantity) out.push(reason(`${f}.quantity`, 'out_of_range', `${f}.quantity must be between 1 and ${LIMITS.maxQuantity}`));
   if (l.unitPriceMinor < 0) out.push(reason(`${f}.unitPriceMinor`, 'negative', `${f}.unitPriceMinor must not be negative`));
   if (l.weightGrams < 0) out.push(reason(`${f}.weightGrams`, 'negative', `${f}.weightGrams must not be negative`));

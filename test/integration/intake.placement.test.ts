@@ -112,4 +112,22 @@ describe('intake through the real broker, registry and status store', () => {
     expect(await eventually('OrderPlaced', async () => eventsFor(repeated.orderId, 'io.oms.orders.OrderPlaced').length > 0)).toBe(true);
     expect(eventsFor(repeated.orderId, 'io.oms.orders.OrderPlaced')).toHaveLength(1);
   });
+
+  it('when an added line holds a NUL character in its name or SKU, then it is stored refused with the reason, not dead-lettered', async () => {
+    const cmd = aSubmitOrder();
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await eventually('order stored', () => orderRow(cmd.orderId));
+    await saga.addLine(cmd.orderId, { sku: 'SKU-TEA', name: 'Tea\u0000', quantity: 1, unitPriceMinor: 899, weightGrams: 260 });
+    await saga.addLine(cmd.orderId, { sku: 'SKU\u0000TEA', name: 'Tea', quantity: 1, unitPriceMinor: 899, weightGrams: 260 });
+    const refused = await eventually('both lines refused', async () => {
+      const rows = await stack.db('order_lines').where({ order_id: cmd.orderId, origin: 'added', status: 'refused' });
+      return rows.length === 2 ? rows.sort((a, b) => a.refused_reason.localeCompare(b.refused_reason)) : null;
+    });
+    expect(refused.map((l) => l.refused_reason)).toEqual([
+      expect.stringContaining('line.name contains a NUL character'),
+      expect.stringContaining('line.sku must be 1-64 letters'),
+    ]);
+    expect(refused.map((l) => [l.sku, l.name])).toEqual([['SKU-TEA', 'Tea\uFFFD'], ['SKU\uFFFDTEA', 'Tea']]);
+    expect(await orderRow(cmd.orderId)).toMatchObject({ version: 1 });
+  });
 });
