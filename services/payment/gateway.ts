@@ -30,13 +30,18 @@ export interface PaymentGateway {
   refund(r: FollowUpRequest): Promise<GatewayResult>;
 }
 
+const EXPIRING_AUTH = 'authexp';
+const lapsed = (r: FollowUpRequest): GatewayResult | null =>
+  r.transactionId.startsWith(`${EXPIRING_AUTH}_`) ? { status: 'declined', reasonCode: 'authorization_expired', message: 'the authorization expired' } : null;
 const txId = (prefix: string, key: string) => `${prefix}_${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
 
 /**
  * The built-in simulated gateway: the payment token decides the outcome, so demos and tests can
  * ask for each path. tok_decline → card_declined; tok_insufficient → insufficient_funds;
- * tok_timeout_once → the first call per idempotency key times out, the retry succeeds; anything
- * else → approved. Same idempotency key, same answer and transaction id.
+ * tok_timeout_once → the first call per idempotency key times out, the retry succeeds;
+ * tok_expiring_auth → authorized, but a capture or void of that authorization is declined
+ * (authorization_expired, as when a warehouse ships after the card network let it lapse);
+ * anything else → approved. Same idempotency key, same answer and transaction id.
  */
 export class SimulatedGateway implements PaymentGateway {
   readonly name = 'simulated';
@@ -49,13 +54,13 @@ export class SimulatedGateway implements PaymentGateway {
       this.timedOut.add(r.idempotencyKey);
       throw transient('gateway_timeout', 'simulated gateway timed out');
     }
-    return { status: 'approved', transactionId: txId('auth', r.idempotencyKey) };
+    return { status: 'approved', transactionId: txId(r.token === 'tok_expiring_auth' ? EXPIRING_AUTH : 'auth', r.idempotencyKey) };
   }
   async capture(r: FollowUpRequest): Promise<GatewayResult> {
-    return { status: 'approved', transactionId: txId('cap', r.idempotencyKey) };
+    return lapsed(r) ?? { status: 'approved', transactionId: txId('cap', r.idempotencyKey) };
   }
   async void(r: FollowUpRequest): Promise<GatewayResult> {
-    return { status: 'approved', transactionId: txId('void', r.idempotencyKey) };
+    return lapsed(r) ?? { status: 'approved', transactionId: txId('void', r.idempotencyKey) };
   }
   async refund(r: FollowUpRequest): Promise<GatewayResult> {
     return { status: 'approved', transactionId: txId('ref', r.idempotencyKey) };

@@ -31,13 +31,23 @@ export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules):
   else await ctx.emit('io.oms.payments.PaymentDeclined', { ...payload(p, order.version), reasonCode: result.reasonCode, message: result.message });
 };
 
-async function followUp(ctx: HandlerContext, gateway: PaymentGateway, op: 'capture' | 'void' | 'refund', parent: PaymentRow, amountMinor: number, version: number) {
+/**
+ * A capture, void or refund of `parent`, announced when approved. A decline is final (the same
+ * idempotency key gets the same answer): it is recorded with its reason for support to act on
+ * (an authorization that lapsed before the warehouse shipped is the usual one), not retried until
+ * the event is dead-lettered. Returns whether the gateway approved.
+ */
+async function followUp(ctx: HandlerContext, gateway: PaymentGateway, op: 'capture' | 'void' | 'refund', parent: PaymentRow, amountMinor: number, version: number): Promise<boolean> {
   const idempotencyKey = `${op}:${parent.payment_id}`;
   const result = await gateway[op]({ idempotencyKey, transactionId: parent.external_transaction_id ?? '', amountMinor, currency: parent.currency });
-  if (result.status !== 'approved') throw new Error(`gateway refused to ${op} ${parent.payment_id}: ${result.reasonCode}`);
   const p = PaymentLedger.of(ctx).record({ orderId: parent.order_id, operation: op, amountMinor, currency: parent.currency, method: parent.method, gateway: gateway.name, idempotencyKey, result });
+  if (result.status !== 'approved') {
+    ctx.log.error({ operation: op, paymentId: parent.payment_id, amountMinor, reasonCode: result.reasonCode }, `the gateway declined to ${op}: recorded for support`);
+    return false;
+  }
   const record = op === 'capture' ? 'io.oms.payments.PaymentCaptured' : op === 'void' ? 'io.oms.payments.PaymentVoided' : 'io.oms.payments.PaymentRefunded';
   await ctx.emit(record, payload(p, version));
+  return true;
 }
 
 /** Shipped: capture what the shipped lines cost across the authorizations; void what is left over. */
@@ -59,8 +69,10 @@ export const compensateCancelled = (gateway: PaymentGateway): Handler<'io.oms.or
   const open = openAuthorizations(payments);
   const refunded = new Set(payments.filter((p) => p.operation === 'refund').map((p) => p.idempotency_key.split(':')[1]));
   const captures = payments.filter((p) => p.operation === 'capture' && p.status === 'approved' && !refunded.has(p.payment_id));
-  for (const auth of open) await followUp(ctx, gateway, 'void', auth, auth.amount_minor, e.orderVersion);
-  for (const cap of captures) await followUp(ctx, gateway, 'refund', cap, cap.amount_minor, e.orderVersion);
-  const status = captures.length ? 'refunded' : open.length ? 'voided' : 'nothing_authorized';
+  const declined: string[] = [];
+  for (const auth of open) if (!(await followUp(ctx, gateway, 'void', auth, auth.amount_minor, e.orderVersion))) declined.push('void');
+  for (const cap of captures) if (!(await followUp(ctx, gateway, 'refund', cap, cap.amount_minor, e.orderVersion))) declined.push('refund');
+  // a declined refund leaves the customer charged: it outranks every other outcome for support
+  const status = declined.includes('refund') ? 'refund_declined' : declined.length ? 'void_declined' : captures.length ? 'refunded' : open.length ? 'voided' : 'nothing_authorized';
   await recordCompensation(ctx.trx, e.orderId, 'payment', status);
 };

@@ -264,6 +264,26 @@ describe('order saga, all services running', () => {
     expect(await saga.stock(MUG)).toEqual(before);
   });
 
+  it('when the authorization lapsed before the warehouse shipped, then the declined capture is recorded with its reason and the order goes on to Delivered', async () => {
+    const cmd = await toAwaitingShipment({ payment: { method: 'card', token: 'tok_expiring_auth', billingCountry: 'US' } });
+    await saga.dispatch(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Shipped');
+    const capture = await eventually('capture recorded', async () => (await stack.db('payments').where({ order_id: cmd.orderId, operation: 'capture' }).first()) ?? null);
+    expect(capture).toMatchObject({ status: 'declined', external_transaction_id: null, failure_reason: 'authorization_expired: the authorization expired' });
+    expect(saga.events(cmd.orderId, 'io.oms.payments.PaymentCaptured')).toHaveLength(0);
+    await saga.deliver(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Delivered');
+    await eventually('stock committed', async () => (await saga.reservations(cmd.orderId)).every((r) => r.status === 'committed'));
+  });
+
+  it('when the authorization lapsed before a cancellation, then the declined void is the payment compensation support reads, and the rest is compensated', async () => {
+    const cmd = await toAwaitingShipment({ payment: { method: 'card', token: 'tok_expiring_auth', billingCountry: 'US' } });
+    await saga.cancel(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Cancelled');
+    expect(await saga.waitForCompensation(cmd.orderId)).toEqual({ inventory: 'released', payment: 'void_declined', warehouse: 'told', customer: 'notified' });
+    expect((await saga.payments(cmd.orderId)).map((p) => [p.operation, p.status])).toEqual([['authorize', 'approved'], ['void', 'declined']]);
+  });
+
   it('when the customer prefers SMS, then notifications go to the phone; when NONE, then none are sent', async () => {
     const sms = await toAwaitingShipment({ customer: { ...aSubmitOrder().customer, contactPreference: 'SMS', phone: '+447700900123' } });
     const none = await toAwaitingShipment({ customer: { ...aSubmitOrder().customer, contactPreference: 'NONE' } });
