@@ -1,5 +1,6 @@
 import type { Address, OrderLineInput, RejectionReason, SubmitOrder } from '../../shared/contracts/types.generated';
 import { isSupportedCurrency } from '../../shared/money';
+import { UUID } from '../../shared/uuid';
 
 /** Rules a SubmitOrder must meet; pure, so every rejection reason is unit-tested. */
 export const LIMITS = { maxLines: 100, maxQuantity: 10_000, maxText: 200 } as const;
@@ -10,7 +11,6 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const PHONE = /^\+[1-9]\d{6,14}$/;
 const COUNTRY = /^[A-Z]{2}$/;
 const SKU = /^[A-Za-z0-9._-]{1,64}$/;
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CONTROL = /\p{Cc}/u;
 /** Bytes a btree index entry of the order store can take, with room to spare (Postgres: 2704). */
 const MAX_INDEXED_BYTES = 2000;

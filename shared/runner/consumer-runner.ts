@@ -11,6 +11,7 @@ import { lazyChild, type Logger } from '../logger';
 import { transitionOrder } from '../order-state';
 import { shortName, TOPICS, topicName, topicOfRecord } from '../topics';
 import { onClientError } from '../kafka/client';
+import { canonicalUuid } from '../uuid';
 import { createRenewingProducer, type RenewingProducer } from '../kafka/renewing-producer';
 import { CommandPublisher } from '../command-publisher';
 import { ChunkCoalescer } from './chunk-coalescer';
@@ -264,6 +265,8 @@ export class ConsumerRunner {
       }
       const handler = this.service.handlers[recordName as RecordName] as Handler<RecordName>;
       const value = header.body();
+      // one spelling of an order's id from here on, whatever case its channel sent: the keys of its events and the ids read back from Postgres agree
+      if (typeof value.orderId === 'string') value.orderId = canonicalUuid(value.orderId);
       if (!handlerApplies(handler, value as never)) return null;
       const envelope = value as unknown as Envelope;
       // spelled out, not `{ ...position, … }`: properties added to a spread copy cost about 3 µs here per message (shared/extend.ts)
