@@ -12,7 +12,7 @@ const layout = (title: string, body: string, script: string) => `<!doctype html>
  ol.timeline li{margin:.2rem 0}
 </style></head><body>${body}<script>${script}</script></body></html>`;
 
-const money = `const money=(m,c)=>(m/100).toFixed(2)+' '+c;const esc=s=>String(s??'').replace(/[&<>"']/g,ch=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[ch]));`;
+const money = `const money=(m,c)=>(m/100).toFixed(2)+' '+esc(c);const esc=s=>String(s??'').replace(/[&<>"']/g,ch=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[ch]));`;
 
 export const trackingPage = () =>
   layout(

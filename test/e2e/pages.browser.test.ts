@@ -76,4 +76,21 @@ describe('tracking and operator pages in Chromium', () => {
     expect(history.find((h) => h.from_state === 'On_Hold')).toMatchObject({ to_state: 'Processing', cause_type: 'ReleaseOrderHold', reason: expect.stringContaining('ops-page') });
     await page.close();
   });
+
+  it('when a rejected order holds markup in a field the operator page shows (its currency), then the page shows it as text and runs none of it', async () => {
+    const markup = '<img src=x onerror="window.__injected=1">';
+    const orderId = await submitThroughApi({ currency: markup });
+    await saga.waitForState(orderId, 'Rejected');
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/ops`);
+    await page.fill('#key', KEYS.operator);
+    await page.click('#k button[type=submit]');
+    await page.selectOption('#state', 'Rejected');
+    const row = page.locator(`#orders tr[data-order="${orderId}"]`);
+    await row.waitFor();
+    expect(await row.innerText()).toContain(markup);
+    expect(await row.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __injected?: number }).__injected)).toBeUndefined();
+    await page.close();
+  });
 });
