@@ -5,6 +5,7 @@ import { newEnvelope } from './contracts/envelope';
 import type { RecordTypes } from './contracts/types.generated';
 import { topicName } from './topics';
 import { extend } from './extend';
+import { canonicalUuid } from './uuid';
 
 /** A UUID derived from text: the same channel order reference always gives the same ids. */
 export function uuidFrom(text: string): string {
@@ -41,7 +42,11 @@ export class CommandPublisher {
   private async send<N extends Command>(record: N, items: { payload: Payload<N>; eventId?: string }[]): Promise<string[]> {
     if (items.length === 0) return [];
     const topic = topicName('orderCommands', this.topicPrefix);
-    const values = items.map(({ payload, eventId }) => extend(payload, newEnvelope(this.source, payload.orderId, eventId)) as unknown as RecordTypes[N]);
+    // keyed by the order's id in lower case, as its SubmitOrder from here and every event of it: one partition per order whatever case a caller typed
+    const values = items.map(({ payload, eventId }) => {
+      const orderId = canonicalUuid(payload.orderId);
+      return extend(extend(payload, { orderId }), newEnvelope(this.source, orderId, eventId)) as unknown as RecordTypes[N];
+    });
     const messages = await Promise.all(values.map(async (value) => ({ key: value.orderId as string, value: await this.codec.encode(topic, record, value) })));
     await this.producer.send({ topic, acks: -1, messages });
     return values.map((v) => v.eventId);

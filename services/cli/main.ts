@@ -23,6 +23,7 @@ import { reconcileReserved } from '../inventory/reconcile-reserved';
 import { consumedTopics } from '../registry';
 import { readDeadLetters } from './dlq';
 import { print } from './output';
+import { UUID } from '../../shared/uuid';
 
 const program = new Command('oms').description('Order Management Service support CLI').option('--json', 'print JSON instead of tables');
 const json = () => Boolean(program.opts().json);
@@ -68,8 +69,7 @@ order.command('list').description('search orders, newest first')
   .option('--state <state>', `one of ${ORDER_STATES.join(', ')}`).option('--customer <id>').option('--channel <name>').option('--from <iso>').option('--to <iso>').option('--limit <n>', 'page size', '20').option('--cursor <c>')
   .action(action(async (p, o: Record<string, string>) => {
     if (o.state && !(ORDER_STATES as readonly string[]).includes(o.state)) throw new Error(`--state must be one of ${ORDER_STATES.join(', ')}`);
-    const r = await searchOrders(p.db, { state: o.state as OrderState, customerId: o.customer, channel: o.channel, from: o.from, to: o.to, limit: Math.min(100, Number(o.limit) || 20), cursor: o.cursor });
-    if (!r) throw new Error('bad --cursor');
+    const r = await searchOrders(p.db, { state: o.state as OrderState, customerId: o.customer, channel: o.channel, from: o.from, to: o.to, limit: Math.min(100, countOption('--limit', o.limit ?? '20')), cursor: o.cursor });
     print(json(), r, () => ({ head: ['order', 'channel ref', 'state', 'total', 'created'], rows: r.orders.map((x) => [x.order_id, x.channel_order_ref, x.state, `${x.total_minor} ${x.currency}`, new Date(x.created_at).toISOString()]) }));
     if (!json() && r.nextCursor) console.log(`next page: --cursor ${r.nextCursor}`);
   }));
@@ -83,13 +83,27 @@ order.command('submit').description('publish a SubmitOrder from a JSON file shap
   }));
 order.command('cancel <orderId>').option('--reason <reason>', 'customer_request or operator', 'operator').option('--detail <text>')
   .action(action(async (p, orderId: string, o: { reason: 'customer_request' | 'operator'; detail?: string }) => {
+    checkOrderId(orderId);
     if (!['customer_request', 'operator'].includes(o.reason)) throw new Error('--reason must be customer_request or operator');
     print(true, { orderId, commandId: await withPublisher(p, (c) => c.publish('io.oms.commands.CancelOrder', { orderId, reason: o.reason, requestedBy: 'cli', detail: o.detail ?? null })) });
   }));
 order.command('release-hold <orderId>').option('--note <text>').option('--operator <name>', 'who releases', process.env.USER ?? 'cli')
   .action(action(async (p, orderId: string, o: { note?: string; operator: string }) => {
+    checkOrderId(orderId);
     print(true, { orderId, commandId: await withPublisher(p, (c) => c.publish('io.oms.commands.ReleaseOrderHold', { orderId, operator: o.operator, note: o.note ?? null })) });
   }));
+
+/** A command's order id: a UUID, or the command is refused here rather than dead-lettered by intake. */
+function checkOrderId(orderId: string): void {
+  if (!UUID.test(orderId)) throw new Error(`orderId ${JSON.stringify(orderId)} is not a UUID`);
+}
+
+/** A count option: a whole number of at least 1 (0, a negative or a word would read nothing or everything). */
+function countOption(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1, not ${JSON.stringify(value)}`);
+  return n;
+}
 
 const dlqTopicOf = (p: Platform, name: string) => {
   const key = (Object.keys(TOPICS) as TopicKey[]).find((k) => TOPICS[k].name === name.replace(/\.dlq$/, '') || k === name);
@@ -103,16 +117,17 @@ dlq.command('list').description('messages in the DLQs (all topics, or one)').opt
   .action(action(async (p, o: { topic?: string; limit: string; all?: boolean }) => {
     const topics = o.topic ? [dlqTopicOf(p, o.topic)] : (Object.keys(TOPICS) as TopicKey[]).map((k) => topicName(k, p.config.KAFKA_TOPIC_PREFIX) + DLQ_SUFFIX);
     const found: { dlq: string; offset: string; key: string | null; reason: string; error: string; sourceTopic: string; sourceOffset: string; at: string }[] = [];
-    for (const t of topics) for (const d of await readDeadLetters(p.kafka, t, replayGroup(p), { commit: false, limit: Number(o.limit), all: o.all })) found.push({ dlq: t, offset: d.offset, key: d.key, reason: d.reason, error: d.error, sourceTopic: d.sourceTopic, sourceOffset: d.sourceOffset, at: d.at });
+    for (const t of topics) for (const d of await readDeadLetters(p.kafka, t, replayGroup(p), { commit: false, limit: countOption('--limit', o.limit), all: o.all })) found.push({ dlq: t, offset: d.offset, key: d.key, reason: d.reason, error: d.error, sourceTopic: d.sourceTopic, sourceOffset: d.sourceOffset, at: d.at });
     print(json(), found, () => ({ head: ['dlq', 'offset', 'reason', 'error', 'source', 'at'], rows: found.map((f) => [f.dlq, f.offset, f.reason, f.error.slice(0, 60), `${f.sourceTopic}@${f.sourceOffset}`, f.at]) }));
   }));
 dlq.command('replay').description('send dead letters back to their source topic (after fixing the cause)').requiredOption('--topic <name>').option('--limit <n>', 'at most', '1000').option('--dry-run', 'show what would be replayed')
   .action(action(async (p, o: { topic: string; limit: string; dryRun?: boolean }) => {
     const topic = dlqTopicOf(p, o.topic);
+    const limit = countOption('--limit', o.limit);
     const producer = createIdempotentProducer(p.kafka);
     await producer.connect();
     try {
-      const replayed = await readDeadLetters(p.kafka, topic, replayGroup(p), { commit: !o.dryRun, limit: Number(o.limit) }, async (d) => {
+      const replayed = await readDeadLetters(p.kafka, topic, replayGroup(p), { commit: !o.dryRun, limit }, async (d) => {
         if (o.dryRun) return;
         await producer.send({ topic: d.sourceTopic, acks: -1, messages: [{ key: d.message.key, value: d.message.value, headers: { 'dlq-replayed-from': `${topic}@${d.offset}` } }] });
       });

@@ -1,6 +1,7 @@
 import type { Db } from '../db/knex';
 import type { OrderState } from '../order-state';
 import { customerCancelText } from '../customer-cancel-text';
+import { UUID } from '../uuid';
 
 /** Read side for the API: operator search and the customer's tracking view. */
 export interface SearchFilter {
@@ -20,13 +21,32 @@ const encodeCursor = (createdAt: string, orderId: string) => Buffer.from(JSON.st
  * millisecond would sort before them all and the next page would skip the rest of that chunk.
  */
 const CURSOR_AT = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`;
-function decodeCursor(cursor: string): [string, string] | null {
+/** A search the database cannot run as asked: the API answers 400 with the message, the CLI prints it. */
+export class BadSearch extends Error {
+  readonly statusCode = 400;
+}
+
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+function decodeCursor(cursor: string): [string, string] {
+  let v: unknown;
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
-    return Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' ? [v[0], v[1]] : null;
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString());
   } catch {
-    return null;
+    v = null;
   }
+  if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && CURSOR_TIME.test(v[0]) && !v[0].startsWith('0000') && typeof v[1] === 'string' && UUID.test(v[1])) return [v[0], v[1]];
+  throw new BadSearch('cursor is not one this API handed out');
+}
+
+/**
+ * `from` / `to` as Postgres can take them: a date-time in the years 1–9999 whose offset is at most
+ * ±15:59 (a JSON Schema date-time allows year 0 and any offset; Postgres refuses them).
+ */
+const DATE_TIME = /^(\d{4})-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-](\d{2}):\d{2})$/;
+function timeBound(name: string, value: string): string {
+  const m = DATE_TIME.exec(value);
+  if (!m || Number(m[1]) < 1 || Number(m[4] ?? 0) > 15 || Number.isNaN(Date.parse(value))) throw new BadSearch(`${name} must be a date-time in the years 1-9999 with an offset of at most 15:59`);
+  return value;
 }
 
 /** One order as the search lists it. */
@@ -52,13 +72,9 @@ export async function searchOrders(db: Db, f: SearchFilter) {
   if (f.state) q.where({ state: f.state });
   if (f.customerId) q.where({ customer_id: f.customerId });
   if (f.channel) q.where({ channel: f.channel });
-  if (f.from) q.where('created_at', '>=', f.from);
-  if (f.to) q.where('created_at', '<', f.to);
-  if (f.cursor) {
-    const c = decodeCursor(f.cursor);
-    if (!c) return null;
-    q.whereRaw('(created_at, order_id) < (?::timestamptz, ?::uuid)', c);
-  }
+  if (f.from) q.where('created_at', '>=', timeBound('from', f.from));
+  if (f.to) q.where('created_at', '<', timeBound('to', f.to));
+  if (f.cursor) q.whereRaw('(created_at, order_id) < (?::timestamptz, ?::uuid)', decodeCursor(f.cursor));
   const rows = (await q) as (OrderSummary & { cursor_at: string })[];
   const page = rows.slice(0, f.limit);
   const last = page.at(-1);

@@ -90,7 +90,7 @@ describe('tracking and operator pages in Chromium', () => {
     await row.waitFor();
     expect(await row.innerText()).toContain(markup);
     expect(await row.locator('img').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __injected?: number }).__injected)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __injected?: number }).__injected)).toBeUndefined();
     await page.close();
   });
 });

@@ -130,6 +130,22 @@ describe('HTTP API', () => {
     expect(seen.sort()).toEqual([...ids].sort());
   });
 
+  it('when a search or an order id is one Postgres cannot take (a forged cursor, year 0, an offset past 15:59, urn:uuid:), then it answers 400 saying which, not 500', async () => {
+    const forged = Buffer.from(JSON.stringify(['x', 'y'])).toString('base64url');
+    const urn = `urn:uuid:${aSubmitOrder().orderId}`;
+    const cases: [string, string, string][] = [
+      ['GET', `/v1/orders?cursor=${forged}`, 'cursor is not one this API handed out'],
+      ['GET', '/v1/orders?from=0000-01-01T00:00:00Z', 'from must be a date-time in the years 1-9999'],
+      ['GET', `/v1/orders?to=${encodeURIComponent('2024-01-01T00:00:00+20:00')}`, 'to must be a date-time'],
+      ['GET', `/v1/orders/${urn}`, 'params/orderId must match pattern'],
+      ['POST', `/v1/orders/${urn}/cancel`, 'params/orderId must match pattern'],
+    ];
+    for (const [method, url, message] of cases) {
+      const res = await app.inject({ method: method as 'GET', url, headers: as('operator'), ...(method === 'POST' ? { payload: {} } : {}) });
+      expect([url, res.statusCode, res.json().message]).toEqual([url, 400, expect.stringContaining(message)]);
+    }
+  });
+
   it('add line, cancel and release-hold publish commands that the saga carries out, within each scope', async () => {
     const { orderId } = (await submit(body())).json();
     await saga.waitForState(orderId, 'Processing');

@@ -59,4 +59,13 @@ describe('support CLI', () => {
     expect(lag).toEqual(expect.arrayContaining([expect.objectContaining({ group: `g-${stack.prefix}-intake`, topic: stack.topic('orderCommands') })]));
     expect(JSON.parse(await cli('--json', 'schemas', 'check')).every((r: { compatible: boolean }) => r.compatible)).toBe(true);
   }, 120000);
+
+  it('when a count or an order id is one the command cannot use, then it exits 1 naming it, before reading or publishing anything', async () => {
+    const refused = async (...args: string[]) => cli(...args).then(() => 'exited 0', (e: { code?: number; stderr?: string }) => `${e.code}: ${e.stderr?.trim()}`);
+    expect(await refused('dlq', 'list', '--limit', '0')).toMatch(/^1: error: --limit must be a whole number of at least 1, not "0"/);
+    expect(await refused('dlq', 'replay', '--topic', 'oms.order-commands', '--limit', 'abc')).toMatch(/^1: error: --limit must be a whole number of at least 1, not "abc"/);
+    expect(await refused('order', 'list', '--limit', '-1')).toMatch(/^1: error: --limit must be a whole number/);
+    expect(await refused('order', 'cancel', 'urn:uuid:0193a1b2-c3d4-7001-8000-000000000000')).toMatch(/^1: error: orderId "urn:uuid:.*" is not a UUID/);
+    expect(await refused('order', 'release-hold', '42')).toMatch(/^1: error: orderId "42" is not a UUID/);
+  }, 120000);
 });
