@@ -13,7 +13,8 @@ export interface Setting<T> {
   readonly schema: z.ZodType<T>;
 }
 
-const positiveInt = z.coerce.number().int().positive();
+// at most what a Node timer can wait: a longer interval or timeout would fire after 1 ms
+const positiveInt = z.coerce.number().int().positive().max(2_147_483_647);
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 function setting<T>(s: Setting<T>): Setting<T> {
@@ -162,7 +163,12 @@ export const settings = {
     default: 'simulated',
     schema: z.enum(['simulated', 'http']),
   }),
-  PAYMENT_GATEWAY_URL: setting({ doc: 'Base URL of the HTTP payment gateway (when PAYMENT_GATEWAY=http).', default: '', schema: z.union([z.literal(''), z.string().url()]) }),
+  PAYMENT_GATEWAY_URL: setting({
+    doc: 'Base URL of the HTTP payment gateway (when PAYMENT_GATEWAY=http), without a user or password (the key goes in PAYMENT_GATEWAY_API_KEY).',
+    default: '',
+    // fetch refuses a URL with credentials, and each payment would be retried as a timeout for ever
+    schema: z.union([z.literal(''), z.string().url().refine((u) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(u), 'must not carry a user or password: put the key in PAYMENT_GATEWAY_API_KEY')]),
+  }),
   PAYMENT_GATEWAY_API_KEY: setting({ doc: 'Bearer key for the HTTP payment gateway.', default: '', secret: true, schema: z.string() }),
   PAYMENT_GATEWAY_TIMEOUT_MS: setting({ doc: 'Timeout of one gateway call; a timeout is retried with the same idempotency key.', default: '5000', schema: positiveInt }),
   INVENTORY_DEFAULT_LOCATION: setting({ doc: 'Location used when a StockLevelSet names none.', default: 'main', schema: z.string().min(1) }),
@@ -243,15 +249,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return c;
 }
 
+/**
+ * A URL with its password masked: in the user info (split at the last @, as URL parsers do), and
+ * in a `password` query parameter, which pg reads too. Anything that is not a URL is returned as is.
+ */
+export function maskUrlPassword(value: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
+  const masked = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i, (_all, scheme: string, userInfo: string) => `${scheme}${userInfo.split(':')[0]}${userInfo.includes(':') ? ':***' : ''}@`);
+  return masked.replace(/([?&][^=&#]*pass[^=&#]*=)[^&#]*/gi, '$1***');
+}
+
 /** The configuration as it may be logged: secrets masked, passwords removed from URLs. */
 export function describeConfig(c: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, s] of Object.entries(settings) as [keyof Config, Setting<unknown>][]) {
     const v = c[name];
-    if (name === 'DATABASE_URL') out[name] = String(v).replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-    else if (s.secret && v) out[name] = '***';
-    // any other URL may carry a password too (https://user:pass@registry)
-    else out[name] = typeof v === 'string' ? v.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]+):[^@/]*@/i, '$1:***@') : v;
+    // a secret URL keeps its host and user (postgres://u:***@db); any URL may carry a password (https://user:pass@registry)
+    if (s.secret && v && name !== 'DATABASE_URL') out[name] = '***';
+    else out[name] = typeof v === 'string' ? maskUrlPassword(v) : v;
   }
   return out;
 }

@@ -55,6 +55,28 @@ describe('configuration from the environment', () => {
     expect(JSON.stringify(describeConfig(c))).toContain('"SCHEMA_REGISTRY_URL":"https://sr-user:***@registry.example:8081/apis/ccompat/v7"');
   });
 
+  it('when a database URL carries its password in another form (query string, an @ inside it, no user), then the configuration log masks it too', () => {
+    for (const [url, shown] of [
+      ['postgres://oms@db/oms?password=s3cret-q&sslmode=require', 'postgres://oms@db/oms?password=***&sslmode=require'],
+      ['postgres://oms:ab@s3cret-at@db/oms', 'postgres://oms:***@db/oms'],
+      ['postgres://:s3cret-nouser@db/oms', 'postgres://:***@db/oms'],
+    ]) {
+      const text = JSON.stringify(describeConfig(loadConfig({ DATABASE_URL: url })));
+      expect(text).not.toMatch(/s3cret/);
+      expect(text).toContain(`"DATABASE_URL":"${shown}"`);
+    }
+  });
+
+  it('when an interval or timeout is longer than a Node timer can wait (2^31-1 ms), then start-up is refused naming it', () => {
+    expect(() => loadConfig({ RUNNER_COMMIT_INTERVAL_MS: '2592000000' })).toThrow(/RUNNER_COMMIT_INTERVAL_MS/);
+    expect(loadConfig({ RUNNER_COMMIT_INTERVAL_MS: '2147483647' }).RUNNER_COMMIT_INTERVAL_MS).toBe(2147483647);
+  });
+
+  it('when the payment gateway URL carries a user or password, then start-up is refused: fetch refuses such URLs, the key goes in PAYMENT_GATEWAY_API_KEY', () => {
+    expect(() => loadConfig({ PAYMENT_GATEWAY: 'http', PAYMENT_GATEWAY_URL: 'https://user:pass@gateway.example' })).toThrow(/PAYMENT_GATEWAY_URL: .*PAYMENT_GATEWAY_API_KEY/);
+    expect(loadConfig({ PAYMENT_GATEWAY: 'http', PAYMENT_GATEWAY_URL: 'https://gateway.example' }).PAYMENT_GATEWAY_URL).toBe('https://gateway.example');
+  });
+
   it('when KAFKA_SSL_CA_FILE is missing or set without KAFKA_SSL, then start-up is refused naming it', () => {
     expect(() => loadConfig({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' })).toThrow(/KAFKA_SSL_CA_FILE: file not found/);
     expect(() => loadConfig({ KAFKA_SSL_CA_FILE: __filename })).toThrow(/KAFKA_SSL_CA_FILE: only used with KAFKA_SSL=true/);
