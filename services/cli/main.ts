@@ -128,10 +128,11 @@ dlq.command('replay').description('send dead letters back to their source topic 
     await producer.connect();
     try {
       const replayed = await readDeadLetters(p.kafka, topic, replayGroup(p), { commit: !o.dryRun, limit }, async (d) => {
-        if (o.dryRun) return;
+        // a letter that went without its value (too large for the DLQ) has nothing to send: read it at its source offset
+        if (o.dryRun || d.message.value === null) return;
         await producer.send({ topic: d.sourceTopic, acks: -1, messages: [{ key: d.message.key, value: d.message.value, headers: { 'dlq-replayed-from': `${topic}@${d.offset}` } }] });
       });
-      print(true, { topic, dryRun: Boolean(o.dryRun), count: replayed.length, messages: replayed.map((d) => ({ offset: d.offset, reason: d.reason, to: d.sourceTopic })) });
+      print(true, { topic, dryRun: Boolean(o.dryRun), count: replayed.length, messages: replayed.map((d) => ({ offset: d.offset, reason: d.reason, to: d.sourceTopic, ...(d.message.value === null ? { notSent: `no value in the DLQ: the original is at ${d.sourceTopic} offset ${d.sourceOffset}` } : {}) })) });
     } finally {
       await producer.disconnect();
     }

@@ -1,7 +1,9 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { MessageSender } from '../kafka/renewing-producer';
 import type { OmsError } from '../errors';
+import { sendSlices } from '../kafka/send-slices';
 import { topicMessagesOf } from '../kafka/topic-messages';
+import { unsendableReason } from './unsendable-rows';
 import { dlqName } from '../topics';
 
 export const DLQ_HEADERS = {
@@ -12,6 +14,7 @@ export const DLQ_HEADERS = {
   sourceOffset: 'dlq-source-offset',
   consumer: 'dlq-consumer',
   at: 'dlq-at',
+  valueOmitted: 'dlq-value-omitted',
 } as const;
 
 /** A message this consumer gives up on, with where it came from and why. */
@@ -22,19 +25,36 @@ export interface DeadLetter {
   error: OmsError;
 }
 
+/** What a letter weighs in a record batch: its key, value, own headers and the dlq-* headers, with room for framing. */
+const letterBytes = ({ message, error }: DeadLetter) =>
+  (message.key?.length ?? 0) + (message.value?.length ?? 0) + Object.entries(message.headers ?? {}).reduce((n, [k, v]) => n + k.length + String(v ?? '').length, 0) + Math.min(error.message.length, 2000) + 400;
+
 /**
- * The original bytes and key of every letter, with headers saying why, from where and when, in one
- * produce request: a flood of bad messages costs one acknowledged send per chunk, not one per
- * message (serialized on the producer, they held the next fetch for minutes).
+ * The original bytes and key of every letter, with headers saying why, from where and when, in as
+ * few produce requests as the broker takes: a flood of bad messages costs one acknowledged send
+ * per 900 KiB (serialized on the producer, one send per message held the next fetch for minutes),
+ * and never one record batch over the broker's 1 MiB, which it would refuse at every retry while
+ * the partition waited. A letter too large for the broker even alone goes without its value; its
+ * headers name where the original still is.
  */
 export async function sendToDlq(producer: MessageSender, consumer: string, letters: readonly DeadLetter[]): Promise<void> {
-  if (letters.length === 0) return;
   const at = new Date().toISOString();
-  await producer.sendBatch({
+  for (const slice of sendSlices(letters, letterBytes)) {
+    try {
+      await sendLetters(producer, consumer, at, slice, false);
+    } catch (err) {
+      if (slice.length > 1 || !unsendableReason(err)) throw err;
+      await sendLetters(producer, consumer, at, slice, true);
+    }
+  }
+}
+
+function sendLetters(producer: MessageSender, consumer: string, at: string, letters: readonly DeadLetter[], withoutValue: boolean) {
+  return producer.sendBatch({
     acks: -1,
     topicMessages: topicMessagesOf(letters, (l) => dlqName(l.topic), ({ topic, partition, message, error }) => ({
       key: message.key,
-      value: message.value,
+      value: withoutValue ? null : message.value,
       headers: {
         ...message.headers,
         [DLQ_HEADERS.reason]: error.code,
@@ -44,6 +64,7 @@ export async function sendToDlq(producer: MessageSender, consumer: string, lette
         [DLQ_HEADERS.sourceOffset]: message.offset,
         [DLQ_HEADERS.consumer]: consumer,
         [DLQ_HEADERS.at]: at,
+        ...(withoutValue ? { [DLQ_HEADERS.valueOmitted]: 'too large for the dead-letter topic: read it at its source topic and offset' } : {}),
       },
     })),
   });

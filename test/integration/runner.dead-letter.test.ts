@@ -12,9 +12,10 @@ describe('shared runner: messages that can never succeed go to the DLQ and the p
     await stack.provision();
     dlq = dlqName(stack.topic('orderCommands'));
     await stack.watch([dlq, stack.topic('orders')]);
-    await stack.startService(stack.service('intake'));
+    intake = await stack.startService(stack.service('intake'));
   });
   afterAll(() => stack.close());
+  let intake: Awaited<ReturnType<TestStack['startService']>>;
 
   const dead = (key: string) => stack.messages((m) => m.topic === dlq && m.key === key);
 
@@ -65,4 +66,20 @@ describe('shared runner: messages that can never succeed go to the DLQ and the p
     expect(d!.headers[DLQ_HEADERS.reason]).toBe('invalid_payload');
     expect(d!.headers[DLQ_HEADERS.error]).toContain('not a UUID');
   });
+
+  it('when a backlog of bad messages on one partition holds more than the broker takes in one batch (1 MiB), then every one is dead-lettered and the partition moves on', async () => {
+    await stack.stopService(intake);
+    const key = randomUUID();
+    const poison = (i: number) => Buffer.concat([Buffer.from([7]), Buffer.from(`${i};`), randomBytes(600)]);
+    // 3,000 letters of over 800 bytes with their headers: one fetch brings more than 1 MiB of them
+    for (let sent = 0; sent < 3000; sent += 500) await stack.sendRaw('orderCommands', Array.from({ length: 500 }, (_, i) => ({ key, value: poison(sent + i) })));
+    const good = aSubmitOrder({ orderId: key });
+    await stack.publish('io.oms.commands.SubmitOrder', good);
+    intake = await stack.startService(stack.service('intake'));
+    const order = await eventually('the good order behind them stored', () => stack.db('orders').where({ order_id: good.orderId }).first(), 60_000);
+    expect(order.state).toBe('Pending');
+    const letters = await eventually('every bad message dead-lettered', async () => (dead(key).length >= 3000 ? dead(key) : null), 30_000);
+    expect(letters).toHaveLength(3000);
+    expect(letters.every((l) => l.headers[DLQ_HEADERS.reason] === 'undecodable')).toBe(true);
+  }, 120_000);
 });
