@@ -100,7 +100,8 @@ export class StockBook implements ChunkFlush {
         for (const l of lines) {
           const row = stock.get(stockRowKey(l))!;
           row.reserved -= l.quantity;
-          if (outcome === 'committed') row.on_hand -= l.quantity;
+          // the warehouse's own count may have taken the shipped units out already (a StockLevelSet sent after picking, handled first): never below 0
+          if (outcome === 'committed') row.on_hand = Math.max(0, row.on_hand - l.quantity);
           changed.add(stockRowKey(l));
         }
         settled[outcome].push(...ending.map((h) => h.reservationId));

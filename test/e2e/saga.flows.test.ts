@@ -288,6 +288,20 @@ describe('order saga, all services running', () => {
     expect((await saga.payments(cmd.orderId)).map((p) => [p.operation, p.status])).toEqual([['authorize', 'approved'], ['void', 'declined']]);
   });
 
+  it('when the warehouse counts the stock after picking, before the shipment is reported, then the shipment still commits its reservation and on_hand stays at 0', async () => {
+    const PICKED = sku('PICKED');
+    await saga.setStock(PICKED, 2);
+    const cmd = anOrder({ lines: [{ sku: PICKED, name: 'Mug', quantity: 2, unitPriceMinor: 1000, weightGrams: 300 }] });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    await saga.setStock(PICKED, 0); // the two units left the shelf
+    await saga.dispatch(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Shipped');
+    await eventually('stock committed', async () => (await saga.reservations(cmd.orderId)).every((r) => r.status === 'committed'));
+    expect(await saga.stock(PICKED)).toEqual({ on_hand: 0, reserved: 0 });
+    await eventually('InventoryCommitted', async () => saga.events(cmd.orderId, 'io.oms.inventory.InventoryCommitted').length > 0);
+  });
+
   it('when the customer prefers SMS, then notifications go to the phone; when NONE, then none are sent', async () => {
     const sms = await toAwaitingShipment({ customer: { ...aSubmitOrder().customer, contactPreference: 'SMS', phone: '+447700900123' } });
     const none = await toAwaitingShipment({ customer: { ...aSubmitOrder().customer, contactPreference: 'NONE' } });
