@@ -9,6 +9,7 @@ import * as inboxRetention from './migrations/007_inbox_retention';
 import * as heldReservations from './migrations/008_held_reservations';
 import * as fraudVelocityRetention from './migrations/009_fraud_velocity_retention';
 import * as outboxLz4 from './migrations/010_outbox_lz4';
+import * as consolidatedShipments from './migrations/011_consolidated_shipments';
 
 interface Migration {
   name: string;
@@ -31,6 +32,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '008_held_reservations', ...heldReservations },
   { name: '009_fraud_velocity_retention', ...fraudVelocityRetention },
   { name: '010_outbox_lz4', ...outboxLz4 },
+  { name: '011_consolidated_shipments', ...consolidatedShipments },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

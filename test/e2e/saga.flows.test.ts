@@ -302,6 +302,19 @@ describe('order saga, all services running', () => {
     await eventually('InventoryCommitted', async () => saga.events(cmd.orderId, 'io.oms.inventory.InventoryCommitted').length > 0);
   });
 
+  it('when the warehouse ships two orders in one parcel (one shipment id), then both are Shipped, captured and Delivered, each with its shipment row', async () => {
+    const [a, b] = [await toAwaitingShipment(), await toAwaitingShipment()];
+    const parcel = `PARCEL-${a.orderId.slice(0, 8)}`;
+    for (const cmd of [a, b]) await saga.dispatch(cmd.orderId, parcel);
+    for (const cmd of [a, b]) await saga.waitForState(cmd.orderId, 'Shipped');
+    for (const cmd of [a, b]) await saga.deliver(cmd.orderId, parcel);
+    for (const cmd of [a, b]) await saga.waitForState(cmd.orderId, 'Delivered');
+    for (const cmd of [a, b]) {
+      expect(await stack.db('shipments').where({ order_id: cmd.orderId }).select('shipment_id', 'status')).toEqual([{ shipment_id: parcel, status: 'delivered' }]);
+      await eventually('captured', async () => (await saga.payments(cmd.orderId)).some((p) => p.operation === 'capture'));
+    }
+  });
+
   it('when the customer prefers SMS, then notifications go to the phone; when NONE, then none are sent', async () => {
     const sms = await toAwaitingShipment({ customer: { ...aSubmitOrder().customer, contactPreference: 'SMS', phone: '+447700900123' } });
     const none = await toAwaitingShipment({ customer: { ...aSubmitOrder().customer, contactPreference: 'NONE' } });
