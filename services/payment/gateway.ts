@@ -67,10 +67,14 @@ export class SimulatedGateway implements PaymentGateway {
   }
 }
 
+/** Statuses that refuse the request itself, whatever the moment: retrying them cannot succeed. */
+const REQUEST_REFUSED = new Set([400, 404, 410]);
+
 /**
  * A gateway over HTTP: POST {base}/{authorizations|captures|voids|refunds} with JSON, an
  * `Idempotency-Key` header and a bearer key. 2xx → approved ({transactionId}); 402/422 → declined
- * ({reasonCode, message}); timeouts, network errors and 5xx/429 → retriable.
+ * ({reasonCode, message}); 400/404/410 → declined as `gateway_refused_<status>`; timeouts,
+ * network errors and any other status → retriable (a wrong key, 401/403, is logged at each retry).
  */
 export class HttpGateway implements PaymentGateway {
   readonly name = 'http';
@@ -91,6 +95,11 @@ export class HttpGateway implements PaymentGateway {
     const json = (await res.json().catch(() => ({}))) as { transactionId?: string; reasonCode?: string; message?: string };
     if (res.ok && json.transactionId) return { status: 'approved', transactionId: json.transactionId };
     if (res.status === 402 || res.status === 422) return { status: 'declined', reasonCode: json.reasonCode ?? 'declined', message: json.message ?? `gateway answered ${res.status}` };
+    // the request itself refused (malformed, or naming a transaction the gateway does not have): the same request will never
+    // be taken, and retrying it would hold the partition for ever. 401/403 (our key), 409 (the same key in flight) and 429 may pass.
+    if (REQUEST_REFUSED.has(res.status)) {
+      return { status: 'declined', reasonCode: json.reasonCode ?? `gateway_refused_${res.status}`, message: json.message ?? `gateway answered ${res.status}` };
+    }
     throw transient('gateway_timeout', `payment gateway ${path} answered ${res.status}`);
   }
 

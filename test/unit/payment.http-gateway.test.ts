@@ -42,10 +42,20 @@ describe('HTTP payment gateway adapter', () => {
   it.each([
     ['a timeout', () => ({ status: 200, body: { transactionId: 'late' }, delayMs: 1000 })],
     ['a 503', () => ({ status: 503, body: {} })],
+    ['a 429', () => ({ status: 429, body: {} })],
+    ['a 408', () => ({ status: 408, body: {} })],
+    ['a 409 (the same idempotency key still in flight)', () => ({ status: 409, body: {} })],
+    ['a 401 (a wrong key: an operator fixes it, no order is declined for it)', () => ({ status: 401, body: {} })],
   ])('turns %s into a retriable gateway_timeout', async (_what, a) => {
     answer = a;
     const err = await gateway().capture({ idempotencyKey: 'capture:p1', transactionId: 'auth_77', amountMinor: 1234, currency: 'USD' }).catch((e) => e);
     expect(err).toBeInstanceOf(OmsError);
     expect(err).toMatchObject({ code: 'gateway_timeout', retriable: true });
+  });
+
+  it.each([400, 404, 410])('maps a %i (a request the gateway will never take) to a decline naming the status, not a retry for ever', async (status) => {
+    answer = () => ({ status, body: { message: 'no such transaction' } });
+    await expect(gateway().void({ idempotencyKey: 'void:p1', transactionId: 'auth_77', amountMinor: 1234, currency: 'USD' }))
+      .resolves.toEqual({ status: 'declined', reasonCode: `gateway_refused_${status}`, message: 'no such transaction' });
   });
 });
