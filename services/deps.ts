@@ -1,6 +1,6 @@
 import type { Config } from '../shared/config';
-import { loadPricingRules, PricingRules } from '../shared/pricing';
-import { FraudRules, loadFraudRules } from './fraud/rules';
+import { loadPricingRules, pricedCurrencies, PricingRules } from '../shared/pricing';
+import { checkFraudCoversCurrencies, FraudRules, loadFraudRules } from './fraud/rules';
 import { createPaymentGateway } from './payment/gateway';
 import type { PaymentGateway } from './payment/gateway';
 
@@ -13,10 +13,8 @@ export interface ServiceDeps {
 }
 
 export function loadServiceDeps(config: Config): ServiceDeps {
-  return {
-    config,
-    pricingRules: loadPricingRules(config.PRICING_RULES_FILE),
-    fraudRules: loadFraudRules(config.FRAUD_RULES_FILE),
-    paymentGateway: createPaymentGateway(config),
-  };
+  const pricingRules = loadPricingRules(config.PRICING_RULES_FILE);
+  const fraudRules = loadFraudRules(config.FRAUD_RULES_FILE);
+  checkFraudCoversCurrencies(fraudRules, pricedCurrencies(pricingRules), config.FRAUD_RULES_FILE);
+  return { config, pricingRules, fraudRules, paymentGateway: createPaymentGateway(config) };
 }

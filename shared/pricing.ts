@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { OrderLineInput, PriceBreakdown, RejectionReason } from './contracts/types.generated';
 import { loadRulesFile } from './rules-file';
-import { add, applyBasisPoints, divideRounded, money, Money, MoneyOutOfRange, subtract, sum, times, zero } from './money';
+import { add, applyBasisPoints, divideRounded, isSupportedCurrency, money, Money, MoneyOutOfRange, subtract, sum, times, zero } from './money';
 import { extend } from './extend';
 
 /**
@@ -50,6 +50,12 @@ export const pricingRulesSchema = z.object({
 export type PricingRules = z.infer<typeof pricingRulesSchema>;
 
 export const loadPricingRules = (path: string): PricingRules => loadRulesFile(path, pricingRulesSchema, 'pricing rules');
+
+/** The currencies an order can be priced in: those some shipping method is offered in (and the money type holds). */
+export function pricedCurrencies(rules: PricingRules): string[] {
+  const offered = new Set(Object.values(rules.shipping.methods).flatMap((m) => Object.keys(m.baseMinor)));
+  return [...offered].filter(isSupportedCurrency).sort();
+}
 
 export interface PricingInput {
   currency: string;

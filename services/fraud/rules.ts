@@ -4,10 +4,13 @@ import { loadRulesFile } from '../../shared/rules-file';
 /** Fraud rules: pure scoring of one order from its facts; thresholds come from config/fraud.json. */
 const perCurrency = z.record(z.string().regex(/^[A-Z]{3}$/), z.number().int().nonnegative());
 
+const amountLimits = z.object({ reviewAboveMinor: z.number().int().nonnegative(), failAboveMinor: z.number().int().nonnegative() })
+  .refine((l) => l.reviewAboveMinor <= l.failAboveMinor, 'reviewAboveMinor must not be above failAboveMinor');
+
 export const fraudRulesSchema = z.object({
   reviewScore: z.number().int().positive(),
   failScore: z.number().int().positive(),
-  amountThresholds: z.record(z.string(), z.object({ reviewAboveMinor: z.number().int().nonnegative(), failAboveMinor: z.number().int().nonnegative() })),
+  amountThresholds: z.record(z.string().regex(/^[A-Z]{3}$/), amountLimits),
   amountReviewScore: z.number().int().nonnegative(),
   velocity: z.object({
     windowMinutes: z.number().int().positive(),
@@ -20,10 +23,22 @@ export const fraudRulesSchema = z.object({
   blockedEmailDomains: z.array(z.string()),
   blockedCountries: z.array(z.string().regex(/^[A-Z]{2}$/)),
   newCustomer: z.object({ maxAgeDays: z.number().int().nonnegative(), highValueMinor: perCurrency, score: z.number().int().nonnegative() }),
-});
+}).refine((r) => r.reviewScore < r.failScore, { message: 'reviewScore must be below failScore', path: ['reviewScore'] });
 export type FraudRules = z.infer<typeof fraudRulesSchema>;
 
 export const loadFraudRules = (path: string): FraudRules => loadRulesFile(path, fraudRulesSchema, 'fraud rules');
+
+/**
+ * Refuses fraud rules that leave out a currency orders can be priced in: an order in it would
+ * skip the amount and new-customer rules, so a guest's ¥50,000,000 order scored 0 and passed.
+ */
+export function checkFraudCoversCurrencies(rules: FraudRules, currencies: readonly string[], path: string): void {
+  const missing = [
+    ...currencies.filter((c) => !rules.amountThresholds[c]).map((c) => `amountThresholds.${c}`),
+    ...currencies.filter((c) => rules.newCustomer.highValueMinor[c] === undefined).map((c) => `newCustomer.highValueMinor.${c}`),
+  ];
+  if (missing.length) throw new Error(`fraud rules ${path} leave out currencies orders are priced in: ${missing.join(', ')}`);
+}
 
 export interface OrderFacts {
   totalMinor: number;

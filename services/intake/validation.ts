@@ -58,6 +58,9 @@ export function validateSubmitOrder(cmd: SubmitOrder): RejectionReason[] {
     out.push(reason('payment.method', 'unsupported', `payment.method must be one of ${PAYMENT_METHODS.join(', ')}`));
   }
   text(out, 'payment.token', cmd.payment.token);
+  // fraud compares it with the blocked countries and the shipping country, both upper case
+  const billing = cmd.payment.billingCountry;
+  if (billing !== null && !COUNTRY.test(billing)) out.push(reason('payment.billingCountry', 'invalid', `payment.billingCountry must be an ISO 3166-1 alpha-2 code such as US, got ${shown(billing)}`));
   cmd.promotionCodes.forEach((code, i) => {
     // pricing names an unknown code in its reason: keep that short and printable
     if (code.length > 64 || CONTROL.test(code)) out.push(reason(`promotionCodes[${i}]`, 'invalid', `promotionCodes[${i}] must be at most 64 printable characters`));

@@ -18,6 +18,7 @@ describe('SubmitOrder validation', () => {
     ['bad sku', { lines: [{ sku: 'a b', name: 'A', quantity: 1, unitPriceMinor: 1, weightGrams: 0 }] }, ['lines[0].sku:invalid']],
     ['lowercase country', { shippingAddress: { ...aSubmitOrder().shippingAddress, country: 'us' } }, ['shippingAddress.country:invalid']],
     ['unknown payment method', { payment: { method: 'cash', token: 't', billingCountry: null } }, ['payment.method:unsupported']],
+    ['a billing country in lower case (the fraud block list and mismatch rule compare upper case)', { payment: { method: 'card', token: 't', billingCountry: 'kp' } }, ['payment.billingCountry:invalid']],
   ])('rejects %s with a named reason', (_what, override, expected) => {
     expect(codes(aSubmitOrder(override as never))).toEqual(expected);
   });
