@@ -175,13 +175,13 @@ export const settings = {
   API_HOST: setting({ doc: 'Address the HTTP API listens on.', default: '127.0.0.1', schema: z.string().min(1) }),
   API_PORT: setting({ doc: 'Port of the HTTP API (pages at /track and /ops, OpenAPI at /openapi.json).', default: '8080', schema: z.coerce.number().int().min(1).max(65535) }),
   API_KEYS: setting({
-    doc: 'API keys and their scope, `key:scope` separated by commas; scopes: channel, operator, support (read-only). Empty: only customer tracking works.',
+    doc: 'API keys and their scope, `key:scope` separated by commas; scopes: channel, operator, support (read-only). A channel key bound to one channel, `key:channel=web`, submits for that channel only and reads and acts on its orders only (others answer 404); an unbound channel key acts on every channel\'s orders, and the API warns of it at start-up. Empty: only customer tracking works.',
     default: '',
     secret: true,
     schema: z
       .string()
       .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-      .pipe(z.array(z.string().regex(/^[A-Za-z0-9._~-]{16,}:(channel|operator|support)$/, 'each entry must be <key of 16+ characters>:<channel|operator|support>'))),
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9._~-]{16,}:(channel(=[^\s,:=]{1,200})?|operator|support)$/, 'each entry must be <key of 16+ characters>:<channel|channel=<name>|operator|support>'))),
   }),
   API_BODY_LIMIT_BYTES: setting({ doc: 'Largest request body the API accepts.', default: '65536', schema: positiveInt }),
   OUTBOX_RELAY_INTERVAL_MS: setting({ doc: 'How often the outbox relay sweeps for unsent events.', default: '1000', schema: positiveInt }),

@@ -21,9 +21,13 @@ export interface RouteDeps {
 const orderIdParams = { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string', pattern: UUID.source } } } as const;
 const accepted = { type: 'object', properties: { orderId: { type: 'string' }, commandId: { type: 'string' }, status: { type: 'string' } } } as const;
 const security = [{ apiKey: [] }];
+const refusal = { type: 'object', properties: { statusCode: { type: 'number' }, error: { type: 'string' }, message: { type: 'string' } } } as const;
 
 export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   const auth = (...scopes: Scope[]) => ({ onRequest: d.requireScope(scopes) as never, schema: { security } });
+  /** Whether a key may act on the order: any key but a bound channel key, which only on its channel's orders. */
+  const ownOrder = async (channel: string | undefined, orderId: string) =>
+    channel === undefined || (await d.db('orders').where({ order_id: orderId, channel }).first('order_id')) !== undefined;
 
   app.post('/v1/orders', {
     ...auth('channel', 'operator'),
@@ -31,10 +35,11 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
       summary: 'submit_order: place an order (idempotent by channel + channelOrderRef)',
       security,
       body: jsonSchemaOf('io.oms.commands.SubmitOrder', ENVELOPE_FIELDS),
-      response: { 202: accepted },
+      response: { 202: accepted, 403: refusal },
     },
   }, async (req, reply) => {
     const body = req.body as Omit<SubmitOrder, (typeof ENVELOPE_FIELDS)[number]>;
+    if (req.channel !== undefined && body.channel !== req.channel) return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: `this key submits for channel ${req.channel} only` });
     // A retried POST carries the same command id, so intake's inbox sees a duplicate.
     const { orderId, commandId } = submissionIds(body.channel, body.channelOrderRef);
     await d.commands.publish('io.oms.commands.SubmitOrder', { ...body, orderId } as never, commandId);
@@ -44,7 +49,8 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   app.get('/v1/orders/:orderId', { ...auth('operator', 'support', 'channel'), schema: { summary: 'get_order: order, lines, price breakdown, payments, shipments, history', security, params: orderIdParams } }, async (req, reply) => {
     const { orderId } = req.params as { orderId: string };
     const order = await getOrder(d.db, orderId);
-    if (!order) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `order ${orderId} not found` });
+    // another channel's order is as unknown to a bound channel key as a missing one
+    if (!order || (req.channel !== undefined && order.channel !== req.channel)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `order ${orderId} not found` });
     return order;
   });
 
@@ -79,10 +85,11 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
       security,
       params: orderIdParams,
       body: jsonSchemaOf('io.oms.commands.AddLineItem', [...ENVELOPE_FIELDS, 'requestedBy']),
-      response: { 202: accepted },
+      response: { 202: accepted, 404: refusal },
     },
   }, async (req, reply) => {
     const { orderId } = req.params as { orderId: string };
+    if (!(await ownOrder(req.channel, orderId))) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `order ${orderId} not found` });
     const { line } = req.body as { line: SubmitOrder['lines'][number] };
     const commandId = await d.commands.publish('io.oms.commands.AddLineItem', { orderId, line, requestedBy: req.scope! });
     return reply.code(202).send({ orderId, commandId, status: 'accepted' });
@@ -99,10 +106,11 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
         additionalProperties: false,
         properties: { reason: { type: 'string', enum: ['customer_request', 'operator'] }, detail: { type: 'string', maxLength: 500 } },
       },
-      response: { 202: accepted, 403: { type: 'object', properties: { statusCode: { type: 'number' }, error: { type: 'string' }, message: { type: 'string' } } } },
+      response: { 202: accepted, 403: refusal, 404: refusal },
     },
   }, async (req, reply) => {
     const { orderId } = req.params as { orderId: string };
+    if (!(await ownOrder(req.channel, orderId))) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `order ${orderId} not found` });
     const body = (req.body ?? {}) as { reason?: 'customer_request' | 'operator'; detail?: string };
     if (body.reason === 'operator' && req.scope !== 'operator') return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'only the operator scope may cancel with reason operator' });
     const commandId = await d.commands.publish('io.oms.commands.CancelOrder', { orderId, reason: body.reason ?? 'customer_request', requestedBy: req.scope!, detail: body.detail ?? null });

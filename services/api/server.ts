@@ -4,7 +4,7 @@ import type { Admin } from 'kafkajs';
 import type { MessageSender } from '../../shared/kafka/renewing-producer';
 import type { Platform } from '../../shared/bootstrap';
 import { DLQ_SUFFIX, TOPICS, TopicKey, topicName } from '../../shared/topics';
-import { apiKeyAuth } from './auth';
+import { apiKeyAuth, parseApiKeys } from './auth';
 import { CommandPublisher } from '../../shared/command-publisher';
 import { operatorPage, trackingPage } from './pages';
 import { registerRoutes } from './routes';
@@ -24,6 +24,8 @@ export async function buildApi(platform: Platform, producer: MessageSender, admi
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key from API_KEYS' } } },
     },
   });
+  const unbound = [...parseApiKeys(config.API_KEYS).values()].filter((k) => k.scope === 'channel' && k.channel === undefined).length;
+  if (unbound > 0) log.warn({ keys: unbound }, 'channel API keys bound to no channel may submit for, read and cancel every channel\'s orders: bind each as <key>:channel=<name>');
   app.setErrorHandler((err: { statusCode?: number; message: string; validation?: unknown }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) log.error({ err }, 'api request failed');

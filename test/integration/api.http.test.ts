@@ -146,6 +146,23 @@ describe('HTTP API', () => {
     }
   });
 
+  it('when a channel key is bound to one channel, then it submits for that channel only and reads, changes and cancels only its orders (others are 404)', async () => {
+    expect((await submit(body({ channel: 'web' }), 'shop')).statusCode).toBe(403);
+    const own = (await submit(body({ channel: 'shop', channelOrderRef: `SHOP-${aSubmitOrder().orderId}` }), 'shop')).json().orderId as string;
+    const other = (await submit(body(), 'channel')).json().orderId as string;
+    for (const id of [own, other]) await saga.waitForState(id, 'Processing');
+    expect((await app.inject({ method: 'GET', url: `/v1/orders/${own}`, headers: as('shop') })).json()).toMatchObject({ order_id: own, channel: 'shop' });
+    expect((await app.inject({ method: 'GET', url: `/v1/orders/${other}`, headers: as('shop') })).statusCode).toBe(404);
+    const line = { line: { sku: 'SKU-TEA', name: 'Tea', quantity: 1, unitPriceMinor: 899 } };
+    expect((await app.inject({ method: 'POST', url: `/v1/orders/${other}/lines`, headers: as('shop'), payload: line })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: `/v1/orders/${other}/cancel`, headers: as('shop'), payload: {} })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: `/v1/orders/${own}/cancel`, headers: as('shop'), payload: {} })).statusCode).toBe(202);
+    expect((await saga.waitForState(own, 'Cancelled')).cancel_reason).toBe('customer_request');
+    expect((await saga.order(other))!.state).not.toBe('Cancelled');
+    // an unbound channel key still acts on any channel's order (the API warns of such keys at start-up)
+    expect((await app.inject({ method: 'GET', url: `/v1/orders/${other}`, headers: as('channel') })).statusCode).toBe(200);
+  });
+
   it('add line, cancel and release-hold publish commands that the saga carries out, within each scope', async () => {
     const { orderId } = (await submit(body())).json();
     await saga.waitForState(orderId, 'Processing');

@@ -8,8 +8,10 @@ export const KEYS = {
   channel: 'test-channel-key-0001',
   operator: 'test-operator-key-0001',
   support: 'test-support-key-00001',
+  /** bound to the channel `shop` */
+  shop: 'test-shop-channel-key-01',
 };
-export const API_KEYS_ENV = `${KEYS.channel}:channel,${KEYS.operator}:operator,${KEYS.support}:support`;
+export const API_KEYS_ENV = `${KEYS.channel}:channel,${KEYS.operator}:operator,${KEYS.support}:support,${KEYS.shop}:channel=shop`;
 
 /** The API on the test stack's topics; `close` releases its producer and admin. */
 export interface HttpCall {

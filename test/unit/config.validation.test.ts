@@ -77,6 +77,11 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ PAYMENT_GATEWAY: 'http', PAYMENT_GATEWAY_URL: 'https://gateway.example' }).PAYMENT_GATEWAY_URL).toBe('https://gateway.example');
   });
 
+  it('when a channel key is bound to a channel (key:channel=web), then it is taken; an empty or odd binding is refused', () => {
+    expect(loadConfig({ API_KEYS: 'abcdefghijklmnop:channel=web,qrstuvwxyz012345:operator' }).API_KEYS).toEqual(['abcdefghijklmnop:channel=web', 'qrstuvwxyz012345:operator']);
+    for (const bad of ['abcdefghijklmnop:channel=', 'abcdefghijklmnop:operator=web', 'abcdefghijklmnop:channel=a=b']) expect(() => loadConfig({ API_KEYS: bad })).toThrow(/API_KEYS/);
+  });
+
   it('when KAFKA_SSL_CA_FILE is missing or set without KAFKA_SSL, then start-up is refused naming it', () => {
     expect(() => loadConfig({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' })).toThrow(/KAFKA_SSL_CA_FILE: file not found/);
     expect(() => loadConfig({ KAFKA_SSL_CA_FILE: __filename })).toThrow(/KAFKA_SSL_CA_FILE: only used with KAFKA_SSL=true/);
