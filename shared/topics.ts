@@ -62,6 +62,9 @@ export const TOPICS = {
   },
 } as const;
 
+/** The first segment of every topic name (`oms`, `warehouse`): what follows a fleet's KAFKA_TOPIC_PREFIX in its topics. */
+export const TOPIC_NAMESPACES: readonly string[] = [...new Set(Object.values(TOPICS).map((t) => t.name.split('.')[0]!))];
+
 export type TopicKey = keyof typeof TOPICS;
 export type TopicSpec = (typeof TOPICS)[TopicKey];
 export type RecordName = TopicSpec['records'][number];

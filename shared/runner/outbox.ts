@@ -9,6 +9,7 @@ import { PeriodicTask } from './periodic-task';
 import { withinDeadline } from '../deadline';
 import { transient } from '../errors';
 import { HeldRows, unsendableReason } from './unsendable-rows';
+import { TOPIC_NAMESPACES } from '../topics';
 
 /** An event as the outbox holds it: the row's columns (the id is the database's). */
 export interface OutboxMessage {
@@ -101,7 +102,7 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
    * to the relay, and a sweep's transaction rolls back, unlocking its rows for the next sweep. A
    * send that never settles would otherwise hold the runner's next chunk or the relay, with its
    * row locks, for good. The late send may still land: consumers de-duplicate by eventId.
-   * The relay sweeps only rows whose topics carry `topicPrefix` (KAFKA_TOPIC_PREFIX): another
+   * The relay sweeps only rows whose topics carry `topicPrefix` (KAFKA_TOPIC_PREFIX) and then a topic namespace: another
    * fleet's rows in the same database (a second environment, a test run) are that fleet's to send,
    * to topics this one may not even see. A row that cannot be sent at all (its topic deleted, say)
    * is set aside for a while, logged as an error, and left in the outbox, so the rows behind it go
@@ -124,8 +125,11 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
       for (;;) {
         let query: Knex.QueryBuilder = trx('outbox_chunks').select('*').orderBy('id').limit(limit).forUpdate().skipLocked();
         if (minAgeMs > 0) query = query.whereRaw("created_at < now() - make_interval(secs => ?)", [minAgeMs / 1000]);
-        // one transaction's events all go to one fleet's topics, so the first names the row's fleet
-        if (this.options.topicPrefix) query = query.whereRaw('starts_with(topics[1], ?)', [this.options.topicPrefix]);
+        // one transaction's events all go to one fleet's topics, so the first names the row's fleet: its prefix, then one of
+        // the topics' namespaces (oms., warehouse.). Not the prefix alone: an empty one (production's default), or `stg` beside
+        // `stg2`, would take another fleet's rows too.
+        const prefix = this.options.topicPrefix;
+        if (prefix !== undefined) query = query.whereRaw('starts_with(topics[1], ?) AND split_part(substr(topics[1], ?), \'.\', 1) = ANY(?::text[])', [prefix, prefix.length + 1, [...TOPIC_NAMESPACES]]);
         const held = this.held.ids();
         if (held.length > 0) query = query.whereNotIn('id', held);
         const chunks = (await query) as OutboxChunkRow[];

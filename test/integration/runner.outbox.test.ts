@@ -73,6 +73,16 @@ describe('outbox publisher and relay', () => {
     await stack.db('outbox_chunks').whereIn('id', foreign).delete();
   });
 
+  it("when the fleet's topic prefix is empty (production's default), then its relay still leaves a prefixed fleet's rows alone", async () => {
+    const { ids } = await committed(1); // this stack's row: to `<prefix>oms.orders`, a topic that exists
+    await stack.db('outbox_chunks').whereIn('id', ids).update({ created_at: new Date('1970-06-01T00:00:00Z') });
+    const unprefixed = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), producer, { topicPrefix: '' });
+    await unprefixed.sweep(500, 0);
+    expect(await rowsOf(ids)).toHaveLength(1);
+    await publisher.sweep(500, 0); // its own fleet's relay sends it
+    expect(await rowsOf(ids)).toEqual([]);
+  });
+
   it('when a row\'s topic does not exist, then the relay sets that row aside and sends the rows behind it; the row stays for an operator', async () => {
     const gone = await oneEventTo(`${stack.prefix}oms.deleted-topic`);
     const { key, ids } = await committed(2);
