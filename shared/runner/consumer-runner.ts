@@ -117,6 +117,8 @@ export class ConsumerRunner {
    * repeats itself), and each would otherwise cost a chunk a rolled-back transaction.
    */
   private redelivering = false;
+  /** A send failed and its rows wait in the outbox: the next chunk's events go out behind them (sendAfterLeftovers). */
+  private leftBehind = false;
 
   constructor(private readonly service: ServiceDefinition, private readonly deps: RunnerDeps) {
     const { config, kafka } = deps;
@@ -349,11 +351,28 @@ export class ConsumerRunner {
   private async publish(committed: CommittedEvents, log: Logger): Promise<void> {
     if (committed.messages.length === 0) return;
     const previous = this.sending;
-    this.sending = previous.then(() => this.publisher.publish(committed)).then(
+    this.sending = previous.then(() => this.sendAfterLeftovers(committed)).then(
       () => undefined,
-      (err) => log.warn({ err }, 'outbox send failed; the relay will send it'),
+      (err) => {
+        this.leftBehind = true;
+        log.warn({ err }, 'outbox send failed; its rows wait in the outbox, and the next chunk sends them first');
+      },
     );
     await previous;
+  }
+
+  /**
+   * After a failed send the outbox holds rows older than this chunk's: the relay sends them all in
+   * commit order, this chunk's last, so an order's later event never overtakes its earlier one
+   * (an OrderCancelled its OrderPlaced). Until then the rows would wait for the relay's grace.
+   */
+  private async sendAfterLeftovers(committed: CommittedEvents): Promise<void> {
+    if (!this.leftBehind) {
+      await this.publisher.publish(committed);
+      return;
+    }
+    await this.relay.drain(0, () => this.stopping);
+    this.leftBehind = false;
   }
 
   /** One message in its own transaction; `inboxLastFirst`: a chunk of one, tried as tryWithInboxLast first (not a rerun of a failed chunk). */

@@ -1,4 +1,8 @@
-import type { CommittedEvents, OutboxPublisher } from '../../shared/runner/outbox';
+import type { Producer } from 'kafkajs';
+import { transactAs } from '../../shared/db/knex';
+import { createIdempotentProducer } from '../../shared/kafka/client';
+import { type CommittedEvents, KafkaOutboxPublisher, type OutboxPublisher } from '../../shared/runner/outbox';
+import { randomUUID } from 'crypto';
 import { aSubmitOrder } from '../support/orders';
 import { eventually, TestStack } from '../support/stack';
 
@@ -22,8 +26,17 @@ function slowFirstPublisher() {
 describe('shared runner: sending committed events', () => {
   const stack = new TestStack();
 
-  beforeAll(() => stack.provision());
-  afterAll(() => stack.close());
+  let producer: Producer;
+  beforeAll(async () => {
+    await stack.provision();
+    await stack.watch([stack.topic('orders')]);
+    producer = createIdempotentProducer(stack.platform.kafka);
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await producer.disconnect();
+    await stack.close();
+  });
 
   it('when a send is slow, then the next chunk commits meanwhile, and its events are sent only after the slow ones', async () => {
     const { publisher, log } = slowFirstPublisher();
@@ -39,5 +52,28 @@ describe('shared runner: sending committed events', () => {
 
     await eventually('second send ended', async () => log.includes(`end ${second.orderId}`));
     expect(log).toEqual([`start ${first.orderId}`, `end ${first.orderId}`, `start ${second.orderId}`, `end ${second.orderId}`]);
+  });
+
+  it('when a send fails, then the next chunk\'s events wait for the failed ones: an order\'s OrderCancelled never overtakes its OrderPlaced', async () => {
+    const real = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), producer, { topicPrefix: stack.prefix });
+    let failures = 0;
+    const failsOnce: OutboxPublisher = {
+      publish: async (c) => {
+        if (failures++ === 0) throw new Error('the broker went away for a moment');
+        return real.publish(c);
+      },
+      sweep: (limit, minAgeMs) => real.sweep(limit, minAgeMs),
+    };
+    const intake = await stack.startService(stack.service('intake'), failsOnce);
+    const order = aSubmitOrder();
+    await stack.publish('io.oms.commands.SubmitOrder', order);
+    await eventually('the placement committed', () => stack.db('orders').where({ order_id: order.orderId }).first());
+    await stack.publish('io.oms.commands.CancelOrder', { eventId: randomUUID(), occurredAt: Date.now(), correlationId: randomUUID(), causationId: null, producer: 'test', orderVersion: 0, orderId: order.orderId, reason: 'customer_request', requestedBy: 'test', detail: null });
+    const events = await eventually('both events on the topic', async () => {
+      const seen = stack.messages((m) => m.key === order.orderId).map((m) => m.recordName);
+      return seen.length >= 2 ? seen : null;
+    }, 20_000);
+    expect(events.slice(0, 2)).toEqual(['io.oms.orders.OrderPlaced', 'io.oms.orders.OrderCancelled']);
+    await stack.stopService(intake);
   });
 });
