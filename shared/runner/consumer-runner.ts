@@ -117,6 +117,8 @@ export class ConsumerRunner {
    * repeats itself), and each would otherwise cost a chunk a rolled-back transaction.
    */
   private redelivering = false;
+  /** The batches kafkajs has handed in and not yet got back: stop lets them end before it commits and leaves. */
+  private readonly batchesInHand = new Set<Promise<void>>();
   /** A send failed and its rows wait in the outbox: the next chunk's events go out behind them (sendAfterLeftovers). */
   private leftBehind = false;
 
@@ -187,9 +189,15 @@ export class ConsumerRunner {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.deps.config.RUNNER_PARTITIONS_CONCURRENCY,
-      eachBatch: (payload) => this.onBatch(payload),
+      eachBatch: (payload) => this.inHand(this.onBatch(payload)),
     });
     this.log.info({ topics: [...this.topics.keys()] }, 'consuming');
+  }
+
+  private inHand(batch: Promise<void>): Promise<void> {
+    const tracked = batch.finally(() => this.batchesInHand.delete(tracked));
+    this.batchesInHand.add(tracked);
+    return tracked;
   }
 
   /** No sign of life from the consumer for RUNNER_STALL_TIMEOUT_MS: handled as kafkajs giving up. */
@@ -206,7 +214,9 @@ export class ConsumerRunner {
     this.stopWatchingClientErrors();
     // a start-up still in progress ends at its next step; what it had done is undone below
     await this.starting.catch(() => undefined);
-    await this.offsets.stop(); // chunks still in hand flush their own when they end (onBatch)
+    // the chunks in hand end first (onBatch takes no new one now), so their offsets go in the commit below, while kafkajs still commits
+    await Promise.allSettled([...this.batchesInHand]);
+    await this.offsets.stop();
     await this.consumer.disconnect();
     await this.sending;
     await this.relay.stop();
@@ -228,7 +238,7 @@ export class ConsumerRunner {
     const { topic, partition } = batch;
     const size = this.deps.config.RUNNER_MAX_BATCH;
     for (let i = 0; i < batch.messages.length; i += size) {
-      if (!isRunning() || isStale()) return;
+      if (!isRunning() || isStale() || this.stopping) return;
       this.watchdog.alive();
       const chunk = batch.messages.slice(i, i + size);
       const work: Work[] = [];
@@ -243,8 +253,6 @@ export class ConsumerRunner {
       if (work.length > 0) await this.chunks.submit(work, heartbeat);
       for (const m of chunk) resolveOffset(m.offset);
       this.offsets.done(topic, partition, chunk[chunk.length - 1]!.offset);
-      // stopping: kafkajs leaves the group as soon as this batch returns, before any interval commit
-      if (this.stopping) await this.offsets.flush();
       await heartbeat();
     }
   }

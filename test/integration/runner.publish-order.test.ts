@@ -40,7 +40,7 @@ describe('shared runner: sending committed events', () => {
 
   it('when a send is slow, then the next chunk commits meanwhile, and its events are sent only after the slow ones', async () => {
     const { publisher, log } = slowFirstPublisher();
-    await stack.startService(stack.service('intake'), publisher);
+    const intake = await stack.startService(stack.service('intake'), publisher);
     const first = aSubmitOrder();
     const second = aSubmitOrder();
 
@@ -52,6 +52,7 @@ describe('shared runner: sending committed events', () => {
 
     await eventually('second send ended', async () => log.includes(`end ${second.orderId}`));
     expect(log).toEqual([`start ${first.orderId}`, `end ${first.orderId}`, `start ${second.orderId}`, `end ${second.orderId}`]);
+    await stack.stopService(intake);
   });
 
   it('when a send fails, then the next chunk\'s events wait for the failed ones: an order\'s OrderCancelled never overtakes its OrderPlaced', async () => {
@@ -75,5 +76,29 @@ describe('shared runner: sending committed events', () => {
     }, 20_000);
     expect(events.slice(0, 2)).toEqual(['io.oms.orders.OrderPlaced', 'io.oms.orders.OrderCancelled']);
     await stack.stopService(intake);
+  });
+
+  it('when it is stopped with a chunk in hand (waiting for the send before it), then that chunk ends and its offset is committed before the group is left', async () => {
+    const { publisher, log } = slowFirstPublisher();
+    const intake = await stack.startService(stack.service('intake'), publisher);
+    const [first, second] = [aSubmitOrder(), aSubmitOrder()];
+    await stack.publish('io.oms.commands.SubmitOrder', first);
+    await eventually('first send started', async () => log.includes(`start ${first.orderId}`));
+    await stack.publish('io.oms.commands.SubmitOrder', second);
+    await eventually('second order committed', () => stack.db('orders').where({ order_id: second.orderId }).first());
+    expect(log).not.toContain(`end ${first.orderId}`); // the second chunk is in hand, waiting for the first send
+
+    await stack.stopService(intake);
+    const admin = stack.platform.kafka.admin();
+    await admin.connect();
+    try {
+      const [offsets] = await admin.fetchOffsets({ groupId: `g-${stack.prefix}-intake`, topics: [stack.topic('orderCommands')] });
+      const ends = await admin.fetchTopicOffsets(stack.topic('orderCommands'));
+      // every partition that holds messages committed up to its end: nothing of the chunk in hand is redelivered
+      const written = ends.filter((e) => e.high !== '0').map((e) => [e.partition, e.high]).sort();
+      expect(offsets!.partitions.filter((p) => written.some(([w]) => w === p.partition)).map((p) => [p.partition, p.offset]).sort()).toEqual(written);
+    } finally {
+      await admin.disconnect();
+    }
   });
 });
