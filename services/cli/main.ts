@@ -93,6 +93,19 @@ order.command('release-hold <orderId>').option('--note <text>').option('--operat
     print(true, { orderId, commandId: await withPublisher(p, (c) => c.publish('io.oms.commands.ReleaseOrderHold', { orderId, operator: o.operator, note: o.note ?? null })) });
   }));
 
+/**
+ * A letter dead-lettered longer ago than INBOX_RETENTION_HOURS went, on the same message, to
+ * services that handled it and have since forgotten so (their inbox rows are pruned): replayed to
+ * its source topic, it would be handled by them again. Such a replay waits for --force.
+ */
+async function refuseForgottenLetters(p: Platform, topic: string, limit: number): Promise<void> {
+  const hours = p.config.INBOX_RETENTION_HOURS;
+  const pending = await readDeadLetters(p.kafka, topic, replayGroup(p), { commit: false, limit });
+  const forgotten = pending.filter((d) => Date.now() - Date.parse(d.at) > hours * 3_600_000);
+  if (forgotten.length === 0) return;
+  throw new Error(`${forgotten.length} of the letters to replay (offsets ${forgotten.slice(0, 10).map((d) => d.offset).join(', ')}${forgotten.length > 10 ? ', …' : ''}) were dead-lettered more than INBOX_RETENTION_HOURS (${hours} h) ago: the other consumers of their topic no longer remember handling them and would do it again. Check their effects, then replay with --force. Nothing was sent.`);
+}
+
 /** A command's order id: a UUID, or the command is refused here rather than dead-lettered by intake. */
 function checkOrderId(orderId: string): void {
   if (!UUID.test(orderId)) throw new Error(`orderId ${JSON.stringify(orderId)} is not a UUID`);
@@ -121,9 +134,11 @@ dlq.command('list').description('messages in the DLQs (all topics, or one)').opt
     print(json(), found, () => ({ head: ['dlq', 'offset', 'reason', 'error', 'source', 'at'], rows: found.map((f) => [f.dlq, f.offset, f.reason, f.error.slice(0, 60), `${f.sourceTopic}@${f.sourceOffset}`, f.at]) }));
   }));
 dlq.command('replay').description('send dead letters back to their source topic (after fixing the cause)').requiredOption('--topic <name>').option('--limit <n>', 'at most', '1000').option('--dry-run', 'show what would be replayed')
-  .action(action(async (p, o: { topic: string; limit: string; dryRun?: boolean }) => {
+  .option('--force', 'replay letters older than INBOX_RETENTION_HOURS too, after checking their effects by hand')
+  .action(action(async (p, o: { topic: string; limit: string; dryRun?: boolean; force?: boolean }) => {
     const topic = dlqTopicOf(p, o.topic);
     const limit = countOption('--limit', o.limit);
+    if (!o.force) await refuseForgottenLetters(p, topic, limit);
     const producer = createIdempotentProducer(p.kafka);
     await producer.connect();
     try {

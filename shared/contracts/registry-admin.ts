@@ -41,7 +41,10 @@ export class RegistryAdmin {
    */
   async isCompatible(subject: string, schema: string): Promise<{ compatible: boolean; messages: string[] }> {
     const { status, json } = await this.call('POST', `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`, { schema });
-    if (status === 404) return { compatible: true, messages: ['subject not registered yet'] };
+    // a subject or version not found (Confluent's 40401/40402); any other 404 is a wrong SCHEMA_REGISTRY_URL, which must not read as compatible
+    const errorCode = (json as { error_code?: unknown } | null)?.error_code;
+    if (status === 404 && (errorCode === 40401 || errorCode === 40402)) return { compatible: true, messages: ['subject not registered yet'] };
+    if (status === 404) return { compatible: false, messages: [`registry answered 404 without a subject error (is SCHEMA_REGISTRY_URL the registry's Confluent-compatible API?): ${JSON.stringify(json).slice(0, 200)}`] };
     if (status !== 200) return { compatible: false, messages: [`registry answered ${status}: ${JSON.stringify(json)}`] };
     const r = json as { is_compatible: boolean; messages?: string[] };
     return { compatible: r.is_compatible, messages: r.messages ?? [] };

@@ -1,6 +1,7 @@
 import { execFile } from 'child_process';
 import { join } from 'path';
 import { promisify } from 'util';
+import { DLQ_HEADERS } from '../../shared/runner/dlq';
 import { aSubmitOrder } from '../support/orders';
 import { SagaDriver } from '../support/saga';
 import { eventually, TestStack } from '../support/stack';
@@ -46,6 +47,21 @@ describe('support CLI', () => {
     const line = await eventually('line added', async () => stack.db('order_lines').where({ order_id: later.orderId, line_id: `A-${add.eventId}` }).first());
     expect(line.status).toBe('pending');
     expect(JSON.parse(await cli('dlq', 'replay', '--topic', 'oms.order-commands'))).toMatchObject({ count: 0 });
+  }, 120000);
+
+  it('when a letter was dead-lettered longer ago than INBOX_RETENTION_HOURS, then replay refuses, sending nothing, until --force', async () => {
+    const producer = stack.platform.kafka.producer();
+    await producer.connect();
+    const source = stack.topic('orderCommands');
+    const at = new Date(Date.now() - 200 * 3_600_000).toISOString(); // past the 168 h default
+    await producer.send({ topic: `${source}.dlq`, acks: -1, messages: [{ key: 'old', value: Buffer.from('old letter'), headers: {
+      [DLQ_HEADERS.reason]: 'undecodable', [DLQ_HEADERS.error]: 'not the wire format', [DLQ_HEADERS.sourceTopic]: source, [DLQ_HEADERS.sourcePartition]: '0',
+      [DLQ_HEADERS.sourceOffset]: '0', [DLQ_HEADERS.consumer]: 'intake', [DLQ_HEADERS.at]: at,
+    } }] });
+    await producer.disconnect();
+    const refused = await cli('dlq', 'replay', '--topic', 'oms.order-commands').then(() => 'exited 0', (e: { code?: number; stderr?: string }) => `${e.code}: ${e.stderr?.trim()}`);
+    expect(refused).toMatch(/^1: error: 1 of the letters to replay .* more than INBOX_RETENTION_HOURS \(168 h\) ago.*Nothing was sent/);
+    expect(JSON.parse(await cli('dlq', 'replay', '--topic', 'oms.order-commands', '--force'))).toMatchObject({ count: 1, messages: [{ reason: 'undecodable', to: source }] });
   }, 120000);
 
   it('prints an order with its history, as a table and as JSON', async () => {

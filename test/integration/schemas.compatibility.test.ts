@@ -19,6 +19,13 @@ describe('schema evolution against the real Schema Registry', () => {
     }
   });
 
+  it('when SCHEMA_REGISTRY_URL points past the Confluent-compatible API (every path 404), then a check reads incompatible, naming the URL, not compatible', async () => {
+    const wrong = new RegistryAdmin({ ...stack.platform.config, SCHEMA_REGISTRY_URL: stack.platform.config.SCHEMA_REGISTRY_URL.replace(/\/apis\/ccompat\/v7\/?$/, '/no-such-api') });
+    const [f] = loadSchemaFiles();
+    const result = await wrong.isCompatible(subjectOf(f!.fullName), f!.text);
+    expect(result).toEqual({ compatible: false, messages: [expect.stringContaining('is SCHEMA_REGISTRY_URL the registry')] });
+  });
+
   it('when a field without a default is added, then the registry refuses it as not BACKWARD compatible', async () => {
     const [f] = loadSchemaFiles().filter((s) => s.fullName === 'io.oms.orders.OrderPlaced');
     const broken = { ...f!.schema, fields: [...f!.schema.fields, { name: 'loyaltyTier', type: 'string' }] };
