@@ -49,6 +49,16 @@ describe('order saga, all services running', () => {
     return cmd;
   }
 
+  /** An order of `quantity` units of a SKU of its own with 10 (or `onHand`) in stock, Awaiting_Shipment. */
+  async function toAwaitingShipmentOnOwnSku(name: string, quantity: number, over: Parameters<typeof aSubmitOrder>[0] = {}, onHand = 10) {
+    const SKU = sku(name);
+    await saga.setStock(SKU, onHand);
+    const cmd = anOrder({ lines: [{ sku: SKU, name: 'Mug', quantity, unitPriceMinor: 1000, weightGrams: 300 }], ...over });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    return { cmd, SKU };
+  }
+
   it('when an order with a promotion, tax and shipping runs the happy path, then it is Delivered, authorized then captured, stock committed, four notifications', async () => {
     await saga.setStock('SKU-MUG', 50); // the line-discount rule in config/pricing.json names SKU-MUG
     const before = { mug: await saga.stock('SKU-MUG'), tea: await saga.stock(TEA) };
@@ -104,11 +114,7 @@ describe('order saga, all services running', () => {
   }, 90000);
 
   it('when a channel sends its order id in upper case, then its events carry it in lower case and every step finds the order: Delivered, its stock committed, four notifications', async () => {
-    const UPPER = sku('UPPER');
-    await saga.setStock(UPPER, 10);
-    const cmd = anOrder({ orderId: randomUUID().toUpperCase(), lines: [{ sku: UPPER, name: 'Mug', quantity: 3, unitPriceMinor: 1000, weightGrams: 300 }] });
-    await stack.publish('io.oms.commands.SubmitOrder', cmd);
-    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    const { cmd, SKU: UPPER } = await toAwaitingShipmentOnOwnSku('UPPER', 3, { orderId: randomUUID().toUpperCase() });
     expect(await saga.stock(UPPER)).toEqual({ on_hand: 10, reserved: 3 });
     await saga.dispatch(cmd.orderId);
     await saga.waitForState(cmd.orderId, 'Shipped');
@@ -127,11 +133,7 @@ describe('order saga, all services running', () => {
   });
 
   it('when an order sent in upper case is cancelled before shipping, then its stock is released and the customer told', async () => {
-    const UPPER = sku('UPPERCANCEL');
-    await saga.setStock(UPPER, 10);
-    const cmd = anOrder({ orderId: randomUUID().toUpperCase(), lines: [{ sku: UPPER, name: 'Mug', quantity: 4, unitPriceMinor: 1000, weightGrams: 300 }] });
-    await stack.publish('io.oms.commands.SubmitOrder', cmd);
-    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    const { cmd, SKU: UPPER } = await toAwaitingShipmentOnOwnSku('UPPERCANCEL', 4, { orderId: randomUUID().toUpperCase() });
     await saga.cancel(cmd.orderId);
     await saga.waitForState(cmd.orderId, 'Cancelled');
     expect(await saga.waitForCompensation(cmd.orderId)).toEqual({ inventory: 'released', payment: 'voided', warehouse: 'told', customer: 'notified' });
@@ -289,11 +291,7 @@ describe('order saga, all services running', () => {
   });
 
   it('when the warehouse counts the stock after picking, before the shipment is reported, then the shipment still commits its reservation and on_hand stays at 0', async () => {
-    const PICKED = sku('PICKED');
-    await saga.setStock(PICKED, 2);
-    const cmd = anOrder({ lines: [{ sku: PICKED, name: 'Mug', quantity: 2, unitPriceMinor: 1000, weightGrams: 300 }] });
-    await stack.publish('io.oms.commands.SubmitOrder', cmd);
-    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    const { cmd, SKU: PICKED } = await toAwaitingShipmentOnOwnSku('PICKED', 2, {}, 2);
     await saga.setStock(PICKED, 0); // the two units left the shelf
     await saga.dispatch(cmd.orderId);
     await saga.waitForState(cmd.orderId, 'Shipped');
