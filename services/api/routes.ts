@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { jsonSchemaOf } from '../../shared/contracts/json-schema';
 import type { SubmitOrder } from '../../shared/contracts/types.generated';
 import type { Db } from '../../shared/db/knex';
@@ -22,6 +22,9 @@ const orderIdParams = { type: 'object', required: ['orderId'], properties: { ord
 const accepted = { type: 'object', properties: { orderId: { type: 'string' }, commandId: { type: 'string' }, status: { type: 'string' } } } as const;
 const security = [{ apiKey: [] }];
 const refusal = { type: 'object', properties: { statusCode: { type: 'number' }, error: { type: 'string' }, message: { type: 'string' } } } as const;
+
+/** 404 for an order that does not exist, or that a bound channel key may not see (the two answer alike). */
+const orderNotFound = (reply: FastifyReply, orderId: string) => reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `order ${orderId} not found` });
 
 export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
   const auth = (...scopes: Scope[]) => ({ onRequest: d.requireScope(scopes) as never, schema: { security } });
@@ -50,7 +53,7 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
     const { orderId } = req.params as { orderId: string };
     const order = await getOrder(d.db, orderId);
     // another channel's order is as unknown to a bound channel key as a missing one
-    if (!order || (req.channel !== undefined && order.channel !== req.channel)) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `order ${orderId} not found` });
+    if (!order || (req.channel !== undefined && order.channel !== req.channel)) return orderNotFound(reply, orderId);
     return order;
   });
 
@@ -89,7 +92,7 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
     },
   }, async (req, reply) => {
     const { orderId } = req.params as { orderId: string };
-    if (!(await ownOrder(req.channel, orderId))) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `order ${orderId} not found` });
+    if (!(await ownOrder(req.channel, orderId))) return orderNotFound(reply, orderId);
     const { line } = req.body as { line: SubmitOrder['lines'][number] };
     const commandId = await d.commands.publish('io.oms.commands.AddLineItem', { orderId, line, requestedBy: req.scope! });
     return reply.code(202).send({ orderId, commandId, status: 'accepted' });
@@ -110,7 +113,7 @@ export function registerRoutes(app: FastifyInstance, d: RouteDeps): void {
     },
   }, async (req, reply) => {
     const { orderId } = req.params as { orderId: string };
-    if (!(await ownOrder(req.channel, orderId))) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `order ${orderId} not found` });
+    if (!(await ownOrder(req.channel, orderId))) return orderNotFound(reply, orderId);
     const body = (req.body ?? {}) as { reason?: 'customer_request' | 'operator'; detail?: string };
     if (body.reason === 'operator' && req.scope !== 'operator') return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'only the operator scope may cancel with reason operator' });
     const commandId = await d.commands.publish('io.oms.commands.CancelOrder', { orderId, reason: body.reason ?? 'customer_request', requestedBy: req.scope!, detail: body.detail ?? null });

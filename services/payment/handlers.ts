@@ -69,10 +69,11 @@ export const compensateCancelled = (gateway: PaymentGateway): Handler<'io.oms.or
   const open = openAuthorizations(payments);
   const refunded = new Set(payments.filter((p) => p.operation === 'refund').map((p) => p.idempotency_key.split(':')[1]));
   const captures = payments.filter((p) => p.operation === 'capture' && p.status === 'approved' && !refunded.has(p.payment_id));
-  const declined: string[] = [];
-  for (const auth of open) if (!(await followUp(ctx, gateway, 'void', auth, auth.amount_minor, e.orderVersion))) declined.push('void');
-  for (const cap of captures) if (!(await followUp(ctx, gateway, 'refund', cap, cap.amount_minor, e.orderVersion))) declined.push('refund');
+  let voidDeclined = false;
+  let refundDeclined = false;
+  for (const auth of open) if (!(await followUp(ctx, gateway, 'void', auth, auth.amount_minor, e.orderVersion))) voidDeclined = true;
+  for (const cap of captures) if (!(await followUp(ctx, gateway, 'refund', cap, cap.amount_minor, e.orderVersion))) refundDeclined = true;
   // a declined refund leaves the customer charged: it outranks every other outcome for support
-  const status = declined.includes('refund') ? 'refund_declined' : declined.length ? 'void_declined' : captures.length ? 'refunded' : open.length ? 'voided' : 'nothing_authorized';
+  const status = refundDeclined ? 'refund_declined' : voidDeclined ? 'void_declined' : captures.length ? 'refunded' : open.length ? 'voided' : 'nothing_authorized';
   await recordCompensation(ctx.trx, e.orderId, 'payment', status);
 };
