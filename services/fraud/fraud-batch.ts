@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { OrderPlaced } from '../../shared/contracts/types.generated';
 import { queueWrite } from '../../shared/db/pipelined-transaction';
-import { preparedRows, queuePreparedWrite } from '../../shared/db/prepared-statement';
+import { preparedRows, queuePreparedRead, queuePreparedWrite } from '../../shared/db/prepared-statement';
 import { Cause, transitionOrders, TransitionResult } from '../../shared/order-state';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
@@ -49,7 +49,17 @@ export class FraudBatch implements ChunkFlush {
   async flush(): Promise<void> {
     if (this.queued.length === 0) return;
     const keys = this.queued.flatMap(({ order }) => KINDS.map((kind) => ({ order, kind, value: velocityKey(order, kind) })));
-    // queued: the window count below carries it
+    // Two transactions counting one customer at once (two fraud instances, or chunks of two
+    // partitions) would each miss the other's uncommitted keys: the second waits here until the
+    // first commits, and its count, a later statement, sees the first's keys. Buckets, not one lock
+    // per key: a 2,000-order chunk has 6,000 keys, more than Postgres's lock table holds by default.
+    // Taken in ascending order, so two chunks never wait on each other in a cycle.
+    // queued, like the insert: the window count below carries both, after them
+    await queuePreparedRead(this.trx, {
+      name: 'fraud_velocity_lock',
+      sql: 'SELECT pg_advisory_xact_lock(:namespace::int, bucket) FROM unnest(:buckets::int[]) AS bucket',
+      bindings: { namespace: VELOCITY_LOCK_NAMESPACE, buckets: velocityLockBuckets(keys) },
+    }, () => undefined);
     await queuePreparedWrite(this.trx, 'fraud_velocity_record',
       `INSERT INTO fraud_velocity (kind, value, order_id, at)
        SELECT * FROM unnest(:kinds::text[], :values::text[], :orderIds::uuid[], :ats::timestamptz[])
@@ -100,6 +110,23 @@ export class FraudBatch implements ChunkFlush {
     const moved = new Map(moving.map((a, i) => [a, moves[i]!]));
     for (const a of assessed) await a.then(a.assessment, moved.get(a) ?? null);
   }
+}
+
+/** The first key of the velocity locks (pg_advisory_xact_lock's two-key form), apart from any other advisory lock a database holds. */
+export const VELOCITY_LOCK_NAMESPACE = 0x0f5a_7e10;
+const VELOCITY_LOCK_BUCKETS = 128;
+
+/** The distinct lock buckets of a chunk's velocity keys, ascending: a key's bucket is the same in every process. */
+export function velocityLockBuckets(keys: { kind: string; value: string }[]): number[] {
+  const buckets = new Set(keys.map(({ kind, value }) => fnv1a(`${kind}\u0000${value}`) % VELOCITY_LOCK_BUCKETS));
+  return [...buckets].sort((a, b) => a - b);
+}
+
+/** 32-bit FNV-1a over the string's UTF-16 code units: stable, and cheap beside the chunk's statements. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }
 
 const velocityKey = (e: OrderPlaced, kind: Kind): string =>
