@@ -1,13 +1,19 @@
 import type { LineItemAdded, StockLevelSet } from '../../shared/contracts/types.generated';
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
+import { permanent } from '../../shared/errors';
 import { OrderLineRow, recordCompensation } from '../../shared/order-store';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
 import { LockedStock, StockBook } from './stock-book';
 
-/** A warehouse system sets the on-hand count of a SKU at a location (reserved units stay reserved). */
+/**
+ * A warehouse system sets the on-hand count of a SKU at a location (reserved units stay reserved),
+ * in the chunk's stock ledger: after the shipments and cancellations ahead of it in the chunk.
+ */
 export const onStockLevelSet = (defaultLocation: string): Handler<'io.oms.warehouse.StockLevelSet'> => async (ctx, e: StockLevelSet) => {
   const location = e.location || defaultLocation;
-  await ctx.trx('stock_levels').insert({ sku: e.sku, location, on_hand: e.onHand, reserved: 0 }).onConflict(['sku', 'location']).merge({ on_hand: e.onHand, updated_at: ctx.trx.fn.now() });
+  if (e.onHand < 0) throw permanent('invalid_payload', `StockLevelSet for ${e.sku} at ${location}: onHand ${e.onHand} is negative`);
+  if (e.sku.trim() === '') throw permanent('invalid_payload', 'StockLevelSet without a sku');
+  StockBook.of(ctx).queueCount(ctx, e.sku, location, e.onHand);
 };
 
 /** Reserves one scope (the placed lines, or one added line) and says so: InventoryReserved or InventoryUnavailable. */

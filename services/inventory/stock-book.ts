@@ -5,7 +5,7 @@ import { queuePreparedRead } from '../../shared/db/prepared-statement';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { Demand, planReservation, PlannedTake, Shortage, StockRow } from './reservation-plan';
-import { HELD_LINES_OF_ORDERS, lockStockRowsOf, stockRowKey, writeStockRows } from './stock-rows';
+import { HELD_LINES_OF_ORDERS, insertCountedStockRows, lockStockRowsOf, stockRowKey, writeStockRows } from './stock-rows';
 
 type Scope = string | null; // null: the order's placed lines; else one added line's id
 type Settlement = 'released' | 'committed';
@@ -18,6 +18,8 @@ export interface LockedStock {
   reserve(orderId: string, scope: Scope, lines: Demand[]): { ok: true; reservationId: string; takes: PlannedTake[] } | { ok: false; shortages: Shortage[] };
   /** Ends every held reservation of the order: released (stock back) or committed (stock gone). */
   settle(orderId: string, outcome: Settlement): { ids: string[]; lines: PlannedTake[] };
+  /** A warehouse's count: the on-hand units at a location from this step on (reserved units stay reserved). */
+  count(sku: string, location: string, onHand: number): void;
 }
 
 interface Step {
@@ -58,6 +60,15 @@ export class StockBook implements ChunkFlush {
     this.steps.push({ ctx, run });
   }
 
+  /**
+   * Queues a warehouse's count of `sku` at `location`, applied in message order with the other
+   * steps: a count taken after picking and handled after the shipment lands after its commit.
+   */
+  queueCount(ctx: HandlerContext, sku: string, location: string, onHand: number): void {
+    this.skus.add(sku);
+    this.steps.push({ ctx, run: async (stock) => stock.count(sku, location, onHand) });
+  }
+
   /** Queues a step that settles the held reservations of `orderId`. */
   queueSettlement(ctx: HandlerContext, orderId: string, run: Step['run']): void {
     this.settleOrders.add(orderId);
@@ -69,6 +80,7 @@ export class StockBook implements ChunkFlush {
     const { held, scopes, rows } = await this.lockForSteps();
     const stock = new Map(rows.map((r) => [stockRowKey(r), { ...r }]));
     const changed = new Set<string>();
+    const counted = new Set<string>(); // rows a count created: inserted, not updated
     const newReservations: { reservation_id: string; order_id: string; line_id: Scope; status: 'held' }[] = [];
     const newLines: (PlannedTake & { reservation_id: string })[] = [];
     const refusals: { order_id: string; scope: string; lines: string }[] = [];
@@ -107,6 +119,16 @@ export class StockBook implements ChunkFlush {
         settled[outcome].push(...ending.map((h) => h.reservationId));
         return { ids: ending.map((h) => h.reservationId), lines };
       },
+      count: (sku, location, onHand) => {
+        const key = stockRowKey({ sku, location });
+        const row = stock.get(key);
+        if (row) row.on_hand = onHand;
+        else {
+          stock.set(key, { sku, location, on_hand: onHand, reserved: 0 });
+          counted.add(key);
+        }
+        changed.add(key);
+      },
     };
     for (const step of this.steps) await step.run(locked);
 
@@ -118,7 +140,9 @@ export class StockBook implements ChunkFlush {
       const ids = settled[outcome];
       if (ids.length) await queueWrite(this.trx, this.trx('reservations').whereIn('reservation_id', ids).update({ status: outcome, updated_at: this.trx.fn.now() }));
     }
-    await writeStockRows(this.trx, [...changed].sort().map((k) => stock.get(k)!));
+    const writes = [...changed].sort();
+    await insertCountedStockRows(this.trx, writes.filter((k) => counted.has(k)).map((k) => stock.get(k)!));
+    await writeStockRows(this.trx, writes.filter((k) => !counted.has(k)).map((k) => stock.get(k)!));
   }
 
   /**

@@ -46,4 +46,20 @@ export async function writeStockRows(trx: Knex.Transaction, rows: StockRow[]): P
   ));
 }
 
+/**
+ * Inserts the rows a warehouse's count created in this chunk (a SKU at a location not seen before),
+ * queued like writeStockRows. Unlocked when read, so another transaction may have inserted one
+ * meanwhile (only while a partition changes hands: counts are keyed by SKU): the count's on-hand
+ * wins, and the units reserved on both sides are added up.
+ */
+export async function insertCountedStockRows(trx: Knex.Transaction, rows: StockRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await queueWrite(trx, trx.raw(
+    `INSERT INTO stock_levels (sku, location, on_hand, reserved)
+     SELECT * FROM unnest(?::text[], ?::text[], ?::int[], ?::int[])
+     ON CONFLICT (sku, location) DO UPDATE SET on_hand = EXCLUDED.on_hand, reserved = stock_levels.reserved + EXCLUDED.reserved, updated_at = now()`,
+    [rows.map((r) => r.sku), rows.map((r) => r.location), rows.map((r) => r.on_hand), rows.map((r) => r.reserved)],
+  ));
+}
+
 export const stockRowKey = (r: { sku: string; location: string }) => `${r.sku}\u0000${r.location}`;
