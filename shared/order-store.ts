@@ -120,7 +120,7 @@ export function priceLines(order: OrderRow, lines: OrderLineRow[], rules: Pricin
 export interface SettledLines {
   /** The placed lines are reserved (one order-wide reservation held or committed). */
   wholeReserved: boolean;
-  /** The lines whose stock is held: the placed ones once wholeReserved, and each reserved added line. */
+  /** The lines whose stock is held: the placed ones once wholeReserved, and each reserved added line not refused since. */
   reserved: OrderLineRow[];
   /** Added lines still waiting for inventory's answer. */
   unresolved: OrderLineRow[];
@@ -150,7 +150,8 @@ function settledByOrder(orderIds: readonly string[], rows: SettledRow[]): Map<st
     const line = ({ order_id: _o, whole_reserved: _w, line_reserved: _r, line_refused: _f, authorized_minor: _a, ...l }: SettledRow): OrderLineRow => l;
     settled.set(orderId, {
       wholeReserved,
-      reserved: facts.filter((r) => (r.origin === 'placed' ? wholeReserved : r.line_reserved)).map(line),
+      // a refused line never ships, even while its stock waits to be released (a declined raise)
+      reserved: facts.filter((r) => r.status !== 'refused' && (r.origin === 'placed' ? wholeReserved : r.line_reserved)).map(line),
       unresolved: facts.filter((r) => r.origin === 'added' && r.status === 'pending' && !r.line_reserved && !r.line_refused).map(line),
       authorizedMinor: facts[0]?.authorized_minor ?? 0,
     });

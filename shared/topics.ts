@@ -12,7 +12,7 @@ export const TOPICS = {
   orders: {
     name: 'oms.orders',
     partitions: 6,
-    records: ['io.oms.orders.OrderPlaced', 'io.oms.orders.OrderRejected', 'io.oms.orders.LineItemAdded', 'io.oms.orders.OrderCancelled'],
+    records: ['io.oms.orders.OrderPlaced', 'io.oms.orders.OrderRejected', 'io.oms.orders.LineItemAdded', 'io.oms.orders.LineItemRefused', 'io.oms.orders.OrderCancelled'],
   },
   fraud: {
     name: 'oms.fraud',

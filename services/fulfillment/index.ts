@@ -1,6 +1,6 @@
 import type { ServiceDefinition } from '../../shared/runner/handler';
 import type { ServiceDeps } from '../deps';
-import { onAddedLineSettled, onOrderCancelled, onPaymentAuthorized, onShipmentDelivered, onShipmentDispatched } from './handlers';
+import { onAddedLineSettled, onLineItemRefused, onOrderCancelled, onPaymentAuthorized, onShipmentDelivered, onShipmentDispatched } from './handlers';
 
 export const createFulfillment = ({ pricingRules }: Pick<ServiceDeps, 'pricingRules'>): ServiceDefinition => ({
   name: 'fulfillment',
@@ -11,6 +11,7 @@ export const createFulfillment = ({ pricingRules }: Pick<ServiceDeps, 'pricingRu
     'io.oms.inventory.InventoryUnavailable': onAddedLineSettled(pricingRules),
     'io.oms.warehouse.ShipmentDispatched': onShipmentDispatched,
     'io.oms.warehouse.ShipmentDelivered': onShipmentDelivered,
+    'io.oms.orders.LineItemRefused': onLineItemRefused(pricingRules),
     'io.oms.orders.OrderCancelled': onOrderCancelled,
   },
 });

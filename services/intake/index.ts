@@ -18,7 +18,7 @@ export const createIntake = ({ pricingRules }: Pick<ServiceDeps, 'pricingRules'>
     'io.oms.fraud.FraudCheckFailed': onFraudCheckFailed,
     'io.oms.inventory.InventoryUnavailable': onInventoryUnavailable(pricingRules),
     'io.oms.inventory.InventoryReserved': onInventoryReserved,
-    'io.oms.payments.PaymentDeclined': onPaymentDeclined,
+    'io.oms.payments.PaymentDeclined': onPaymentDeclined(pricingRules),
   },
 });
 

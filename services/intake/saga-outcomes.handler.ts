@@ -10,8 +10,11 @@ import { storeRepricing } from './order-repository';
 export const onFraudCheckFailed: Handler<'io.oms.fraud.FraudCheckFailed'> = (ctx, e: FraudCheckFailed) =>
   cancelOrder(ctx, e.orderId, 'fraud_rejected', `fraud score ${e.score}: ${e.reasons.join(', ')}`);
 
-export const onPaymentDeclined: Handler<'io.oms.payments.PaymentDeclined'> = (ctx, e: PaymentDeclined) =>
-  cancelOrder(ctx, e.orderId, 'payment_declined', `${e.reasonCode}: ${e.message}`);
+/** The order's authorization declined: cancelled. An added line's raise declined: only the line is refused. */
+export const onPaymentDeclined = (rules: PricingRules): Handler<'io.oms.payments.PaymentDeclined'> => async (ctx, e: PaymentDeclined) => {
+  if (e.forLineId === null) return cancelOrder(ctx, e.orderId, 'payment_declined', `${e.reasonCode}: ${e.message}`);
+  await refuseAddedLine(ctx, e.orderId, e.forLineId, 'payment_declined', `payment declined: ${e.reasonCode}: ${e.message}`, rules);
+};
 
 /** An added line's stock is reserved: the line becomes active. (The placed lines' reservation needs nothing from intake.) */
 export const onInventoryReserved = onlyWhen<'io.oms.inventory.InventoryReserved'>(
@@ -24,15 +27,24 @@ export const onInventoryReserved = onlyWhen<'io.oms.inventory.InventoryReserved'
 export const onInventoryUnavailable = (rules: PricingRules): Handler<'io.oms.inventory.InventoryUnavailable'> => async (ctx, e: InventoryUnavailable) => {
   const summary = e.lines.map((l) => `${l.sku}: ${l.reason} (wanted ${l.requested}, available ${l.available})`).join('; ');
   if (e.forLineId === null) return cancelOrder(ctx, e.orderId, 'out_of_stock', summary);
-  await refuseAddedLine(ctx, e.orderId, e.forLineId, `could not be reserved: ${summary}`, rules);
+  await refuseAddedLine(ctx, e.orderId, e.forLineId, 'out_of_stock', `could not be reserved: ${summary}`, rules);
 };
 
-async function refuseAddedLine(ctx: HandlerContext, orderId: string, lineId: string, reason: string, rules: PricingRules): Promise<void> {
+/**
+ * An announced line refused after all: stored refused with its reason, the order re-priced, and
+ * LineItemRefused told, from which inventory releases any stock the line holds and fulfillment
+ * goes on with the other lines.
+ */
+async function refuseAddedLine(ctx: HandlerContext, orderId: string, lineId: string, reasonCode: 'out_of_stock' | 'payment_declined', reason: string, rules: PricingRules): Promise<void> {
   const order = await ChunkOrderReads.of(ctx).lock(orderId);
   if (!order) return;
+  const lines = (await linesOfOrders(ctx.trx, [orderId])).get(orderKey(orderId)) ?? [];
+  const line = lines.find((l) => l.line_id === lineId);
+  if (!line || line.status === 'refused') return ctx.log.info({ lineId, status: line?.status }, 'line not refused: unknown, or refused already');
   await ctx.trx('order_lines').where({ order_id: orderId, line_id: lineId }).update({ status: 'refused', refused_reason: reason, line_total_minor: 0, discount_minor: 0 });
-  const lines = (await linesOfOrders(ctx.trx, [orderId])).get(orderKey(orderId)) ?? []; // read after the refusal above
-  const priced = priceLines(order, lines.filter((l) => l.status !== 'refused'), rules);
-  await storeRepricing(ctx.trx, orderId, order.version + 1, priced);
+  const priced = priceLines(order, lines.filter((l) => l.status !== 'refused' && l !== line), rules);
+  const version = order.version + 1;
+  await storeRepricing(ctx.trx, orderId, version, priced);
+  await ctx.emit('io.oms.orders.LineItemRefused', { lineId, sku: line.sku, reasonCode, reason, totalMinor: priced.breakdown.totalMinor, currency: order.currency, orderVersion: version });
   ctx.log.info({ lineId, reason }, 'added line refused; order goes on');
 }

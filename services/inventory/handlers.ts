@@ -66,6 +66,14 @@ export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (
   });
 };
 
+/** An added line refused after it was reserved (its raised authorization declined): its stock goes back. */
+export const onLineItemRefused: Handler<'io.oms.orders.LineItemRefused'> = async (ctx, e) => {
+  StockBook.of(ctx).queueSettlement(ctx, e.orderId, async (stock) => {
+    const { ids } = stock.releaseLine(e.orderId, e.lineId);
+    if (ids.length) await ctx.emit('io.oms.inventory.InventoryReleased', { reservationIds: ids, reason: `line_refused:${e.reasonCode}`, orderVersion: e.orderVersion });
+  });
+};
+
 export const onOrderShipped: Handler<'io.oms.fulfillment.OrderShipped'> = async (ctx, e) => {
   StockBook.of(ctx).queueSettlement(ctx, e.orderId, async (stock) => {
     const { ids, lines } = stock.settle(e.orderId, 'committed');

@@ -16,8 +16,13 @@ export interface LockedStock {
   has(orderId: string, scope: Scope): boolean;
   /** All of `lines` or nothing, planned on the locked rows; a refusal is recorded on failure. */
   reserve(orderId: string, scope: Scope, lines: Demand[]): { ok: true; reservationId: string; takes: PlannedTake[] } | { ok: false; shortages: Shortage[] };
-  /** Ends every held reservation of the order: released (stock back) or committed (stock gone). */
+  /**
+   * Ends every held reservation of the order: released (stock back) or committed (stock gone). A
+   * refused added line's reservation is never committed: it stays held for its release.
+   */
   settle(orderId: string, outcome: Settlement): { ids: string[]; lines: PlannedTake[] };
+  /** Releases the held reservation of one added line of the order (refused after it was reserved). */
+  releaseLine(orderId: string, lineId: string): { ids: string[]; lines: PlannedTake[] };
   /** A warehouse's count: the on-hand units at a location from this step on (reserved units stay reserved). */
   count(sku: string, location: string, onHand: number): void;
 }
@@ -30,6 +35,10 @@ interface Step {
 interface Held {
   reservationId: string;
   lines: PlannedTake[];
+  /** The added line it holds stock for; null for the order's placed lines. */
+  lineId: string | null;
+  /** That added line was refused (its raised authorization declined): never shipped. */
+  lineRefused: boolean;
 }
 
 /**
@@ -86,6 +95,25 @@ export class StockBook implements ChunkFlush {
     const refusals: { order_id: string; scope: string; lines: string }[] = [];
     const settled: Record<Settlement, string[]> = { released: [], committed: [] };
 
+    /** Ends the order's held reservations that `which` picks; the others stay held. */
+    const end = (orderId: string, outcome: Settlement, which: (h: Held) => boolean) => {
+      const all = held.get(orderKey(orderId)) ?? [];
+      const ending = all.filter(which);
+      const staying = all.filter((h) => !which(h));
+      if (staying.length) held.set(orderKey(orderId), staying);
+      else held.delete(orderKey(orderId));
+      const lines = ending.flatMap((h) => h.lines);
+      for (const l of lines) {
+        const row = stock.get(stockRowKey(l))!;
+        row.reserved -= l.quantity;
+        // the warehouse's own count may have taken the shipped units out already (a StockLevelSet sent after picking, handled first): never below 0
+        if (outcome === 'committed') row.on_hand = Math.max(0, row.on_hand - l.quantity);
+        changed.add(stockRowKey(l));
+      }
+      settled[outcome].push(...ending.map((h) => h.reservationId));
+      return { ids: ending.map((h) => h.reservationId), lines };
+    };
+
     const locked: LockedStock = {
       has: (orderId, scope) => scopes.has(scopeKey(orderId, scope)),
       reserve: (orderId, scope, lines) => {
@@ -102,23 +130,11 @@ export class StockBook implements ChunkFlush {
         }
         newReservations.push({ reservation_id: reservationId, order_id: orderId, line_id: scope, status: 'held' });
         newLines.push(...plan.takes.map((t) => ({ reservation_id: reservationId, ...t })));
-        pushTo(held, orderKey(orderId), { reservationId, lines: plan.takes });
+        pushTo(held, orderKey(orderId), { reservationId, lines: plan.takes, lineId: scope, lineRefused: false });
         return { ok: true, reservationId, takes: plan.takes };
       },
-      settle: (orderId, outcome) => {
-        const ending = held.get(orderKey(orderId)) ?? [];
-        held.delete(orderKey(orderId));
-        const lines = ending.flatMap((h) => h.lines);
-        for (const l of lines) {
-          const row = stock.get(stockRowKey(l))!;
-          row.reserved -= l.quantity;
-          // the warehouse's own count may have taken the shipped units out already (a StockLevelSet sent after picking, handled first): never below 0
-          if (outcome === 'committed') row.on_hand = Math.max(0, row.on_hand - l.quantity);
-          changed.add(stockRowKey(l));
-        }
-        settled[outcome].push(...ending.map((h) => h.reservationId));
-        return { ids: ending.map((h) => h.reservationId), lines };
-      },
+      settle: (orderId, outcome) => end(orderId, outcome, (h) => outcome === 'released' || !h.lineRefused),
+      releaseLine: (orderId, lineId) => end(orderId, 'released', (h) => h.lineId?.toLowerCase() === lineId.toLowerCase()),
       count: (sku, location, onHand) => {
         const key = stockRowKey({ sku, location });
         const row = stock.get(key);
@@ -154,13 +170,15 @@ export class StockBook implements ChunkFlush {
    */
   private async lockForSteps(): Promise<{ held: Map<string, Held[]>; scopes: Set<string>; rows: StockRow[] }> {
     const settleOrders = [...this.settleOrders];
-    let heldIds: { reservation_id: string; order_id: string }[] = [];
+    let heldIds: { reservation_id: string; order_id: string; line_id: string | null; line_refused: boolean }[] = [];
     let heldLines: (PlannedTake & { reservation_id: string })[] = [];
     let scopeRows: { order_id: string; line_id: string | null }[] = [];
     if (settleOrders.length > 0) {
-      await queuePreparedRead<{ reservation_id: string; order_id: string }>(this.trx, {
+      await queuePreparedRead<{ reservation_id: string; order_id: string; line_id: string | null; line_refused: boolean }>(this.trx, {
         name: 'inventory_lock_held',
-        sql: `SELECT reservation_id, order_id FROM reservations WHERE order_id = ANY(:settleOrders::uuid[]) AND status = 'held' ORDER BY reservation_id FOR UPDATE`,
+        sql: `SELECT r.reservation_id, r.order_id, r.line_id, coalesce(l.status = 'refused', false) AS line_refused
+                FROM reservations r LEFT JOIN order_lines l ON l.order_id = r.order_id AND l.line_id = r.line_id
+               WHERE r.order_id = ANY(:settleOrders::uuid[]) AND r.status = 'held' ORDER BY r.reservation_id FOR UPDATE OF r`,
         bindings: { settleOrders },
       }, (rows) => (heldIds = rows));
       await queuePreparedRead<PlannedTake & { reservation_id: string }>(this.trx, {
@@ -182,7 +200,7 @@ export class StockBook implements ChunkFlush {
     const linesOf = new Map<string, PlannedTake[]>();
     for (const { reservation_id, sku, location, quantity } of heldLines) pushTo(linesOf, reservation_id, { sku, location, quantity });
     const held = new Map<string, Held[]>();
-    for (const r of heldIds) pushTo(held, orderKey(r.order_id), { reservationId: r.reservation_id, lines: linesOf.get(r.reservation_id) ?? [] });
+    for (const r of heldIds) pushTo(held, orderKey(r.order_id), { reservationId: r.reservation_id, lines: linesOf.get(r.reservation_id) ?? [], lineId: r.line_id, lineRefused: r.line_refused });
     const scopes = new Set(scopeRows.map((r) => scopeKey(r.order_id, r.line_id)));
     return { held, scopes, rows };
   }

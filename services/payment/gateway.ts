@@ -41,13 +41,20 @@ const txId = (prefix: string, key: string) => `${prefix}_${createHash('sha256').
  * tok_timeout_once → the first call per idempotency key times out, the retry succeeds;
  * tok_expiring_auth → authorized, but a capture or void of that authorization is declined
  * (authorization_expired, as when a warehouse ships after the card network let it lapse);
+ * tok_limit_<minor> → a card with that credit limit: authorizations are approved while their sum
+ * stays within it, then declined (credit_limit_exceeded), as an added line's raise can be; the sum
+ * lives in this process and voids do not give it back;
  * anything else → approved. Same idempotency key, same answer and transaction id.
  */
 export class SimulatedGateway implements PaymentGateway {
   readonly name = 'simulated';
   private readonly timedOut = new Set<string>();
+  private readonly authorizedOnCard = new Map<string, number>();
+  private readonly limitAnswers = new Map<string, GatewayResult>();
 
   async authorize(r: AuthorizeRequest): Promise<GatewayResult> {
+    const limit = /^tok_limit_(\d+)$/.exec(r.token);
+    if (limit) return this.withinLimit(r, Number(limit[1]));
     if (r.token === 'tok_decline') return { status: 'declined', reasonCode: 'card_declined', message: 'the issuer declined the card' };
     if (r.token === 'tok_insufficient') return { status: 'declined', reasonCode: 'insufficient_funds', message: 'insufficient funds' };
     if (r.token === 'tok_timeout_once' && !this.timedOut.has(r.idempotencyKey)) {
@@ -56,6 +63,18 @@ export class SimulatedGateway implements PaymentGateway {
     }
     return { status: 'approved', transactionId: txId(r.token === 'tok_expiring_auth' ? EXPIRING_AUTH : 'auth', r.idempotencyKey) };
   }
+  private withinLimit(r: AuthorizeRequest, limitMinor: number): GatewayResult {
+    const answered = this.limitAnswers.get(r.idempotencyKey);
+    if (answered) return answered;
+    const used = this.authorizedOnCard.get(r.token) ?? 0;
+    const answer: GatewayResult = used + r.amountMinor <= limitMinor
+      ? { status: 'approved', transactionId: txId('auth', r.idempotencyKey) }
+      : { status: 'declined', reasonCode: 'credit_limit_exceeded', message: `the card's limit of ${limitMinor} minor units would be exceeded` };
+    if (answer.status === 'approved') this.authorizedOnCard.set(r.token, used + r.amountMinor);
+    this.limitAnswers.set(r.idempotencyKey, answer);
+    return answer;
+  }
+
   async capture(r: FollowUpRequest): Promise<GatewayResult> {
     return lapsed(r) ?? { status: 'approved', transactionId: txId('cap', r.idempotencyKey) };
   }

@@ -14,7 +14,8 @@ const payload = (p: PaymentRow, version: number) => ({
 
 /**
  * Stock is held: authorize what the reserved lines cost minus what is already authorized. For an
- * added line that is the increase only; the earlier authorization stays.
+ * added line that is the increase only; the earlier authorization stays, and a declined increase
+ * names the line (PaymentDeclined.forLineId) so that only the line is refused.
  */
 export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules): Handler<'io.oms.inventory.InventoryReserved'> => async (ctx, e) => {
   await PaymentLedger.of(ctx).settle(e.orderId); // the authorized amount below must count this chunk's earlier authorizations
@@ -27,8 +28,10 @@ export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules):
   const idempotencyKey = `authorize:${e.eventId}`;
   const result = await gateway.authorize({ idempotencyKey, amountMinor: needed, currency: order.currency, method: order.payment_method, token: order.payment_token ?? '' });
   const p = PaymentLedger.of(ctx).record({ orderId: e.orderId, operation: 'authorize', amountMinor: needed, currency: order.currency, method: order.payment_method, gateway: gateway.name, idempotencyKey, result });
-  if (result.status === 'approved') await ctx.emit('io.oms.payments.PaymentAuthorized', payload(p, order.version));
-  else await ctx.emit('io.oms.payments.PaymentDeclined', { ...payload(p, order.version), reasonCode: result.reasonCode, message: result.message });
+  if (result.status === 'approved') return ctx.emit('io.oms.payments.PaymentAuthorized', payload(p, order.version));
+  // an added line's raise, declined while the order's own authorization stands: the line is refused, the order goes on
+  const forLineId = e.forLineId !== null && authorizedMinor > 0 ? e.forLineId : null;
+  await ctx.emit('io.oms.payments.PaymentDeclined', { ...payload(p, order.version), reasonCode: result.reasonCode, message: result.message, forLineId });
 };
 
 /**

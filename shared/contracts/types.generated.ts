@@ -301,6 +301,34 @@ export interface LineItemAdded {
   pricing: PriceBreakdown;
 }
 
+export interface LineItemRefused {
+  /** UUID of this event; consumers de-duplicate on it. */
+  eventId: string;
+  /** Order this event is about; also the Kafka key. */
+  orderId: string;
+  /** When it happened, epoch milliseconds UTC. */
+  occurredAt: number;
+  /** Same for every event of one order flow. */
+  correlationId: string;
+  /** eventId of the event or command that caused this one. */
+  causationId: null | string;
+  /** Service or channel that wrote the event. */
+  producer: string;
+  /** Order version the event was produced against (0 for commands). */
+  orderVersion: number;
+  /** The refused line (LineItemAdded's line.lineId). */
+  lineId: string;
+  sku: string;
+  /** out_of_stock or payment_declined. */
+  reasonCode: string;
+  /** Readable reason, as stored on the line. */
+  reason: string;
+  /** The order's total without the line (integer minor units). */
+  totalMinor: number;
+  /** ISO 4217. */
+  currency: string;
+}
+
 export type NotificationChannel = 'EMAIL' | 'SMS';
 
 export type NotificationKind = 'PLACED' | 'REJECTED' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED';
@@ -507,6 +535,8 @@ export interface PaymentDeclined {
   externalTransactionId: null | string;
   reasonCode: string;
   message: string;
+  /** The added line whose raised authorization was declined (the order goes on without it); null when the order's own authorization was declined. */
+  forLineId: null | string;
 }
 
 export interface PaymentMethod {
@@ -725,6 +755,7 @@ export interface RecordTypes {
   'io.oms.inventory.InventoryUnavailable': InventoryUnavailable;
   'io.oms.notifications.CustomerNotification': CustomerNotification;
   'io.oms.orders.LineItemAdded': LineItemAdded;
+  'io.oms.orders.LineItemRefused': LineItemRefused;
   'io.oms.orders.OrderCancelled': OrderCancelled;
   'io.oms.orders.OrderPlaced': OrderPlaced;
   'io.oms.orders.OrderRejected': OrderRejected;
