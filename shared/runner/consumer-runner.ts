@@ -12,6 +12,7 @@ import { transitionOrder } from '../order-state';
 import { shortName, TOPICS, topicName, topicOfRecord } from '../topics';
 import { onClientError } from '../kafka/client';
 import { canonicalUuid } from '../uuid';
+import { ClusterTopics } from '../kafka/cluster-topics';
 import { createRenewingProducer, type RenewingProducer } from '../kafka/renewing-producer';
 import { CommandPublisher } from '../command-publisher';
 import { ChunkCoalescer } from './chunk-coalescer';
@@ -121,6 +122,8 @@ export class ConsumerRunner {
   private readonly batchesInHand = new Set<Promise<void>>();
   /** A send failed and its rows wait in the outbox: the next chunk's events go out behind them (sendAfterLeftovers). */
   private leftBehind = false;
+  /** What the outbox relay checks a row's topics against before it sends. */
+  private readonly clusterTopics: ClusterTopics;
 
   constructor(private readonly service: ServiceDefinition, private readonly deps: RunnerDeps) {
     const { config, kafka } = deps;
@@ -132,9 +135,12 @@ export class ConsumerRunner {
       ...fetchSettings(config),
     });
     this.producer = createRenewingProducer(kafka, this.log);
+    this.clusterTopics = new ClusterTopics(kafka);
     this.transact = transactAs(deps.db, config.DATABASE_SERVICE_ROLES ? serviceRole(service.name) : null);
     const relayLog = this.log.child({ component: 'outbox-relay' });
-    this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer, { sendTimeoutMs: config.OUTBOX_SEND_TIMEOUT_MS, topicPrefix: config.KAFKA_TOPIC_PREFIX, log: relayLog });
+    this.publisher = deps.publisher ?? new KafkaOutboxPublisher(deps.db, this.transact, this.producer, {
+      sendTimeoutMs: config.OUTBOX_SEND_TIMEOUT_MS, topicPrefix: config.KAFKA_TOPIC_PREFIX, log: relayLog, existingTopics: () => this.clusterTopics.list(),
+    });
     this.relay = new OutboxRelay(this.publisher, relayLog, config.OUTBOX_RELAY_INTERVAL_MS, config.OUTBOX_RELAY_GRACE_MS);
     this.inboxPruner = new InboxPruner(this.transact, service.name, config.INBOX_RETENTION_HOURS, config.INBOX_PRUNE_INTERVAL_MS, this.log.child({ component: 'inbox-pruner' }));
     const commands = new CommandPublisher(this.producer, deps.codec, config.KAFKA_TOPIC_PREFIX, service.name);
@@ -220,6 +226,7 @@ export class ConsumerRunner {
     await this.consumer.disconnect();
     await this.sending;
     await this.relay.stop();
+    await this.clusterTopics.close();
     await this.inboxPruner.stop();
     await Promise.all(this.housekeeping.map((task) => task.stop()));
     await this.producer.disconnect();

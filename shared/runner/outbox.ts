@@ -41,6 +41,12 @@ export interface OutboxPublisherOptions {
   topicPrefix?: string;
   /** Where the relay says it set a row aside. */
   log?: Logger;
+  /**
+   * The cluster's topics, asked once per sweep that finds rows: a row naming a topic not among
+   * them is set aside at once. Without it such a row is found by its failed send, which waits
+   * out the producer's metadata retries (about a minute) first.
+   */
+  existingTopics?: () => Promise<ReadonlySet<string>>;
 }
 
 /**
@@ -134,12 +140,29 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
         if (held.length > 0) query = query.whereNotIn('id', held);
         const chunks = (await query) as OutboxChunkRow[];
         if (chunks.length === 0) return 0;
-        const sent = await this.sendRows(chunks);
+        const sent = await this.sendRows(await this.withoutMissingTopics(chunks));
         if (sent.length === 0) continue; // every row taken was set aside: the rows behind them are next
         await trx('outbox_chunks').whereIn('id', sent.map((c) => c.id)).delete();
         return sent.reduce((n, c) => n + c.topics.length, 0);
       }
     });
+  }
+
+  /** The rows whose topics all exist (existingTopics); the others are set aside. Every row without the option. */
+  private async withoutMissingTopics(chunks: OutboxChunkRow[]): Promise<OutboxChunkRow[]> {
+    if (!this.options.existingTopics) return chunks;
+    const existing = await this.options.existingTopics();
+    return chunks.filter((chunk) => {
+      const missing = [...new Set(chunk.topics)].filter((t) => !existing.has(t));
+      if (missing.length > 0) this.setAside(chunk, 'UNKNOWN_TOPIC_OR_PARTITION', { missingTopics: missing });
+      return missing.length === 0;
+    });
+  }
+
+  private setAside(chunk: OutboxChunkRow, reason: string, details: Record<string, unknown>): void {
+    this.held.hold(String(chunk.id));
+    this.options.log?.error({ ...details, outboxRow: String(chunk.id), topics: [...new Set(chunk.topics)], reason },
+      `an outbox row cannot be sent (${reason}): it stays in outbox_chunks and is tried again in ${UNSENDABLE_HOLD_MS / 60_000} minutes; the rows behind it go on`);
   }
 
   /** Sends the rows' events; if that fails for a reason no retry cures, finds the rows at fault one by one, sets them aside and sends the rest. Returns the rows sent. */
@@ -158,9 +181,7 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
       } catch (err) {
         const reason = unsendableReason(err);
         if (!reason) throw err;
-        this.held.hold(String(chunk.id));
-        this.options.log?.error({ err, outboxRow: String(chunk.id), topics: [...new Set(chunk.topics)], reason },
-          `an outbox row cannot be sent (${reason}): it stays in outbox_chunks and is tried again in ${UNSENDABLE_HOLD_MS / 60_000} minutes; the rows behind it go on`);
+        this.setAside(chunk, reason, { err });
       }
     }
     return sent;

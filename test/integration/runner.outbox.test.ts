@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import type { Producer } from 'kafkajs';
 import { transactAs } from '../../shared/db/knex';
 import { createIdempotentProducer } from '../../shared/kafka/client';
+import { ClusterTopics } from '../../shared/kafka/cluster-topics';
 import type { Logger } from '../../shared/logger';
 import { KafkaOutboxPublisher, type OutboxMessage, writeOutbox } from '../../shared/runner/outbox';
 import { eventually, TestStack } from '../support/stack';
@@ -102,6 +103,30 @@ describe('outbox publisher and relay', () => {
       await stack.db('outbox_chunks').whereIn('id', gone).delete();
     }
   }, 60_000);
+
+  it('when the relay knows the cluster\'s topics (as the runner\'s does), then a row to a missing topic is set aside before any send, and the rows behind it go', async () => {
+    const gone = await oneEventTo(`${stack.prefix}oms.deleted-topic`);
+    const { key, ids } = await committed(2);
+    const logged: Record<string, unknown>[] = [];
+    const log = { error: (o: Record<string, unknown>) => logged.push(o) } as unknown as Logger;
+    const sentTopics: string[] = [];
+    const recording = { sendBatch: (batch: Parameters<Producer['sendBatch']>[0]) => (sentTopics.push(...(batch.topicMessages ?? []).map((t) => t.topic)), producer.sendBatch(batch)) };
+    const topics = new ClusterTopics(stack.platform.kafka);
+    const relay = new KafkaOutboxPublisher(stack.db, transactAs(stack.db, null), recording as unknown as Producer, { topicPrefix: stack.prefix, log, existingTopics: () => topics.list() });
+    try {
+      expect(await relay.sweep(20, 0)).toBe(2);
+      expect(await rowsOf(ids)).toEqual([]);
+      expect(await rowsOf(gone)).toHaveLength(1);
+      expect(sentTopics).not.toContain(`${stack.prefix}oms.deleted-topic`);
+      expect(logged).toEqual([expect.objectContaining({ outboxRow: gone[0], reason: 'UNKNOWN_TOPIC_OR_PARTITION', missingTopics: [`${stack.prefix}oms.deleted-topic`] })]);
+      await eventually('sent past the row set aside', async () => sentWithKey(key).length === 2);
+      expect(await relay.sweep(20, 0)).toBe(0);
+      expect(logged).toHaveLength(1);
+    } finally {
+      await topics.close();
+      await stack.db('outbox_chunks').whereIn('id', gone).delete();
+    }
+  });
 
   it('when the send fails, then the rows stay for the relay', async () => {
     const { ids, messages } = await committed(1);
