@@ -38,6 +38,8 @@ export const onInventoryUnavailable = (rules: PricingRules): Handler<'io.oms.inv
 async function refuseAddedLine(ctx: HandlerContext, orderId: string, lineId: string, reasonCode: 'out_of_stock' | 'payment_declined', reason: string, rules: PricingRules): Promise<void> {
   const order = await ChunkOrderReads.of(ctx).lock(orderId);
   if (!order) return;
+  // a cancelled order keeps the total and version it was cancelled with: its stock is released anyway
+  if (order.state === 'Cancelled' || order.state === 'Rejected') return ctx.log.info({ lineId, state: order.state }, 'line not refused: the order has ended');
   const lines = (await linesOfOrders(ctx.trx, [orderId])).get(orderKey(orderId)) ?? [];
   const line = lines.find((l) => l.line_id === lineId);
   if (!line || line.status === 'refused') return ctx.log.info({ lineId, status: line?.status }, 'line not refused: unknown, or refused already');

@@ -1,6 +1,6 @@
 import type { OrderCancelled, OrderShipped } from '../../shared/contracts/types.generated';
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
-import { priceLines, recordCompensation } from '../../shared/order-store';
+import { OrderLineRow, priceLines, recordCompensation } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import type { Handler, HandlerContext } from '../../shared/runner/handler';
 import type { PaymentGateway } from './gateway';
@@ -23,16 +23,33 @@ export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules):
   if (!read || read.order.state !== 'Processing') return ctx.log.info({ state: read?.order.state }, 'not authorizing: order is not Processing');
   const { order, settled: { wholeReserved, reserved, authorizedMinor } } = read;
   if (!wholeReserved) return;
-  const needed = priceLines(order, reserved, rules).breakdown.totalMinor - authorizedMinor;
+  const asked = e.forLineId === null ? reserved : await linesRaisedFor(ctx, e.orderId, e.forLineId, reserved);
+  if (asked.length === 0) return;
+  const needed = priceLines(order, asked, rules).breakdown.totalMinor - authorizedMinor;
   if (needed <= 0) return;
   const idempotencyKey = `authorize:${e.eventId}`;
   const result = await gateway.authorize({ idempotencyKey, amountMinor: needed, currency: order.currency, method: order.payment_method, token: order.payment_token ?? '' });
-  const p = PaymentLedger.of(ctx).record({ orderId: e.orderId, operation: 'authorize', amountMinor: needed, currency: order.currency, method: order.payment_method, gateway: gateway.name, idempotencyKey, result });
+  const p = PaymentLedger.of(ctx).record({ orderId: e.orderId, operation: 'authorize', amountMinor: needed, currency: order.currency, method: order.payment_method, gateway: gateway.name, idempotencyKey, result, forLineId: e.forLineId });
   if (result.status === 'approved') return ctx.emit('io.oms.payments.PaymentAuthorized', payload(p, order.version));
   // an added line's raise, declined while the order's own authorization stands: the line is refused, the order goes on
   const forLineId = e.forLineId !== null && authorizedMinor > 0 ? e.forLineId : null;
   await ctx.emit('io.oms.payments.PaymentDeclined', { ...payload(p, order.version), reasonCode: result.reasonCode, message: result.message, forLineId });
 };
+
+/**
+ * What an added line's raise pays for: the reserved lines up to this one, in the order they were
+ * added (the lines after it are asked for by their own InventoryReserved), without the added lines
+ * whose own raise the gateway declined (intake's refusal of them may not have landed yet). So a
+ * declined raise is this line's alone. Empty when the line is not reserved (refused meanwhile).
+ */
+async function linesRaisedFor(ctx: HandlerContext, orderId: string, lineId: string, reserved: OrderLineRow[]): Promise<OrderLineRow[]> {
+  const at = reserved.findIndex((l) => l.line_id === lineId);
+  if (at < 0) return [];
+  const declined = new Set((await PaymentLedger.of(ctx).paymentsOf(orderId))
+    .filter((p) => p.operation === 'authorize' && p.status === 'declined' && p.for_line_id !== null)
+    .map((p) => p.for_line_id));
+  return reserved.slice(0, at + 1).filter((l) => !declined.has(l.line_id));
+}
 
 /**
  * A capture, void or refund of `parent`, announced when approved. A decline is final (the same

@@ -31,7 +31,7 @@ export class PaymentLedger implements ChunkFlush {
   }
 
   /** One payment record per gateway operation; the idempotency key is unique. */
-  record(p: { orderId: string; operation: Operation; amountMinor: number; currency: string; method: string; gateway: string; idempotencyKey: string; result: GatewayResult }): PaymentRow {
+  record(p: { orderId: string; operation: Operation; amountMinor: number; currency: string; method: string; gateway: string; idempotencyKey: string; result: GatewayResult; forLineId?: string | null }): PaymentRow {
     const row: PaymentInsert = {
       payment_id: randomUUID(),
       order_id: p.orderId,
@@ -43,6 +43,7 @@ export class PaymentLedger implements ChunkFlush {
       external_transaction_id: p.result.status === 'approved' ? p.result.transactionId : null,
       status: p.result.status,
       idempotency_key: p.idempotencyKey,
+      for_line_id: p.forLineId ?? null,
       failure_reason: p.result.status === 'declined' ? `${p.result.reasonCode}: ${p.result.message}` : null,
     };
     this.waiting.push(row);

@@ -15,10 +15,12 @@ export interface PaymentRow {
   external_transaction_id: string | null;
   status: 'approved' | 'declined';
   idempotency_key: string;
+  /** The added line an authorization was asked for; null for the order's own and for every other operation. */
+  for_line_id: string | null;
 }
 
 const PAYMENT_COLUMNS: (keyof PaymentRow)[] = [
-  'payment_id', 'order_id', 'operation', 'amount_minor', 'currency', 'method', 'gateway', 'external_transaction_id', 'status', 'idempotency_key',
+  'payment_id', 'order_id', 'operation', 'amount_minor', 'currency', 'method', 'gateway', 'external_transaction_id', 'status', 'idempotency_key', 'for_line_id',
 ];
 const PAYMENTS_OF_ORDERS = `SELECT ${PAYMENT_COLUMNS.join(', ')} FROM payments WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id, created_at, payment_id`;
 

@@ -10,6 +10,7 @@ import * as heldReservations from './migrations/008_held_reservations';
 import * as fraudVelocityRetention from './migrations/009_fraud_velocity_retention';
 import * as outboxLz4 from './migrations/010_outbox_lz4';
 import * as consolidatedShipments from './migrations/011_consolidated_shipments';
+import * as paymentForLine from './migrations/012_payment_for_line';
 
 interface Migration {
   name: string;
@@ -33,6 +34,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '009_fraud_velocity_retention', ...fraudVelocityRetention },
   { name: '010_outbox_lz4', ...outboxLz4 },
   { name: '011_consolidated_shipments', ...consolidatedShipments },
+  { name: '012_payment_for_line', ...paymentForLine },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -13,6 +13,8 @@ describe('an added line whose raised authorization is declined', () => {
   const saga = new SagaDriver(stack);
   const LAMP = `LAMP-${stack.prefix.slice(1, 9)}`;
   const BULB = `BULB-${stack.prefix.slice(1, 9)}`;
+  let payment: Awaited<ReturnType<TestStack['startService']>>;
+  let fulfillment: Awaited<ReturnType<TestStack['startService']>>;
   const groups = ['intake', 'inventory', 'payment', 'notifications', 'fraud', 'fulfillment'].map((s) => `g-${stack.prefix}-${s}`);
 
   beforeAll(async () => {
@@ -27,7 +29,7 @@ describe('an added line whose raised authorization is declined', () => {
   it('when the card\'s limit covers the order but not the added line, then only the line is refused, its stock released, and the order ships and is captured without it', async () => {
     // 2 × 3000 + CA tax 8.25 % = 6495 (shipping free from 5000); the bulbs 4 × 1000 + tax = 4330; the card's limit is 7000
     const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Lamp', quantity: 2, unitPriceMinor: 3000, weightGrams: 1200 }], payment: { method: 'card', token: 'tok_limit_7000', billingCountry: 'US' } });
-    let payment = await stack.startService(stack.service('payment'));
+    payment = await stack.startService(stack.service('payment'));
     await stack.publish('io.oms.commands.SubmitOrder', cmd);
     await eventually('authorized', async () => (await saga.payments(cmd.orderId)).length === 1);
     await stack.stopService(payment); // the raise waits while fulfillment sees the line reserved and not covered
@@ -36,7 +38,7 @@ describe('an added line whose raised authorization is declined', () => {
     const lineId = `A-${add.eventId}`;
     await eventually('line reserved', async () => (await saga.reservations(cmd.orderId)).length === 2);
     expect((await saga.stock(BULB))!.reserved).toBe(4);
-    await stack.startService(stack.service('fulfillment'));
+    fulfillment = await stack.startService(stack.service('fulfillment'));
     await eventually('fulfillment saw the reservations', async () => {
       await saga.waitForIdle([`g-${stack.prefix}-fulfillment`]);
       return true;
@@ -72,5 +74,32 @@ describe('an added line whose raised authorization is declined', () => {
     expect(await saga.redeliverAll(cmd.orderId, groups)).toEqual(expect.arrayContaining(['LineItemRefused', 'PaymentDeclined', 'InventoryReleased']));
     expect({ ...(await saga.effects(cmd.orderId)), lines: await stack.db('order_lines').where({ order_id: cmd.orderId }).select('line_id', 'status') }).toEqual(effects);
     expect(await saga.stock(BULB)).toEqual({ on_hand: 10, reserved: 0 });
+  }, 120_000);
+
+  it('when two added lines wait for their raises and only the first fits the card, then the first is paid for and the second alone refused', async () => {
+    await stack.stopService(fulfillment); // the order rests in Processing, authorized, while its lines are added
+    // 6495 authorized; a lamp's raise (300 + tax) fits the limit of 7001, the bulbs' (400 + tax) on top of it do not
+    const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Lamp', quantity: 2, unitPriceMinor: 3000, weightGrams: 1200 }], payment: { method: 'card', token: 'tok_limit_7001', billingCountry: 'US' } });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await eventually('authorized', async () => (await saga.payments(cmd.orderId)).length === 1);
+    await stack.stopService(payment); // both lines are reserved before payment asks for either raise
+
+    const first = await saga.addLine(cmd.orderId, { sku: LAMP, name: 'Lamp', quantity: 1, unitPriceMinor: 300, weightGrams: 100 });
+    const second = await saga.addLine(cmd.orderId, { sku: BULB, name: 'Bulb', quantity: 1, unitPriceMinor: 400, weightGrams: 100 });
+    await eventually('both lines reserved', async () => (await saga.reservations(cmd.orderId)).length === 3);
+    payment = await stack.startService(stack.service('payment'));
+    fulfillment = await stack.startService(stack.service('fulfillment'));
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+
+    const lineStatus = async () => Object.fromEntries((await stack.db('order_lines').where({ order_id: cmd.orderId, origin: 'added' }).select('line_id', 'status')).map((l) => [l.line_id, l.status]));
+    await eventually('second line refused', async () => (await lineStatus())[`A-${second.eventId}`] === 'refused');
+    expect(await lineStatus()).toEqual({ [`A-${first.eventId}`]: 'active', [`A-${second.eventId}`]: 'refused' });
+    const payments = await saga.payments(cmd.orderId);
+    expect(payments.map((p) => `${p.operation}:${p.status}`)).toEqual(['authorize:approved', 'authorize:approved', 'authorize:declined']);
+    const order = await saga.order(cmd.orderId);
+    expect(payments.filter((p) => p.status === 'approved').reduce((sum, p) => sum + Number(p.amount_minor), 0)).toBe(order.total_minor);
+    const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
+    expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Lamp', quantity: 2 }, { sku: LAMP, name: 'Lamp', quantity: 1 }]);
+    await eventually('the bulb released', async () => (await saga.stock(BULB))!.reserved === 0);
   }, 120_000);
 });
