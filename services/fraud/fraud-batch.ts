@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { OrderPlaced } from '../../shared/contracts/types.generated';
 import { queueWrite } from '../../shared/db/pipelined-transaction';
+import { hashOfKey } from '../../shared/kafka/partitioner';
 import { preparedRows, queuePreparedRead, queuePreparedWrite } from '../../shared/db/prepared-statement';
 import { Cause, transitionOrders, TransitionResult } from '../../shared/order-state';
 import { orderKey } from '../../shared/order-store';
@@ -116,17 +117,10 @@ export class FraudBatch implements ChunkFlush {
 export const VELOCITY_LOCK_NAMESPACE = 0x0f5a_7e10;
 const VELOCITY_LOCK_BUCKETS = 128;
 
-/** The distinct lock buckets of a chunk's velocity keys, ascending: a key's bucket is the same in every process. */
+/** The distinct lock buckets of a chunk's velocity keys, ascending: a key's bucket is the same in every process (Kafka's key hash). */
 export function velocityLockBuckets(keys: { kind: string; value: string }[]): number[] {
-  const buckets = new Set(keys.map(({ kind, value }) => fnv1a(`${kind}\u0000${value}`) % VELOCITY_LOCK_BUCKETS));
+  const buckets = new Set(keys.map(({ kind, value }) => (hashOfKey(`${kind}\u0000${value}`) & 0x7fffffff) % VELOCITY_LOCK_BUCKETS));
   return [...buckets].sort((a, b) => a - b);
-}
-
-/** 32-bit FNV-1a over the string's UTF-16 code units: stable, and cheap beside the chunk's statements. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
 }
 
 const velocityKey = (e: OrderPlaced, kind: Kind): string =>

@@ -1,6 +1,6 @@
 import type { FraudCheckFailed, InventoryReserved, InventoryUnavailable, PaymentDeclined } from '../../shared/contracts/types.generated';
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
-import { linesOfOrders, orderKey, priceLines } from '../../shared/order-store';
+import { priceLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import { type Handler, type HandlerContext, onlyWhen } from '../../shared/runner/handler';
 import { cancelOrder } from './cancel';
@@ -36,11 +36,11 @@ export const onInventoryUnavailable = (rules: PricingRules): Handler<'io.oms.inv
  * goes on with the other lines.
  */
 async function refuseAddedLine(ctx: HandlerContext, orderId: string, lineId: string, reasonCode: 'out_of_stock' | 'payment_declined', reason: string, rules: PricingRules): Promise<void> {
-  const order = await ChunkOrderReads.of(ctx).lock(orderId);
-  if (!order) return;
+  const read = await ChunkOrderReads.of(ctx).lockWithLines(orderId);
+  if (!read) return;
+  const { order, lines } = read;
   // a cancelled order keeps the total and version it was cancelled with: its stock is released anyway
   if (order.state === 'Cancelled' || order.state === 'Rejected') return ctx.log.info({ lineId, state: order.state }, 'line not refused: the order has ended');
-  const lines = (await linesOfOrders(ctx.trx, [orderId])).get(orderKey(orderId)) ?? [];
   const line = lines.find((l) => l.line_id === lineId);
   if (!line || line.status === 'refused') return ctx.log.info({ lineId, status: line?.status }, 'line not refused: unknown, or refused already');
   await ctx.trx('order_lines').where({ order_id: orderId, line_id: lineId }).update({ status: 'refused', refused_reason: reason, line_total_minor: 0, discount_minor: 0 });

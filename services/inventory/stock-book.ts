@@ -97,9 +97,9 @@ export class StockBook implements ChunkFlush {
 
     /** Ends the order's held reservations that `which` picks; the others stay held. */
     const end = (orderId: string, outcome: Settlement, which: (h: Held) => boolean) => {
-      const all = held.get(orderKey(orderId)) ?? [];
-      const ending = all.filter(which);
-      const staying = all.filter((h) => !which(h));
+      const ending: Held[] = [];
+      const staying: Held[] = [];
+      for (const h of held.get(orderKey(orderId)) ?? []) (which(h) ? ending : staying).push(h);
       if (staying.length) held.set(orderKey(orderId), staying);
       else held.delete(orderKey(orderId));
       const lines = ending.flatMap((h) => h.lines);
@@ -134,7 +134,7 @@ export class StockBook implements ChunkFlush {
         return { ok: true, reservationId, takes: plan.takes };
       },
       settle: (orderId, outcome) => end(orderId, outcome, (h) => outcome === 'released' || !h.lineRefused),
-      releaseLine: (orderId, lineId) => end(orderId, 'released', (h) => h.lineId?.toLowerCase() === lineId.toLowerCase()),
+      releaseLine: (orderId, lineId) => end(orderId, 'released', (h) => h.lineId === lineId), // both as order_lines stores it
       count: (sku, location, onHand) => {
         const key = stockRowKey({ sku, location });
         const row = stock.get(key);

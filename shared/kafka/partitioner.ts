@@ -36,7 +36,8 @@ function murmur2(data: Uint8Array, length: number): number {
 // one send hashes its keys one after another, so one buffer serves them all
 const scratch = Buffer.allocUnsafe(256);
 
-function hashOfKey(key: Buffer | string): number {
+/** murmur2 of a key's bytes (a string's UTF-8), as Kafka hashes message keys: stable across processes and clients. */
+export function hashOfKey(key: Buffer | string): number {
   if (Buffer.isBuffer(key)) return murmur2(key, key.length);
   const length = Buffer.byteLength(key);
   const bytes = length <= scratch.length ? scratch : Buffer.allocUnsafe(length);
