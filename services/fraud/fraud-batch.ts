@@ -1,12 +1,13 @@
 import type { Knex } from 'knex';
-import type { OrderPlaced } from '../../shared/contracts/types.generated';
+import type { LineItemAdded, OrderPlaced } from '../../shared/contracts/types.generated';
 import { queueWrite } from '../../shared/db/pipelined-transaction';
 import { hashOfKey } from '../../shared/kafka/partitioner';
 import { preparedRows, queuePreparedRead, queuePreparedWrite } from '../../shared/db/prepared-statement';
-import { Cause, transitionOrders, TransitionResult } from '../../shared/order-state';
+import { Cause, type OrderState, transitionOrders, TransitionResult } from '../../shared/order-state';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
-import { assessOrder, FraudAssessment, FraudRules } from './rules';
+import { factsOfOrderRow, LineOrderRow } from './line-facts';
+import { assessOrder, FraudAssessment, FraudRules, OrderFacts } from './rules';
 
 const KINDS = ['customer', 'email', 'payment_token'] as const;
 type Kind = (typeof KINDS)[number];
@@ -21,17 +22,24 @@ interface Queued {
   then: (assessment: FraudAssessment, moved: TransitionResult | null) => Promise<void>;
 }
 
+interface QueuedLine {
+  event: LineItemAdded;
+  /** Runs in message order, after the chunk's orders have moved: null when the order is not past the gate (failed, cancelled, or further on). */
+  then: (checked: { assessment: FraudAssessment; orderState: OrderState; orderVersion: number } | null, state: OrderState | undefined) => Promise<void>;
+}
+
 /**
  * The chunk's fraud checks, assessed together: handlers queue the Pending orders; one statement
  * records them all in the velocity window, one counts each order's window (the orders placed
  * strictly before its own occurredAt, and itself: the count does not depend on which chunk an
  * order landed in, nor on which of two orders placed in the same millisecond was handled first),
  * one stores the assessments, one moves the orders that were not failed; then each is announced
- * in message order.
+ * in message order. The chunk's added lines are scored after its orders (flushLines).
  */
 export class FraudBatch implements ChunkFlush {
   private readonly queued: Queued[] = [];
   private readonly queuedOrders = new Set<string>();
+  private readonly queuedLines: QueuedLine[] = [];
 
   private constructor(private readonly trx: Knex.Transaction, private readonly rules: FraudRules) {}
 
@@ -47,7 +55,17 @@ export class FraudBatch implements ChunkFlush {
     return true;
   }
 
+  /** An added line, scored after the chunk's orders (its own order's check may be in this chunk). */
+  queueLine(event: LineItemAdded, then: QueuedLine['then']): void {
+    this.queuedLines.push({ event, then });
+  }
+
   async flush(): Promise<void> {
+    await this.flushOrders();
+    await this.flushLines();
+  }
+
+  private async flushOrders(): Promise<void> {
     if (this.queued.length === 0) return;
     const keys = this.queued.flatMap(({ order }) => KINDS.map((kind) => ({ order, kind, value: velocityKey(order, kind) })));
     // Two transactions counting one customer at once (two fraud instances, or chunks of two
@@ -81,24 +99,22 @@ export class FraudBatch implements ChunkFlush {
     const count = new Map(rows.map((r) => [`${orderKey(r.order_id)}/${r.kind}`, r.n]));
     const recent = (orderId: string, kind: Kind) => count.get(`${orderKey(orderId)}/${kind}`) ?? 0;
 
-    const assessed = this.queued.map(({ order: e, cause, then }) => ({
-      e, cause, then,
-      assessment: assessOrder(
-        {
-          totalMinor: e.pricing.totalMinor,
-          currency: e.currency,
-          email: e.customer.email,
-          shippingCountry: e.shippingAddress.country,
-          billingCountry: e.payment.billingCountry ?? e.billingAddress?.country ?? null,
-          accountCreatedAt: e.customer.accountCreatedAt,
-          placedAt: e.occurredAt,
-          recentOrders: { customer: recent(e.orderId, 'customer'), email: recent(e.orderId, 'email'), paymentToken: recent(e.orderId, 'payment_token') },
-        },
-        this.rules,
-      ),
-    }));
+    const assessed = this.queued.map(({ order: e, cause, then }) => {
+      const facts: OrderFacts = {
+        totalMinor: e.pricing.totalMinor,
+        currency: e.currency,
+        email: e.customer.email,
+        shippingCountry: e.shippingAddress.country,
+        billingCountry: e.payment.billingCountry ?? e.billingAddress?.country ?? null,
+        accountCreatedAt: e.customer.accountCreatedAt,
+        placedAt: e.occurredAt,
+        recentOrders: { customer: recent(e.orderId, 'customer'), email: recent(e.orderId, 'email'), paymentToken: recent(e.orderId, 'payment_token') },
+      };
+      return { e, cause, then, facts, assessment: assessOrder(facts, this.rules) };
+    });
+    // the facts stay with the check: an added line is scored on them, with the order's new total
     await queueWrite(this.trx, this.trx('fraud_checks')
-      .insert(assessed.map(({ e, assessment: { score, decision, reasons } }) => ({ order_id: e.orderId, score, decision, reasons: JSON.stringify(reasons) })))
+      .insert(assessed.map(({ e, facts, assessment: { score, decision, reasons } }) => ({ order_id: e.orderId, score, decision, reasons: JSON.stringify(reasons), facts: JSON.stringify(facts) })))
       .onConflict('order_id')
       .ignore());
     const moving = assessed.filter((a) => a.assessment.decision !== 'failed');
@@ -110,6 +126,38 @@ export class FraudBatch implements ChunkFlush {
     })));
     const moved = new Map(moving.map((a, i) => [a, moves[i]!]));
     for (const a of assessed) await a.then(a.assessment, moved.get(a) ?? null);
+  }
+
+  /**
+   * Each added line scored as the order stands with it: the facts of the order's own check (the
+   * velocity counts of its window included; the order is not counted again) with the line's new
+   * total. Read after the orders' moves, in this transaction: an order placed in this chunk is
+   * past the gate only if its own check moved it, and a release in this chunk counts.
+   */
+  private async flushLines(): Promise<void> {
+    if (this.queuedLines.length === 0) return;
+    const orderIds = [...new Set(this.queuedLines.map((l) => l.event.orderId))];
+    const rows = await preparedRows<LineOrderRow>(this.trx, 'fraud_line_orders',
+      `SELECT o.order_id, o.state, o.version, o.currency, o.customer, o.shipping_address, c.facts
+         FROM orders o LEFT JOIN fraud_checks c ON c.order_id = o.order_id
+        WHERE o.order_id = ANY(:orderIds::uuid[])`,
+      { orderIds },
+    );
+    const orders = new Map(rows.map((r) => [orderKey(r.order_id), r]));
+    const checked = this.queuedLines.map((line) => {
+      const order = orders.get(orderKey(line.event.orderId));
+      if (!order || (order.state !== 'Processing' && order.state !== 'On_Hold')) return { line, order, result: null };
+      const facts = { ...(order.facts ?? factsOfOrderRow(order, line.event.occurredAt)), totalMinor: line.event.pricing.totalMinor };
+      return { line, order, result: { assessment: assessOrder(facts, this.rules), orderState: order.state, orderVersion: order.version } };
+    });
+    const scored = checked.flatMap((c) => (c.result ? [{ event: c.line.event, assessment: c.result.assessment }] : []));
+    if (scored.length > 0) {
+      await queueWrite(this.trx, this.trx('fraud_line_checks')
+        .insert(scored.map(({ event, assessment: { score, decision, reasons } }) => ({ order_id: event.orderId, line_id: event.line.lineId, score, decision, reasons: JSON.stringify(reasons) })))
+        .onConflict(['order_id', 'line_id'])
+        .ignore());
+    }
+    for (const c of checked) await c.line.then(c.result, c.order?.state);
   }
 }
 

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../shared/config';
 import type { ServiceDefinition } from '../../shared/runner/handler';
 import type { ServiceDeps } from '../deps';
+import { checkAddedLine } from './check-line.handler';
 import { checkOrder, releaseHold } from './check-order.handler';
 import { velocityRetention } from './velocity-retention';
 
@@ -15,6 +16,7 @@ export const createFraud = ({ config, fraudRules }: Pick<ServiceDeps, 'config' |
     consumes: ['orders', 'orderCommands'],
     handlers: {
       'io.oms.orders.OrderPlaced': checkOrder(fraudRules),
+      'io.oms.orders.LineItemAdded': checkAddedLine(fraudRules),
       'io.oms.commands.ReleaseOrderHold': releaseHold,
     },
     housekeeping: [velocityRetention(config.FRAUD_VELOCITY_RETENTION_HOURS, config.FRAUD_VELOCITY_PRUNE_INTERVAL_MS)],

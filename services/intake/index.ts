@@ -3,7 +3,7 @@ import type { Handler, ServiceDefinition } from '../../shared/runner/handler';
 import type { ServiceDeps } from '../deps';
 import { addLineItem } from './add-line.handler';
 import { cancelOrder } from './cancel';
-import { onFraudCheckFailed, onInventoryReserved, onInventoryUnavailable, onPaymentDeclined } from './saga-outcomes.handler';
+import { onFraudCheckFailed, onFraudReviewRequired, onInventoryReserved, onInventoryUnavailable, onPaymentDeclined } from './saga-outcomes.handler';
 import { PlacementBatch } from './placement-batch';
 import { submitOrder } from './submit-order.handler';
 
@@ -15,7 +15,8 @@ export const createIntake = ({ pricingRules }: Pick<ServiceDeps, 'pricingRules'>
     // commands about an order can follow its SubmitOrder in one chunk: the queued placements are stored first
     'io.oms.commands.AddLineItem': afterPlacements(addLineItem(pricingRules)),
     'io.oms.commands.CancelOrder': afterPlacements((ctx, cmd) => cancelOrder(ctx, cmd.orderId, cmd.reason, cmd.detail ?? `requested by ${cmd.requestedBy}`)),
-    'io.oms.fraud.FraudCheckFailed': onFraudCheckFailed,
+    'io.oms.fraud.FraudCheckFailed': onFraudCheckFailed(pricingRules),
+    'io.oms.fraud.FraudReviewRequired': onFraudReviewRequired(pricingRules),
     'io.oms.inventory.InventoryUnavailable': onInventoryUnavailable(pricingRules),
     'io.oms.inventory.InventoryReserved': onInventoryReserved,
     'io.oms.payments.PaymentDeclined': onPaymentDeclined(pricingRules),

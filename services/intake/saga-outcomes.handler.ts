@@ -1,4 +1,4 @@
-import type { FraudCheckFailed, InventoryReserved, InventoryUnavailable, PaymentDeclined } from '../../shared/contracts/types.generated';
+import type { FraudCheckFailed, FraudReviewRequired, InventoryReserved, InventoryUnavailable, PaymentDeclined } from '../../shared/contracts/types.generated';
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
 import { priceLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
@@ -6,9 +6,20 @@ import { type Handler, type HandlerContext, onlyWhen } from '../../shared/runner
 import { cancelOrder } from './cancel';
 import { storeRepricing } from './order-repository';
 
-/** Intake owns the order record: failed saga steps become cancellations, line outcomes update lines. */
-export const onFraudCheckFailed: Handler<'io.oms.fraud.FraudCheckFailed'> = (ctx, e: FraudCheckFailed) =>
-  cancelOrder(ctx, e.orderId, 'fraud_rejected', `fraud score ${e.score}: ${e.reasons.join(', ')}`);
+const fraudSummary = (e: { score: number; reasons: string[] }) => `fraud score ${e.score}: ${e.reasons.join(', ')}`;
+
+/** Intake owns the order record: failed saga steps become cancellations, line outcomes update lines. An added line that fails fraud is refused alone. */
+export const onFraudCheckFailed = (rules: PricingRules): Handler<'io.oms.fraud.FraudCheckFailed'> => async (ctx, e: FraudCheckFailed) => {
+  if (e.forLineId === null) return cancelOrder(ctx, e.orderId, 'fraud_rejected', fraudSummary(e));
+  await refuseAddedLine(ctx, e.orderId, e.forLineId, 'fraud_rejected', `refused by fraud rules: ${fraudSummary(e)}`, rules);
+};
+
+/** An added line that would need a fraud review: refused, since the order is past the gate and does not wait. (An order's own review puts it on hold: fraud's step.) */
+export const onFraudReviewRequired = (rules: PricingRules) =>
+  onlyWhen<'io.oms.fraud.FraudReviewRequired'>(
+    (e) => e.forLineId !== null,
+    (ctx, e: FraudReviewRequired) => refuseAddedLine(ctx, e.orderId, e.forLineId!, 'fraud_review', `would need a fraud review: ${fraudSummary(e)}`, rules),
+  );
 
 /** The order's authorization declined: cancelled. An added line's raise declined: only the line is refused. */
 export const onPaymentDeclined = (rules: PricingRules): Handler<'io.oms.payments.PaymentDeclined'> => async (ctx, e: PaymentDeclined) => {
@@ -30,12 +41,15 @@ export const onInventoryUnavailable = (rules: PricingRules): Handler<'io.oms.inv
   await refuseAddedLine(ctx, e.orderId, e.forLineId, 'out_of_stock', `could not be reserved: ${summary}`, rules);
 };
 
+/** LineItemRefused.reasonCode: what refused the line. */
+type LineRefusalCode = 'out_of_stock' | 'payment_declined' | 'fraud_rejected' | 'fraud_review';
+
 /**
  * An announced line refused after all: stored refused with its reason, the order re-priced, and
  * LineItemRefused told, from which inventory releases any stock the line holds and fulfillment
  * goes on with the other lines.
  */
-async function refuseAddedLine(ctx: HandlerContext, orderId: string, lineId: string, reasonCode: 'out_of_stock' | 'payment_declined', reason: string, rules: PricingRules): Promise<void> {
+async function refuseAddedLine(ctx: HandlerContext, orderId: string, lineId: string, reasonCode: LineRefusalCode, reason: string, rules: PricingRules): Promise<void> {
   const read = await ChunkOrderReads.of(ctx).lockWithLines(orderId);
   if (!read) return;
   const { order, lines } = read;

@@ -1,4 +1,4 @@
-import type { LineItemAdded, StockLevelSet } from '../../shared/contracts/types.generated';
+import type { StockLevelSet } from '../../shared/contracts/types.generated';
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
 import { permanent } from '../../shared/errors';
 import { OrderLineRow, recordCompensation } from '../../shared/order-store';
@@ -28,31 +28,27 @@ async function reserveScope(ctx: HandlerContext, stock: LockedStock, orderId: st
   return false;
 }
 
-/** After the fraud gate: reserve the placed lines all-or-nothing, then each added line on its own. */
+/**
+ * After the fraud gate. The order's own pass: reserve its placed lines, all or nothing. An added
+ * line's pass: reserve that line on its own, once the placed lines are held (fraud passes an order
+ * before any of its lines, and a line's pass that came while the order was held comes again with
+ * the release). An added line is never reserved before fraud has scored it.
+ */
 export const onFraudCheckPassed: Handler<'io.oms.fraud.FraudCheckPassed'> = async (ctx, e) => {
   const read = await ChunkOrderReads.of(ctx).lockWithLines(e.orderId);
-  if (!read || read.order.state !== 'Processing') return ctx.log.info({ state: read?.order.state }, 'not reserving: order is not Processing');
+  if (!read || read.order.state !== 'Processing') return ctx.log.info({ state: read?.order.state, lineId: e.forLineId }, 'not reserving: order is not Processing');
   const order = read.order;
-  const lines = read.lines.filter((l) => l.status !== 'refused');
-  StockBook.of(ctx).queueReservation(ctx, e.orderId, lines.map((l) => l.sku), async (stock) => {
-    if (stock.has(e.orderId, null)) return;
-    const reserved = await reserveScope(ctx, stock, e.orderId, order.version, null, lines.filter((l) => l.origin === 'placed'));
-    if (!reserved) return;
-    for (const added of lines.filter((l) => l.origin === 'added' && l.status === 'pending')) {
-      if (!stock.has(e.orderId, added.line_id)) await reserveScope(ctx, stock, e.orderId, order.version, added, [added]);
-    }
-  });
-};
-
-/** An added line: reserved now if the order's lines are, else when the fraud gate opens. */
-export const onLineItemAdded: Handler<'io.oms.orders.LineItemAdded'> = async (ctx, e: LineItemAdded) => {
-  const read = await ChunkOrderReads.of(ctx).lockWithLines(e.orderId);
-  if (!read || read.order.state !== 'Processing') return;
-  const order = read.order;
-  const line = read.lines.find((l) => l.line_id === e.line.lineId);
-  if (!line || line.status !== 'pending') return;
+  if (e.forLineId === null) {
+    const placed = read.lines.filter((l) => l.origin === 'placed');
+    StockBook.of(ctx).queueReservation(ctx, e.orderId, placed.map((l) => l.sku), async (stock) => {
+      if (!stock.has(e.orderId, null)) await reserveScope(ctx, stock, e.orderId, order.version, null, placed);
+    });
+    return;
+  }
+  const line = read.lines.find((l) => l.line_id === e.forLineId);
+  if (!line || line.status !== 'pending') return ctx.log.info({ lineId: e.forLineId, status: line?.status }, 'not reserving: the line is not pending');
   StockBook.of(ctx).queueReservation(ctx, e.orderId, [line.sku], async (stock) => {
-    if (!stock.has(e.orderId, null)) return; // the order-wide reservation will include it
+    if (!stock.has(e.orderId, null)) return ctx.log.info({ lineId: line.line_id }, 'not reserving the line: the order\'s placed lines are not held');
     if (!stock.has(e.orderId, line.line_id)) await reserveScope(ctx, stock, e.orderId, order.version, line, [line]);
   });
 };

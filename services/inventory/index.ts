@@ -1,6 +1,6 @@
 import type { ServiceDefinition } from '../../shared/runner/handler';
 import type { ServiceDeps } from '../deps';
-import { onFraudCheckPassed, onLineItemAdded, onLineItemRefused, onOrderCancelled, onOrderShipped, onStockLevelSet } from './handlers';
+import { onFraudCheckPassed, onLineItemRefused, onOrderCancelled, onOrderShipped, onStockLevelSet } from './handlers';
 import { holdExpiry } from './hold-expiry';
 
 export const createInventory = ({ config }: Pick<ServiceDeps, 'config'>): ServiceDefinition => ({
@@ -9,7 +9,6 @@ export const createInventory = ({ config }: Pick<ServiceDeps, 'config'>): Servic
   handlers: {
     'io.oms.warehouse.StockLevelSet': onStockLevelSet(config.INVENTORY_DEFAULT_LOCATION),
     'io.oms.fraud.FraudCheckPassed': onFraudCheckPassed,
-    'io.oms.orders.LineItemAdded': onLineItemAdded,
     'io.oms.orders.LineItemRefused': onLineItemRefused,
     'io.oms.orders.OrderCancelled': onOrderCancelled,
     'io.oms.fulfillment.OrderShipped': onOrderShipped,

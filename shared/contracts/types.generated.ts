@@ -114,6 +114,8 @@ export interface FraudCheckFailed {
   /** 0-100 */
   score: number;
   reasons: Array<string>;
+  /** The added line this check refused (intake refuses the line, the order goes on); null when the order as placed failed. */
+  forLineId: null | string;
 }
 
 export interface FraudCheckPassed {
@@ -134,6 +136,8 @@ export interface FraudCheckPassed {
   /** 0-100 */
   score: number;
   reasons: Array<string>;
+  /** The added line this check cleared (inventory reserves it now); null when the check is of the order as placed. */
+  forLineId: null | string;
 }
 
 export interface FraudReviewRequired {
@@ -154,6 +158,8 @@ export interface FraudReviewRequired {
   /** 0-100 */
   score: number;
   reasons: Array<string>;
+  /** The added line that would need a review (intake refuses it: an order past the gate cannot wait for one); null when the order as placed goes on hold. */
+  forLineId: null | string;
 }
 
 export interface FulfillmentCancelled {
@@ -319,7 +325,7 @@ export interface LineItemRefused {
   /** The refused line (LineItemAdded's line.lineId). */
   lineId: string;
   sku: string;
-  /** out_of_stock or payment_declined. */
+  /** Why the line was refused: out_of_stock, payment_declined, fraud_rejected (the order with the line fails the fraud rules) or fraud_review (it would need a review). */
   reasonCode: string;
   /** Readable reason, as stored on the line. */
   reason: string;

@@ -11,6 +11,7 @@ import * as fraudVelocityRetention from './migrations/009_fraud_velocity_retenti
 import * as outboxLz4 from './migrations/010_outbox_lz4';
 import * as consolidatedShipments from './migrations/011_consolidated_shipments';
 import * as paymentForLine from './migrations/012_payment_for_line';
+import * as fraudLineChecks from './migrations/013_fraud_line_checks';
 
 interface Migration {
   name: string;
@@ -35,6 +36,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '010_outbox_lz4', ...outboxLz4 },
   { name: '011_consolidated_shipments', ...consolidatedShipments },
   { name: '012_payment_for_line', ...paymentForLine },
+  { name: '013_fraud_line_checks', ...fraudLineChecks },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -1,0 +1,137 @@
+import { aSubmitOrder } from '../support/orders';
+import { ALL_TOPICS, SagaDriver } from '../support/saga';
+import { eventually, TestStack } from '../support/stack';
+
+/**
+ * Fraud is the gate before any stock is held, for an added line too: the order as it stands with
+ * the line is scored by the same rules (config/fraud.json: USD review above 200,000, fail above
+ * 1,000,000 minor units). A line that fails, or would need a review once the order is past the
+ * gate, is refused alone and none of its stock is ever held; a line added while the order is on
+ * hold waits for the operator's release with the order.
+ */
+describe('fraud scores an added line before its stock is held', () => {
+  const stack = new TestStack();
+  const saga = new SagaDriver(stack);
+  const tag = stack.prefix.slice(1, 9);
+  const LAMP = `LAMP-${tag}`;
+  const BULB = `BULB-${tag}`;
+  const CHANDELIER = `CHANDELIER-${tag}`;
+  const YACHT = `YACHT-${tag}`;
+  const groups = ['intake', 'inventory', 'payment', 'notifications', 'fraud', 'fulfillment'].map((s) => `g-${stack.prefix}-${s}`);
+  let fulfillment: Awaited<ReturnType<TestStack['startService']>>;
+
+  const bulb = { sku: BULB, name: 'Bulb', quantity: 1, unitPriceMinor: 1000, weightGrams: 100 };
+  const chandelier = { sku: CHANDELIER, name: 'Chandelier', quantity: 1, unitPriceMinor: 200000, weightGrams: 5000 };
+  const yacht = { sku: YACHT, name: 'Yacht model', quantity: 1, unitPriceMinor: 1000000, weightGrams: 5000 };
+
+  beforeAll(async () => {
+    await stack.provision();
+    await stack.watch(ALL_TOPICS.map((t) => stack.topic(t)));
+    for (const s of ['intake', 'fraud', 'inventory', 'payment', 'notifications'] as const) await stack.startService(stack.service(s));
+    fulfillment = await stack.startService(stack.service('fulfillment'));
+    for (const sku of [LAMP, BULB, CHANDELIER, YACHT]) await saga.setStock(sku, 20);
+  }, 120000);
+  afterAll(() => stack.close());
+
+  const lineRows = (orderId: string) => stack.db('order_lines').where({ order_id: orderId, origin: 'added' }).orderBy('added_at').select('line_id', 'sku', 'status', 'refused_reason');
+  const lineChecks = async (orderId: string) =>
+    Object.fromEntries((await stack.db('fraud_line_checks').where({ order_id: orderId }).select('line_id', 'decision')).map((c) => [c.line_id, c.decision]));
+  const refusedLine = (orderId: string, lineId: string) =>
+    eventually(`line ${lineId} refused`, async () => (await stack.db('order_lines').where({ order_id: orderId, line_id: lineId, status: 'refused' }).first()) ?? null);
+
+  it('when lines are added to an order on hold, then a failing one is refused at once and the rest wait for the release, which reserves and ships them', async () => {
+    const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Espresso machine', quantity: 1, unitPriceMinor: 250000, weightGrams: 9000 }] });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'On_Hold');
+
+    const small = await saga.addLine(cmd.orderId, bulb);
+    const huge = await saga.addLine(cmd.orderId, yacht);
+    const [smallId, hugeId] = [`A-${small.eventId}`, `A-${huge.eventId}`];
+    expect((await refusedLine(cmd.orderId, hugeId)).refused_reason).toBe('refused by fraud rules: fraud score 100: amount_above_fail_threshold:1000000');
+    await eventually('both lines scored', async () => Object.keys(await lineChecks(cmd.orderId)).length === 2);
+    // the bulb scores as the held order does (above the review amount): it waits for the operator, nothing held
+    expect(await lineChecks(cmd.orderId)).toEqual({ [smallId]: 'review', [hugeId]: 'failed' });
+    await saga.waitForIdle(groups);
+    expect(await saga.reservations(cmd.orderId)).toEqual([]);
+    expect((await saga.order(cmd.orderId)).state).toBe('On_Hold');
+    const [refused] = await eventually('LineItemRefused', async () => saga.events(cmd.orderId, 'io.oms.orders.LineItemRefused'));
+    expect(refused!.value).toMatchObject({ lineId: hugeId, sku: YACHT, reasonCode: 'fraud_rejected' });
+
+    await saga.releaseHold(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
+    expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Espresso machine', quantity: 1 }, { sku: BULB, name: 'Bulb', quantity: 1 }]);
+    expect(await lineChecks(cmd.orderId)).toEqual({ [smallId]: 'released', [hugeId]: 'failed' });
+    expect((await lineRows(cmd.orderId)).map((l) => [l.line_id, l.status])).toEqual([[smallId, 'active'], [hugeId, 'refused']]);
+    const reservations = await saga.reservations(cmd.orderId); // one transaction may hold both: same created_at
+    expect(reservations).toHaveLength(2);
+    expect(reservations).toEqual(expect.arrayContaining([{ status: 'held', line_id: null }, { status: 'held', line_id: smallId }]));
+    const order = await saga.order(cmd.orderId);
+    const payments = await saga.payments(cmd.orderId);
+    expect(payments.filter((p) => p.status === 'approved').reduce((sum, p) => sum + Number(p.amount_minor), 0)).toBe(order.total_minor);
+    expect((await saga.stock(YACHT))!.reserved).toBe(0);
+  }, 120_000);
+
+  it('when lines are added to an order past the gate, then one that passes is reserved and paid for, one that would need a review and one that fails are refused, none of their stock held, and the order is delivered without them', async () => {
+    await stack.stopService(fulfillment); // the order rests in Processing, authorized, while its lines are added
+    const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Lamp', quantity: 2, unitPriceMinor: 3000, weightGrams: 1200 }] });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await eventually('authorized', async () => (await saga.payments(cmd.orderId)).length === 1);
+    const placedTotal = (await saga.order(cmd.orderId)).total_minor; // 2 × 3000 + CA tax 8.25 % = 6495
+
+    const passing = await saga.addLine(cmd.orderId, bulb);
+    const passingId = `A-${passing.eventId}`;
+    await eventually('the bulb paid for', async () => (await saga.payments(cmd.orderId)).length === 2);
+    const withBulb = (await saga.order(cmd.orderId)).total_minor;
+
+    const reviewed = await saga.addLine(cmd.orderId, chandelier);
+    const reviewedId = `A-${reviewed.eventId}`;
+    expect((await refusedLine(cmd.orderId, reviewedId)).refused_reason).toBe('would need a fraud review: fraud score 50: amount_above_review_threshold:200000');
+    const failing = await saga.addLine(cmd.orderId, yacht);
+    const failingId = `A-${failing.eventId}`;
+    expect((await refusedLine(cmd.orderId, failingId)).refused_reason).toBe('refused by fraud rules: fraud score 100: amount_above_fail_threshold:1000000');
+
+    await saga.waitForIdle(groups.filter((g) => !g.endsWith('-fulfillment')));
+    expect(await lineChecks(cmd.orderId)).toEqual({ [passingId]: 'passed', [reviewedId]: 'review', [failingId]: 'failed' });
+    expect(await saga.reservations(cmd.orderId)).toEqual([{ status: 'held', line_id: null }, { status: 'held', line_id: passingId }]);
+    expect((await saga.stock(CHANDELIER))!.reserved).toBe(0);
+    expect((await saga.stock(YACHT))!.reserved).toBe(0);
+    const order = await saga.order(cmd.orderId);
+    expect(order).toMatchObject({ state: 'Processing', total_minor: withBulb, cancel_reason: null });
+    expect((await saga.payments(cmd.orderId)).map((p) => `${p.operation}:${p.status}:${p.amount_minor}`)).toEqual([`authorize:approved:${placedTotal}`, `authorize:approved:${withBulb - placedTotal}`]);
+    const refusals = saga.events(cmd.orderId, 'io.oms.orders.LineItemRefused').map((m) => [m.value!.lineId, m.value!.reasonCode]);
+    expect(refusals).toEqual([[reviewedId, 'fraud_review'], [failingId, 'fraud_rejected']]);
+
+    fulfillment = await stack.startService(stack.service('fulfillment'));
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
+    expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Lamp', quantity: 2 }, { sku: BULB, name: 'Bulb', quantity: 1 }]);
+    await saga.dispatch(cmd.orderId);
+    await saga.deliver(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Delivered');
+    await eventually('captured', async () => (await saga.payments(cmd.orderId)).some((p) => p.operation === 'capture'));
+    expect((await saga.payments(cmd.orderId)).filter((p) => p.operation === 'capture').map((p) => Number(p.amount_minor)).reduce((a, b) => a + b, 0)).toBe(withBulb);
+
+    await saga.waitForIdle(groups);
+    const effects = async () => ({ ...(await saga.effects(cmd.orderId)), lines: await lineRows(cmd.orderId), checks: await lineChecks(cmd.orderId) });
+    const before = await effects();
+    expect(await saga.redeliverAll(cmd.orderId, groups)).toEqual(expect.arrayContaining(['LineItemAdded', 'FraudCheckPassed', 'FraudReviewRequired', 'FraudCheckFailed', 'LineItemRefused']));
+    expect(await effects()).toEqual(before);
+    expect((await saga.stock(CHANDELIER))!.reserved).toBe(0);
+  }, 120_000);
+
+  it('when the order was checked before its facts were kept (migration 013), then an added line is scored on what the order row holds', async () => {
+    await stack.stopService(fulfillment);
+    const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Lamp', quantity: 2, unitPriceMinor: 3000, weightGrams: 1200 }] });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await eventually('authorized', async () => (await saga.payments(cmd.orderId)).length === 1);
+    expect((await stack.db('fraud_checks').where({ order_id: cmd.orderId }).first()).facts).toMatchObject({ currency: 'USD', shippingCountry: 'US', recentOrders: { customer: 1, email: 1, paymentToken: 1 } });
+    await stack.db('fraud_checks').where({ order_id: cmd.orderId }).update({ facts: null });
+
+    const reviewed = await saga.addLine(cmd.orderId, chandelier);
+    expect((await refusedLine(cmd.orderId, `A-${reviewed.eventId}`)).refused_reason).toBe('would need a fraud review: fraud score 50: amount_above_review_threshold:200000');
+    const passing = await saga.addLine(cmd.orderId, bulb);
+    await eventually('the bulb reserved', async () => (await saga.reservations(cmd.orderId)).some((r) => r.line_id === `A-${passing.eventId}`));
+    expect(await lineChecks(cmd.orderId)).toEqual({ [`A-${reviewed.eventId}`]: 'review', [`A-${passing.eventId}`]: 'passed' });
+  }, 120_000);
+});
