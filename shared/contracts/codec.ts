@@ -1,12 +1,12 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { Type } from 'avsc';
+import { Type } from 'avsc';
 import type { Config } from '../config';
 import { withinDeadline } from '../deadline';
 import { OmsError, permanent, transient } from '../errors';
 import { subjectFor } from '../topics';
 import { RegistryAdmin } from './registry-admin';
 import { unrefRegistryAgent } from './registry-agent';
-import { schemaByRecordName } from './schemas';
+import { findSchemaByRecordName, schemaByRecordName } from './schemas';
 import type { RecordTypes } from './types.generated';
 
 export type RecordName = keyof RecordTypes;
@@ -23,6 +23,29 @@ export interface RecordHeader {
   recordName: string;
   /** Parses the Avro body; throws `undecodable` if it does not match the schema. */
   body(): Record<string, unknown>;
+}
+
+type ReadBody = (body: Buffer) => Record<string, unknown>;
+
+/**
+ * Reads a body written with `writer` into this code's own schema of the record (Avro schema
+ * resolution), so a field added since with a default reads as that default: a FraudCheckPassed
+ * written before `forLineId` existed reads `forLineId: null`, not undefined (which handlers testing
+ * `=== null` took for a line's id). A record this code has no schema for, or one its schema cannot
+ * resolve (a newer writer's enum symbol), is read as written, as before.
+ */
+function resolvedReader(writer: Type): ReadBody {
+  const asWritten: ReadBody = (body) => writer.fromBuffer(body) as Record<string, unknown>;
+  const local = writer.name ? findSchemaByRecordName(writer.name) : undefined;
+  if (!local) return asWritten;
+  const reader = Type.forSchema(local.schema as never);
+  if (reader.equals(writer)) return asWritten;
+  try {
+    const resolver = reader.createResolver(writer);
+    return (body) => reader.fromBuffer(body, resolver) as Record<string, unknown>;
+  } catch {
+    return asWritten;
+  }
 }
 
 const MAGIC_BYTE = 0;
@@ -88,6 +111,7 @@ export class AvroCodec {
   private readonly ids = new Map<string, number>();
   /** Schemas by id: an id's schema never changes. */
   private readonly types = new Map<number, Type>();
+  private readonly readers = new Map<number, ReadBody>();
 
   /** `timeoutMs`: how long any registry call may go unanswered (SCHEMA_REGISTRY_TIMEOUT_MS). */
   constructor(private readonly registry: SchemaRegistry, private readonly timeoutMs: number) {}
@@ -207,9 +231,10 @@ export class AvroCodec {
     const schemaId = schemaIdOf(bytes);
     if (schemaId === undefined || !bytes) throw permanent('undecodable', 'message is not in the Confluent wire format (magic byte 0 + schema id)');
     const type = await this.typeOf(schemaId);
+    const read = this.readerOf(schemaId, type);
     const body = () => {
       try {
-        return type.fromBuffer(bytes.subarray(HEADER_BYTES)) as Record<string, unknown>;
+        return read(bytes.subarray(HEADER_BYTES));
       } catch (err) {
         throw permanent('undecodable', `Avro body does not match schema ${schemaId} (${type.name}): ${(err as Error).message}`, err);
       }
@@ -224,6 +249,16 @@ export class AvroCodec {
   knownRecordName(bytes: Buffer | null): string | undefined {
     const schemaId = schemaIdOf(bytes);
     return schemaId === undefined ? undefined : this.types.get(schemaId)?.name;
+  }
+
+  /** How a body written with the schema id is read (resolvedReader), made once per id. */
+  private readerOf(schemaId: number, writer: Type): ReadBody {
+    let read = this.readers.get(schemaId);
+    if (!read) {
+      read = resolvedReader(writer);
+      this.readers.set(schemaId, read);
+    }
+    return read;
   }
 
   private async typeOf(schemaId: number): Promise<Type> {

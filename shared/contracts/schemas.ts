@@ -46,9 +46,14 @@ export function loadSchemaFiles(dir = SCHEMAS_DIR): SchemaFile[] {
 }
 
 let cache: Map<string, SchemaFile> | undefined;
-export function schemaByRecordName(recordName: string): SchemaFile {
+/** The schema file of a record name; undefined when schemas/ has none. */
+export function findSchemaByRecordName(recordName: string): SchemaFile | undefined {
   cache ??= new Map(loadSchemaFiles().map((s) => [s.fullName, s]));
-  const found = cache.get(recordName);
+  return cache.get(recordName);
+}
+
+export function schemaByRecordName(recordName: string): SchemaFile {
+  const found = findSchemaByRecordName(recordName);
   if (!found) throw new Error(`no schema file for ${recordName}`);
   return found;
 }
