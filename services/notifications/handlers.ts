@@ -1,6 +1,7 @@
 import { customerCancelText } from '../../shared/customer-cancel-text';
 import { recordCompensation } from '../../shared/order-store';
 import type { Handler } from '../../shared/runner/handler';
+import { customerLineRefusalText } from './messages';
 import { NotificationBatch } from './notification-batch';
 
 /**
@@ -28,4 +29,8 @@ export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (
     orderId: e.orderId, kind: 'CANCELLED', facts: { reason: customerCancelText(e.reason) },
     then: (sent) => recordCompensation(ctx.trx, e.orderId, 'customer', sent ? 'notified' : 'not_notified'),
   });
+};
+/** An added line refused after it was announced: the customer is told the order goes on without it, once per line. */
+export const onLineItemRefused: Handler<'io.oms.orders.LineItemRefused'> = async (ctx, e) => {
+  NotificationBatch.queue(ctx, { orderId: e.orderId, kind: 'LINE_REFUSED', about: e.lineId, facts: { item: e.sku, reason: customerLineRefusalText(e.reasonCode) } });
 };

@@ -6,7 +6,27 @@ export interface Message {
   body: string;
 }
 
-export function compose(kind: NotificationKind, c: Customer, facts: { orderRef: string; carrier?: string; trackingNumber?: string; reason?: string }): Message {
+/** What a notification says beyond the customer and the order: the shipment, a reason, the refused item. */
+export interface Facts {
+  carrier?: string;
+  trackingNumber?: string;
+  reason?: string;
+  item?: string;
+}
+
+/**
+ * Why an added line was refused, as the customer reads it: never the internal reason (a fraud
+ * refusal reads as the store's decision, as it does for a cancelled order).
+ */
+const LINE_REFUSAL_TEXT: Record<string, string> = {
+  out_of_stock: 'it is out of stock',
+  payment_declined: 'the payment for it was declined',
+  fraud_rejected: 'the store could not accept it',
+  fraud_review: 'the store could not accept it',
+};
+export const customerLineRefusalText = (reasonCode: string): string => LINE_REFUSAL_TEXT[reasonCode] ?? 'the store could not accept it';
+
+export function compose(kind: NotificationKind, c: Customer, facts: Facts & { orderRef: string }): Message {
   const hello = `Hello ${c.name},`;
   switch (kind) {
     case 'PLACED':
@@ -21,5 +41,7 @@ export function compose(kind: NotificationKind, c: Customer, facts: { orderRef: 
       return { subject: `Order ${facts.orderRef} was delivered`, body: `${hello} your order ${facts.orderRef} was delivered.` };
     case 'CANCELLED':
       return { subject: `Order ${facts.orderRef} was cancelled`, body: `${hello} your order ${facts.orderRef} was ${facts.reason}. Anything charged is returned.` };
+    case 'LINE_REFUSED':
+      return { subject: `An item could not be added to order ${facts.orderRef}`, body: `${hello} we could not add ${facts.item} to your order ${facts.orderRef}: ${facts.reason}. Your order goes on without it, and you are not charged for it.` };
   }
 }

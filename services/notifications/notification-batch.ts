@@ -2,14 +2,16 @@ import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 import type { Customer, NotificationKind } from '../../shared/contracts/types.generated';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
-import { compose } from './messages';
+import { compose, type Facts } from './messages';
 import { extend } from '../../shared/extend';
 import { orderKey } from '../../shared/order-store';
 
 export interface NotificationRequest {
   orderId: string;
   kind: NotificationKind;
-  facts: { carrier?: string; trackingNumber?: string; reason?: string };
+  /** What in the order it is about, when there can be several of a kind (a refused line's id); one notification per order, kind and this. */
+  about?: string;
+  facts: Facts;
   /** From the event when it carries them; otherwise read from the order. */
   customer?: Customer;
   orderRef?: string;
@@ -24,8 +26,8 @@ interface Queued extends NotificationRequest {
 /**
  * The chunk's notifications, written together: handlers queue what the customer should be told;
  * after the chunk's last handler one query reads the orders that need a customer, one multi-row
- * insert claims each (order, kind) once (the unique row is what makes a notification happen at
- * most once), and the claimed ones are announced in message order.
+ * insert claims each (order, kind, about) once (the unique row is what makes a notification
+ * happen at most once), and the claimed ones are announced in message order.
  */
 export class NotificationBatch implements ChunkFlush {
   private readonly queued: Queued[] = [];
@@ -42,17 +44,18 @@ export class NotificationBatch implements ChunkFlush {
     const planned = this.queued.map((q) => {
       const order = orders.get(orderKey(q.orderId));
       const customer = q.customer ?? order?.customer;
-      const key = `${orderKey(q.orderId)}/${q.kind}`;
+      const about = q.about ?? '';
+      const key = `${orderKey(q.orderId)}/${q.kind}/${about}`;
       if (!customer || customer.contactPreference === 'NONE' || claimed.has(key)) return { q, row: null };
       claimed.add(key);
       const channel: 'SMS' | 'EMAIL' = customer.contactPreference === 'SMS' && customer.phone ? 'SMS' : 'EMAIL';
       const recipient = channel === 'SMS' ? customer.phone! : customer.email;
       const orderRef = q.orderRef ?? order?.channel_order_ref ?? q.orderId;
-      return { q, customer, orderRef, row: { notification_id: randomUUID(), order_id: q.orderId, kind: q.kind, channel, recipient } };
+      return { q, customer, orderRef, row: { notification_id: randomUUID(), order_id: q.orderId, kind: q.kind, about, channel, recipient } };
     });
     const rows = planned.flatMap((p) => (p.row ? [p.row] : []));
     const inserted = rows.length
-      ? ((await this.trx('notifications').insert(rows).onConflict(['order_id', 'kind']).ignore().returning('notification_id')) as { notification_id: string }[])
+      ? ((await this.trx('notifications').insert(rows).onConflict(['order_id', 'kind', 'about']).ignore().returning('notification_id')) as { notification_id: string }[])
       : [];
     const sent = new Set(inserted.map((r) => r.notification_id));
     for (const { q, row, customer, orderRef } of planned) {

@@ -82,6 +82,7 @@ export interface CustomerNotification {
   /** Order version the event was produced against (0 for commands). */
   orderVersion: number;
   notificationId: string;
+  /** What the customer is told. LINE_REFUSED (26th session): an added line was refused and the order goes on without it. A reader that resolves this record against an older schema of its own (generated classes) fails on that symbol; one that decodes with the writer's schema from the registry does not. Update such readers first (BACKWARD compatibility: consumers before producers). */
   kind: NotificationKind;
   channel: NotificationChannel;
   recipient: string;
@@ -337,7 +338,7 @@ export interface LineItemRefused {
 
 export type NotificationChannel = 'EMAIL' | 'SMS';
 
-export type NotificationKind = 'PLACED' | 'REJECTED' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED';
+export type NotificationKind = 'PLACED' | 'REJECTED' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED' | 'LINE_REFUSED';
 
 export interface OrderCancelled {
   /** UUID of this event; consumers de-duplicate on it. */

@@ -12,6 +12,7 @@ import * as outboxLz4 from './migrations/010_outbox_lz4';
 import * as consolidatedShipments from './migrations/011_consolidated_shipments';
 import * as paymentForLine from './migrations/012_payment_for_line';
 import * as fraudLineChecks from './migrations/013_fraud_line_checks';
+import * as notificationAbout from './migrations/014_notification_about';
 
 interface Migration {
   name: string;
@@ -37,6 +38,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '011_consolidated_shipments', ...consolidatedShipments },
   { name: '012_payment_for_line', ...paymentForLine },
   { name: '013_fraud_line_checks', ...fraudLineChecks },
+  { name: '014_notification_about', ...notificationAbout },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -55,6 +55,8 @@ describe('an added line whose raised authorization is declined', () => {
     expect((await saga.payments(cmd.orderId)).map((p) => `${p.operation}:${p.status}`)).toEqual(['authorize:approved', 'authorize:declined']);
     const [refused] = await eventually('LineItemRefused', async () => saga.events(cmd.orderId, 'io.oms.orders.LineItemRefused'));
     expect(refused!.value).toMatchObject({ lineId, sku: BULB, reasonCode: 'payment_declined', totalMinor: 6495, currency: 'USD' });
+    const [notice] = await eventually('line notice', async () => saga.events(cmd.orderId, 'io.oms.notifications.CustomerNotification').filter((m) => m.value!.kind === 'LINE_REFUSED'));
+    expect(notice!.value!.body).toBe(`Hello Ada Lovelace, we could not add ${BULB} to your order ${cmd.channelOrderRef}: the payment for it was declined. Your order goes on without it, and you are not charged for it.`);
     const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
     expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Lamp', quantity: 2 }]);
     await eventually('line stock released', async () => (await saga.stock(BULB))!.reserved === 0);

@@ -101,6 +101,15 @@ describe('fraud scores an added line before its stock is held', () => {
     expect((await saga.payments(cmd.orderId)).map((p) => `${p.operation}:${p.status}:${p.amount_minor}`)).toEqual([`authorize:approved:${placedTotal}`, `authorize:approved:${withBulb - placedTotal}`]);
     const refusals = saga.events(cmd.orderId, 'io.oms.orders.LineItemRefused').map((m) => [m.value!.lineId, m.value!.reasonCode]);
     expect(refusals).toEqual([[reviewedId, 'fraud_review'], [failingId, 'fraud_rejected']]);
+    // the customer is told of each refused line once, in the store's words, never the fraud rules'
+    const notices = await eventually('two line notices', async () => {
+      const n = saga.events(cmd.orderId, 'io.oms.notifications.CustomerNotification').filter((m) => m.value!.kind === 'LINE_REFUSED');
+      return n.length === 2 ? n : null;
+    });
+    expect(notices.map((m) => [m.value!.subject, m.value!.body])).toEqual([CHANDELIER, YACHT].map((sku) => [
+      `An item could not be added to order ${cmd.channelOrderRef}`,
+      `Hello Ada Lovelace, we could not add ${sku} to your order ${cmd.channelOrderRef}: the store could not accept it. Your order goes on without it, and you are not charged for it.`,
+    ]));
 
     fulfillment = await stack.startService(stack.service('fulfillment'));
     await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
