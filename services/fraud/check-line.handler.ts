@@ -8,14 +8,16 @@ import type { FraudRules } from './rules';
  * before inventory holds any of the line's stock. Passed → inventory reserves it (once the order
  * itself is Processing); failed → intake refuses the line; a review → intake refuses the line too,
  * since an order past the gate cannot wait for one, except on an order on hold, where the line
- * waits for the operator's release with the order.
+ * waits for the operator's release with the order. A pass that reaches inventory before the
+ * order's own (or while the order is held) is not lost: the order's pass reserves the lines fraud
+ * has cleared (fraud_line_checks).
  */
 export const checkAddedLine = (rules: FraudRules): Handler<'io.oms.orders.LineItemAdded'> => async (ctx, e) => {
   await ChunkOrderReads.of(ctx).lock(e.orderId); // the state read at the chunk's end stays as read: intake's refusals and cancellations wait
   const forLineId = e.line.lineId;
-  FraudBatch.of(ctx, rules).queueLine(e, async (checked, state) => {
-    if (!checked) return ctx.log.info({ lineId: forLineId, state }, 'added line not scored: the order is not past the fraud gate');
-    const { assessment: { decision, score, reasons }, orderState, orderVersion } = checked;
+  FraudBatch.of(ctx, rules).queueLine(e, async (check) => {
+    if (!check.scored) return ctx.log.info({ lineId: forLineId, why: check.why }, 'added line not scored');
+    const { assessment: { decision, score, reasons }, orderState, orderVersion } = check;
     ctx.log.info({ lineId: forLineId, decision, score, reasons }, 'added line assessed');
     const verdict = { score, reasons, forLineId, orderVersion };
     if (decision === 'passed') return ctx.emit('io.oms.fraud.FraudCheckPassed', verdict);

@@ -22,10 +22,13 @@ interface Queued {
   then: (assessment: FraudAssessment, moved: TransitionResult | null) => Promise<void>;
 }
 
+/** An added line's check: scored, or why not (its order is not past the gate, or the line has an outcome already). */
+export type LineCheck = { scored: true; assessment: FraudAssessment; orderState: OrderState; orderVersion: number } | { scored: false; why: string };
+
 interface QueuedLine {
   event: LineItemAdded;
-  /** Runs in message order, after the chunk's orders have moved: null when the order is not past the gate (failed, cancelled, or further on). */
-  then: (checked: { assessment: FraudAssessment; orderState: OrderState; orderVersion: number } | null, state: OrderState | undefined) => Promise<void>;
+  /** Runs in message order, after the chunk's orders have moved. */
+  then: (check: LineCheck) => Promise<void>;
 }
 
 /**
@@ -137,27 +140,31 @@ export class FraudBatch implements ChunkFlush {
   private async flushLines(): Promise<void> {
     if (this.queuedLines.length === 0) return;
     const orderIds = [...new Set(this.queuedLines.map((l) => l.event.orderId))];
-    const rows = await preparedRows<LineOrderRow>(this.trx, 'fraud_line_orders',
-      `SELECT o.order_id, o.state, o.version, o.currency, o.customer, o.shipping_address, c.facts
+    const rows = await preparedRows<LineOrderRow & { checked_lines: string[] }>(this.trx, 'fraud_line_orders',
+      `SELECT o.order_id, o.state, o.version, o.currency, o.customer, o.shipping_address,
+              coalesce(o.billing_country, o.billing_address->>'country') AS billing_country, c.facts,
+              ARRAY(SELECT f.line_id FROM fraud_line_checks f WHERE f.order_id = o.order_id) AS checked_lines
          FROM orders o LEFT JOIN fraud_checks c ON c.order_id = o.order_id
         WHERE o.order_id = ANY(:orderIds::uuid[])`,
       { orderIds },
     );
     const orders = new Map(rows.map((r) => [orderKey(r.order_id), r]));
-    const checked = this.queuedLines.map((line) => {
-      const order = orders.get(orderKey(line.event.orderId));
-      if (!order || (order.state !== 'Processing' && order.state !== 'On_Hold')) return { line, order, result: null };
-      const facts = { ...(order.facts ?? factsOfOrderRow(order, line.event.occurredAt)), totalMinor: line.event.pricing.totalMinor };
-      return { line, order, result: { assessment: assessOrder(facts, this.rules), orderState: order.state, orderVersion: order.version } };
+    const checked = this.queuedLines.map(({ event, then }): { event: LineItemAdded; then: QueuedLine['then']; check: LineCheck } => {
+      const order = orders.get(orderKey(event.orderId));
+      if (!order || (order.state !== 'Processing' && order.state !== 'On_Hold')) return { event, then, check: { scored: false, why: `the order is ${order?.state ?? 'unknown'}, not past the fraud gate` } };
+      // released with the order by an operator before fraud got to it (or scored already): the outcome stands
+      if (order.checked_lines.includes(event.line.lineId)) return { event, then, check: { scored: false, why: 'the line has an outcome already' } };
+      const facts = { ...(order.facts ?? factsOfOrderRow(order, event.occurredAt)), totalMinor: event.pricing.totalMinor };
+      return { event, then, check: { scored: true, assessment: assessOrder(facts, this.rules), orderState: order.state, orderVersion: order.version } };
     });
-    const scored = checked.flatMap((c) => (c.result ? [{ event: c.line.event, assessment: c.result.assessment }] : []));
+    const scored = checked.flatMap((c) => (c.check.scored ? [{ event: c.event, assessment: c.check.assessment }] : []));
     if (scored.length > 0) {
       await queueWrite(this.trx, this.trx('fraud_line_checks')
         .insert(scored.map(({ event, assessment: { score, decision, reasons } }) => ({ order_id: event.orderId, line_id: event.line.lineId, score, decision, reasons: JSON.stringify(reasons) })))
         .onConflict(['order_id', 'line_id'])
         .ignore());
     }
-    for (const c of checked) await c.line.then(c.result, c.order?.state);
+    for (const c of checked) await c.then(c.check);
   }
 }
 

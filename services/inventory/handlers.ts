@@ -29,29 +29,45 @@ async function reserveScope(ctx: HandlerContext, stock: LockedStock, orderId: st
 }
 
 /**
- * After the fraud gate. The order's own pass: reserve its placed lines, all or nothing. An added
- * line's pass: reserve that line on its own, once the placed lines are held (fraud passes an order
- * before any of its lines, and a line's pass that came while the order was held comes again with
- * the release). An added line is never reserved before fraud has scored it.
+ * After the fraud gate. The order's own pass: reserve its placed lines, all or nothing, then each
+ * pending added line fraud has cleared (passed, or released with the order). An added line's
+ * pass: reserve that line on its own, once the placed lines are held. Either pass may come first
+ * (two fraud instances send in the order they commit, and the order's pass may come from the
+ * outbox relay), and whichever comes second reserves the line. An added line is never reserved
+ * before fraud has scored it.
  */
 export const onFraudCheckPassed: Handler<'io.oms.fraud.FraudCheckPassed'> = async (ctx, e) => {
   const read = await ChunkOrderReads.of(ctx).lockWithLines(e.orderId);
   if (!read || read.order.state !== 'Processing') return ctx.log.info({ state: read?.order.state, lineId: e.forLineId }, 'not reserving: order is not Processing');
   const order = read.order;
+  const pending = read.lines.filter((l) => l.origin === 'added' && l.status === 'pending');
   if (e.forLineId === null) {
     const placed = read.lines.filter((l) => l.origin === 'placed');
-    StockBook.of(ctx).queueReservation(ctx, e.orderId, placed.map((l) => l.sku), async (stock) => {
-      if (!stock.has(e.orderId, null)) await reserveScope(ctx, stock, e.orderId, order.version, null, placed);
+    const cleared = pending.length > 0 ? await linesClearedByFraud(ctx, e.orderId) : new Set<string>();
+    const added = pending.filter((l) => cleared.has(l.line_id));
+    StockBook.of(ctx).queueReservation(ctx, e.orderId, [...placed, ...added].map((l) => l.sku), async (stock) => {
+      if (!stock.has(e.orderId, null) && !(await reserveScope(ctx, stock, e.orderId, order.version, null, placed))) return;
+      await reserveAddedLines(ctx, stock, order.version, e.orderId, added);
     });
     return;
   }
-  const line = read.lines.find((l) => l.line_id === e.forLineId);
-  if (!line || line.status !== 'pending') return ctx.log.info({ lineId: e.forLineId, status: line?.status }, 'not reserving: the line is not pending');
-  StockBook.of(ctx).queueReservation(ctx, e.orderId, [line.sku], async (stock) => {
-    if (!stock.has(e.orderId, null)) return ctx.log.info({ lineId: line.line_id }, 'not reserving the line: the order\'s placed lines are not held');
-    if (!stock.has(e.orderId, line.line_id)) await reserveScope(ctx, stock, e.orderId, order.version, line, [line]);
-  });
+  const line = pending.find((l) => l.line_id === e.forLineId);
+  if (!line) return ctx.log.info({ lineId: e.forLineId }, 'not reserving: the line is not pending');
+  StockBook.of(ctx).queueReservation(ctx, e.orderId, [line.sku], (stock) => reserveAddedLines(ctx, stock, order.version, e.orderId, [line]));
 };
+
+/** Each added line not reserved or refused yet, on its own, if the order's placed lines are held (not refused). */
+async function reserveAddedLines(ctx: HandlerContext, stock: LockedStock, version: number, orderId: string, lines: OrderLineRow[]): Promise<void> {
+  if (lines.length === 0) return;
+  if (!stock.holds(orderId, null)) return ctx.log.info({ lineIds: lines.map((l) => l.line_id) }, 'not reserving added lines: the order\'s placed lines are not held');
+  for (const line of lines) if (!stock.has(orderId, line.line_id)) await reserveScope(ctx, stock, orderId, version, line, [line]);
+}
+
+/** The order's added lines that fraud passed, or released with the order (fraud_line_checks). */
+async function linesClearedByFraud(ctx: HandlerContext, orderId: string): Promise<Set<string>> {
+  const rows: { line_id: string }[] = await ctx.trx('fraud_line_checks').where({ order_id: orderId }).whereIn('decision', ['passed', 'released']).select('line_id');
+  return new Set(rows.map((r) => r.line_id));
+}
 
 export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (ctx, e) => {
   await ChunkOrderReads.of(ctx).lock(e.orderId); // locks in the saga's order (order row, reservations, stock): the compensation below writes it

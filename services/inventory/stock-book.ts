@@ -14,6 +14,8 @@ type Settlement = 'released' | 'committed';
 export interface LockedStock {
   /** A reservation or a refusal already exists for this scope of the order. */
   has(orderId: string, scope: Scope): boolean;
+  /** A reservation exists for this scope of the order (not a refusal): its stock was held. */
+  holds(orderId: string, scope: Scope): boolean;
   /** All of `lines` or nothing, planned on the locked rows; a refusal is recorded on failure. */
   reserve(orderId: string, scope: Scope, lines: Demand[]): { ok: true; reservationId: string; takes: PlannedTake[] } | { ok: false; shortages: Shortage[] };
   /**
@@ -86,7 +88,7 @@ export class StockBook implements ChunkFlush {
 
   async flush(): Promise<void> {
     if (this.steps.length === 0) return;
-    const { held, scopes, rows } = await this.lockForSteps();
+    const { held, scopes, reservedScopes, rows } = await this.lockForSteps();
     const stock = new Map(rows.map((r) => [stockRowKey(r), { ...r }]));
     const changed = new Set<string>();
     const counted = new Set<string>(); // rows a count created: inserted, not updated
@@ -116,6 +118,7 @@ export class StockBook implements ChunkFlush {
 
     const locked: LockedStock = {
       has: (orderId, scope) => scopes.has(scopeKey(orderId, scope)),
+      holds: (orderId, scope) => reservedScopes.has(scopeKey(orderId, scope)),
       reserve: (orderId, scope, lines) => {
         const plan = planReservation(lines, [...stock.values()]); // it picks each SKU's rows itself
         scopes.add(scopeKey(orderId, scope));
@@ -124,6 +127,7 @@ export class StockBook implements ChunkFlush {
           return plan;
         }
         const reservationId = randomUUID();
+        reservedScopes.add(scopeKey(orderId, scope));
         for (const t of plan.takes) {
           stock.get(stockRowKey(t))!.reserved += t.quantity;
           changed.add(stockRowKey(t));
@@ -168,11 +172,11 @@ export class StockBook implements ChunkFlush {
    * the held lines (lockStockRowsOf, which finds the held lines' SKUs itself, after the
    * reservations' lock, so it waits for no answer in between).
    */
-  private async lockForSteps(): Promise<{ held: Map<string, Held[]>; scopes: Set<string>; rows: StockRow[] }> {
+  private async lockForSteps(): Promise<{ held: Map<string, Held[]>; scopes: Set<string>; reservedScopes: Set<string>; rows: StockRow[] }> {
     const settleOrders = [...this.settleOrders];
     let heldIds: { reservation_id: string; order_id: string; line_id: string | null; line_refused: boolean }[] = [];
     let heldLines: (PlannedTake & { reservation_id: string })[] = [];
-    let scopeRows: { order_id: string; line_id: string | null }[] = [];
+    let scopeRows: { order_id: string; line_id: string | null; refused: boolean }[] = [];
     if (settleOrders.length > 0) {
       await queuePreparedRead<{ reservation_id: string; order_id: string; line_id: string | null; line_refused: boolean }>(this.trx, {
         name: 'inventory_lock_held',
@@ -188,11 +192,11 @@ export class StockBook implements ChunkFlush {
       }, (rows) => (heldLines = rows));
     }
     if (this.reserveOrders.size > 0) {
-      await queuePreparedRead<{ order_id: string; line_id: string | null }>(this.trx, {
+      await queuePreparedRead<{ order_id: string; line_id: string | null; refused: boolean }>(this.trx, {
         name: 'inventory_existing_scopes',
-        sql: `SELECT order_id, line_id FROM reservations WHERE order_id = ANY(:orderIds::uuid[])
+        sql: `SELECT order_id, line_id, false AS refused FROM reservations WHERE order_id = ANY(:orderIds::uuid[])
               UNION ALL
-              SELECT order_id, CASE WHEN scope = 'order' THEN NULL ELSE scope END FROM inventory_refusals WHERE order_id = ANY(:orderIds::uuid[])`,
+              SELECT order_id, CASE WHEN scope = 'order' THEN NULL ELSE scope END, true FROM inventory_refusals WHERE order_id = ANY(:orderIds::uuid[])`,
         bindings: { orderIds: [...this.reserveOrders] },
       }, (rows) => (scopeRows = rows));
     }
@@ -202,7 +206,8 @@ export class StockBook implements ChunkFlush {
     const held = new Map<string, Held[]>();
     for (const r of heldIds) pushTo(held, orderKey(r.order_id), { reservationId: r.reservation_id, lines: linesOf.get(r.reservation_id) ?? [], lineId: r.line_id, lineRefused: r.line_refused });
     const scopes = new Set(scopeRows.map((r) => scopeKey(r.order_id, r.line_id)));
-    return { held, scopes, rows };
+    const reservedScopes = new Set(scopeRows.filter((r) => !r.refused).map((r) => scopeKey(r.order_id, r.line_id)));
+    return { held, scopes, reservedScopes, rows };
   }
 }
 

@@ -131,16 +131,40 @@ describe('fraud scores an added line before its stock is held', () => {
 
   it('when the order was checked before its facts were kept (migration 013), then an added line is scored on what the order row holds', async () => {
     await stack.stopService(fulfillment);
-    const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Lamp', quantity: 2, unitPriceMinor: 3000, weightGrams: 1200 }] });
+    // a customer of one day, billed in Canada, shipping to the US: 30 points at placement (a passing 6,495)
+    const cmd = aSubmitOrder({
+      lines: [{ sku: LAMP, name: 'Lamp', quantity: 2, unitPriceMinor: 3000, weightGrams: 1200 }],
+      payment: { method: 'card', token: `tok_approve_${tag}`, billingCountry: 'CA' },
+    });
+    cmd.customer.accountCreatedAt = Date.now() - 86_400_000;
     await stack.publish('io.oms.commands.SubmitOrder', cmd);
     await eventually('authorized', async () => (await saga.payments(cmd.orderId)).length === 1);
-    expect((await stack.db('fraud_checks').where({ order_id: cmd.orderId }).first()).facts).toMatchObject({ currency: 'USD', shippingCountry: 'US', recentOrders: { customer: 1, email: 1, paymentToken: 1 } });
+    expect(await stack.db('fraud_checks').where({ order_id: cmd.orderId }).first()).toMatchObject({
+      decision: 'passed', reasons: ['billing_shipping_country_mismatch:CA/US'],
+      facts: { currency: 'USD', shippingCountry: 'US', billingCountry: 'CA', recentOrders: { customer: 1, email: 1, paymentToken: 1 } },
+    });
     await stack.db('fraud_checks').where({ order_id: cmd.orderId }).update({ facts: null });
 
-    const reviewed = await saga.addLine(cmd.orderId, chandelier);
-    expect((await refusedLine(cmd.orderId, `A-${reviewed.eventId}`)).refused_reason).toBe('would need a fraud review: fraud score 50: amount_above_review_threshold:200000');
-    const passing = await saga.addLine(cmd.orderId, bulb);
-    await eventually('the bulb reserved', async () => (await saga.reservations(cmd.orderId)).some((r) => r.line_id === `A-${passing.eventId}`));
-    expect(await lineChecks(cmd.orderId)).toEqual({ [`A-${reviewed.eventId}`]: 'review', [`A-${passing.eventId}`]: 'passed' });
+    // 60,000 more makes a new customer's high-value order: 30 + 50 reaches the fail score, 80, only if the row's billing country and account age are read
+    const big = await saga.addLine(cmd.orderId, { sku: CHANDELIER, name: 'Lamp shade', quantity: 1, unitPriceMinor: 60000, weightGrams: 100 });
+    const refused = await refusedLine(cmd.orderId, `A-${big.eventId}`);
+    expect(refused.refused_reason).toMatch(/^refused by fraud rules: fraud score 80: billing_shipping_country_mismatch:CA\/US, new_customer_high_value:\d+$/);
+  }, 120_000);
+
+  it('when a line of an order on hold has no fraud outcome at the release (added before fraud scored lines), then the release clears it and it is reserved with the order', async () => {
+    fulfillment = await stack.startService(stack.service('fulfillment'));
+    const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Espresso machine', quantity: 1, unitPriceMinor: 250000, weightGrams: 9000 }] });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'On_Hold');
+    const add = await saga.addLine(cmd.orderId, bulb);
+    const lineId = `A-${add.eventId}`;
+    await eventually('line scored', async () => (await lineChecks(cmd.orderId))[lineId] === 'review');
+    await stack.db('fraud_line_checks').where({ order_id: cmd.orderId }).delete(); // as a line added before migration 013 has none
+
+    await saga.releaseHold(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    expect(await stack.db('fraud_line_checks').where({ order_id: cmd.orderId }).select('line_id', 'decision', 'reasons')).toEqual([{ line_id: lineId, decision: 'released', reasons: ['released_by:op-ann'] }]);
+    const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
+    expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Espresso machine', quantity: 1 }, { sku: BULB, name: 'Bulb', quantity: 1 }]);
   }, 120_000);
 });

@@ -6,8 +6,9 @@ import { serviceRole } from './004_service_roles';
  * `fraud_checks.facts` keeps what the order's own check scored (customer, countries, the velocity
  * counts of its window), so a line is scored on the same facts with the new total; an order
  * checked before this migration has none, and its lines are scored on what the order row holds.
- * `fraud_line_checks` is each line's outcome; a line waiting for an operator (added to an order on
- * hold) is cleared with the order's release.
+ * `fraud_line_checks` is each line's outcome. The release of an order on hold clears the lines
+ * added to it by then (fraud reads `order_lines` for them), and inventory reserves the lines
+ * fraud has cleared when the order's own pass reaches it.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE fraud_checks ADD COLUMN facts jsonb');
@@ -21,9 +22,12 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
   await knex.raw(`GRANT SELECT, INSERT, UPDATE, DELETE ON fraud_line_checks TO ${serviceRole('fraud')}`);
+  await knex.raw(`GRANT SELECT ON order_lines TO ${serviceRole('fraud')}`);
+  await knex.raw(`GRANT SELECT ON fraud_line_checks TO ${serviceRole('inventory')}`);
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw(`REVOKE SELECT ON order_lines FROM ${serviceRole('fraud')}`);
   await knex.schema.dropTable('fraud_line_checks');
   await knex.raw('ALTER TABLE fraud_checks DROP COLUMN facts');
 }
