@@ -1,6 +1,7 @@
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
 import type { Handler } from '../../shared/runner/handler';
 import { FraudBatch } from './fraud-batch';
+import { settleLinesAtRelease } from './release-lines';
 import type { FraudRules } from './rules';
 
 /** Fraud gate, before any stock is held: Passed → Processing, Review → On_Hold, Failed → cancelled by intake. */
@@ -20,22 +21,15 @@ export const checkOrder = (rules: FraudRules): Handler<'io.oms.orders.OrderPlace
 };
 
 /**
- * An operator releases a held order: On_Hold → Processing, and the gate opens (FraudCheckPassed).
- * The operator released the order as it stands: every line added to it by then and not failed is
- * cleared with it (decision `released`; a line fraud has not scored yet included), and inventory
- * reserves those with the placed lines when the order's pass reaches it.
+ * An operator releases a held order: On_Hold → Processing, and the gate opens (FraudCheckPassed);
+ * then the lines added to it while it was held are settled (settleLinesAtRelease).
  */
-export const releaseHold: Handler<'io.oms.commands.ReleaseOrderHold'> = async (ctx, cmd) => {
+export const releaseHold = (rules: FraudRules): Handler<'io.oms.commands.ReleaseOrderHold'> => async (ctx, cmd) => {
   const result = await ctx.transition(cmd.orderId, 'Processing', { onlyFrom: ['On_Hold'], reason: `released by ${cmd.operator}${cmd.note ? `: ${cmd.note}` : ''}` });
   if (!result.applied) return ctx.log.info({ reason: result.reason }, 'release refused');
   const reasons = [`released_by:${cmd.operator}`];
   await ctx.trx('fraud_checks').where({ order_id: cmd.orderId }).update({ decision: 'released' });
-  await ctx.trx.raw(
-    `INSERT INTO fraud_line_checks (order_id, line_id, score, decision, reasons)
-     SELECT order_id, line_id, 0, 'released', ?::jsonb FROM order_lines WHERE order_id = ? AND origin = 'added' AND status = 'pending'
-     ON CONFLICT (order_id, line_id) DO UPDATE SET decision = 'released', reasons = fraud_line_checks.reasons || EXCLUDED.reasons WHERE fraud_line_checks.decision = 'review'`,
-    [JSON.stringify(reasons), cmd.orderId],
-  );
   const check = await ctx.trx('fraud_checks').where({ order_id: cmd.orderId }).first();
   await ctx.emit('io.oms.fraud.FraudCheckPassed', { score: check?.score ?? 0, reasons, forLineId: null, orderVersion: result.version });
+  await settleLinesAtRelease(ctx, cmd.orderId, rules, reasons, result.version);
 };

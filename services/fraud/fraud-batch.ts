@@ -3,10 +3,10 @@ import type { LineItemAdded, OrderPlaced } from '../../shared/contracts/types.ge
 import { queueWrite } from '../../shared/db/pipelined-transaction';
 import { hashOfKey } from '../../shared/kafka/partitioner';
 import { preparedRows, queuePreparedRead, queuePreparedWrite } from '../../shared/db/prepared-statement';
-import { Cause, type OrderState, transitionOrders, TransitionResult } from '../../shared/order-state';
+import { Cause, transitionOrders, TransitionResult } from '../../shared/order-state';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
-import { factsOfOrderRow, LineOrderRow } from './line-facts';
+import { factsOfOrderRow, lineOutcome, LineOrderRow, type LineOutcome, STORED_DECISION } from './line-checks';
 import { assessOrder, FraudAssessment, FraudRules, OrderFacts } from './rules';
 
 const KINDS = ['customer', 'email', 'payment_token'] as const;
@@ -23,7 +23,7 @@ interface Queued {
 }
 
 /** An added line's check: scored, or why not (its order is not past the gate, or the line has an outcome already). */
-export type LineCheck = { scored: true; assessment: FraudAssessment; orderState: OrderState; orderVersion: number } | { scored: false; why: string };
+export type LineCheck = { scored: true; assessment: FraudAssessment; outcome: LineOutcome; orderVersion: number } | { scored: false; why: string };
 
 interface QueuedLine {
   event: LineItemAdded;
@@ -142,7 +142,7 @@ export class FraudBatch implements ChunkFlush {
     const orderIds = [...new Set(this.queuedLines.map((l) => l.event.orderId))];
     const rows = await preparedRows<LineOrderRow & { checked_lines: string[] }>(this.trx, 'fraud_line_orders',
       `SELECT o.order_id, o.state, o.version, o.currency, o.customer, o.shipping_address,
-              coalesce(o.billing_country, o.billing_address->>'country') AS billing_country, c.facts,
+              coalesce(o.billing_country, o.billing_address->>'country') AS billing_country, c.facts, coalesce(c.decision = 'released', false) AS released,
               ARRAY(SELECT f.line_id FROM fraud_line_checks f WHERE f.order_id = o.order_id) AS checked_lines
          FROM orders o LEFT JOIN fraud_checks c ON c.order_id = o.order_id
         WHERE o.order_id = ANY(:orderIds::uuid[])`,
@@ -155,12 +155,13 @@ export class FraudBatch implements ChunkFlush {
       // released with the order by an operator before fraud got to it (or scored already): the outcome stands
       if (order.checked_lines.includes(event.line.lineId)) return { event, then, check: { scored: false, why: 'the line has an outcome already' } };
       const facts = { ...(order.facts ?? factsOfOrderRow(order, event.occurredAt)), totalMinor: event.pricing.totalMinor };
-      return { event, then, check: { scored: true, assessment: assessOrder(facts, this.rules), orderState: order.state, orderVersion: order.version } };
+      const assessment = assessOrder(facts, this.rules);
+      return { event, then, check: { scored: true, assessment, outcome: lineOutcome(assessment.decision, { state: order.state, released: order.released }), orderVersion: order.version } };
     });
-    const scored = checked.flatMap((c) => (c.check.scored ? [{ event: c.event, assessment: c.check.assessment }] : []));
+    const scored = checked.flatMap((c) => (c.check.scored ? [{ event: c.event, assessment: c.check.assessment, decision: STORED_DECISION[c.check.outcome] }] : []));
     if (scored.length > 0) {
       await queueWrite(this.trx, this.trx('fraud_line_checks')
-        .insert(scored.map(({ event, assessment: { score, decision, reasons } }) => ({ order_id: event.orderId, line_id: event.line.lineId, score, decision, reasons: JSON.stringify(reasons) })))
+        .insert(scored.map(({ event, decision, assessment: { score, reasons } }) => ({ order_id: event.orderId, line_id: event.line.lineId, score, decision, reasons: JSON.stringify(reasons) })))
         .onConflict(['order_id', 'line_id'])
         .ignore());
     }

@@ -17,7 +17,7 @@ export const createFraud = ({ config, fraudRules }: Pick<ServiceDeps, 'config' |
     handlers: {
       'io.oms.orders.OrderPlaced': checkOrder(fraudRules),
       'io.oms.orders.LineItemAdded': checkAddedLine(fraudRules),
-      'io.oms.commands.ReleaseOrderHold': releaseHold,
+      'io.oms.commands.ReleaseOrderHold': releaseHold(fraudRules),
     },
     housekeeping: [velocityRetention(config.FRAUD_VELOCITY_RETENTION_HOURS, config.FRAUD_VELOCITY_PRUNE_INTERVAL_MS)],
   };

@@ -19,6 +19,7 @@ describe('fraud scores an added line before its stock is held', () => {
   const YACHT = `YACHT-${tag}`;
   const groups = ['intake', 'inventory', 'payment', 'notifications', 'fraud', 'fulfillment'].map((s) => `g-${stack.prefix}-${s}`);
   let fulfillment: Awaited<ReturnType<TestStack['startService']>>;
+  let fraud: Awaited<ReturnType<TestStack['startService']>>;
 
   const bulb = { sku: BULB, name: 'Bulb', quantity: 1, unitPriceMinor: 1000, weightGrams: 100 };
   const chandelier = { sku: CHANDELIER, name: 'Chandelier', quantity: 1, unitPriceMinor: 200000, weightGrams: 5000 };
@@ -27,7 +28,8 @@ describe('fraud scores an added line before its stock is held', () => {
   beforeAll(async () => {
     await stack.provision();
     await stack.watch(ALL_TOPICS.map((t) => stack.topic(t)));
-    for (const s of ['intake', 'fraud', 'inventory', 'payment', 'notifications'] as const) await stack.startService(stack.service(s));
+    for (const s of ['intake', 'inventory', 'payment', 'notifications'] as const) await stack.startService(stack.service(s));
+    fraud = await stack.startService(stack.service('fraud'));
     fulfillment = await stack.startService(stack.service('fulfillment'));
     for (const sku of [LAMP, BULB, CHANDELIER, YACHT]) await saga.setStock(sku, 20);
   }, 120000);
@@ -163,7 +165,31 @@ describe('fraud scores an added line before its stock is held', () => {
 
     await saga.releaseHold(cmd.orderId);
     await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
-    expect(await stack.db('fraud_line_checks').where({ order_id: cmd.orderId }).select('line_id', 'decision', 'reasons')).toEqual([{ line_id: lineId, decision: 'released', reasons: ['released_by:op-ann'] }]);
+    // scored at the release on the order's total (a review, as the order's was), and released with it
+    expect(await stack.db('fraud_line_checks').where({ order_id: cmd.orderId }).select('line_id', 'decision', 'reasons')).toEqual([{ line_id: lineId, decision: 'released', reasons: ['amount_above_review_threshold:200000', 'released_by:op-ann'] }]);
+    const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
+    expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Espresso machine', quantity: 1 }, { sku: BULB, name: 'Bulb', quantity: 1 }]);
+  }, 120_000);
+
+  it('when a failing line reaches fraud around the release, then it is refused either way; and a line added after the release that scores a review is reserved, since the operator vouched for the order', async () => {
+    await stack.stopService(fulfillment);
+    const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Espresso machine', quantity: 1, unitPriceMinor: 250000, weightGrams: 9000 }] });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'On_Hold');
+    await stack.stopService(fraud); // the line and the release wait on two topics: fraud takes them in either order
+    const huge = await saga.addLine(cmd.orderId, yacht);
+    await eventually('line stored', async () => (await lineRows(cmd.orderId)).length === 1);
+    await saga.releaseHold(cmd.orderId);
+    fraud = await stack.startService(stack.service('fraud'));
+    expect((await refusedLine(cmd.orderId, `A-${huge.eventId}`)).refused_reason).toBe('refused by fraud rules: fraud score 100: amount_above_fail_threshold:1000000');
+    await eventually('authorized', async () => (await saga.payments(cmd.orderId)).length === 1);
+    expect((await saga.stock(YACHT))!.reserved).toBe(0);
+
+    const small = await saga.addLine(cmd.orderId, bulb);
+    await eventually('the bulb reserved', async () => (await saga.reservations(cmd.orderId)).some((r) => r.line_id === `A-${small.eventId}`));
+    expect((await lineChecks(cmd.orderId))[`A-${small.eventId}`]).toBe('released');
+    fulfillment = await stack.startService(stack.service('fulfillment'));
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
     const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
     expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Espresso machine', quantity: 1 }, { sku: BULB, name: 'Bulb', quantity: 1 }]);
   }, 120_000);

@@ -126,6 +126,18 @@ describe('Postgres service roles: each service writes only its own tables', () =
       expect(stack.messages((m) => dlqs.includes(m.topic))).toEqual([]);
     }, 90000);
 
+    it('when lines are added to an order on hold and it is released, then fraud scores and settles them and inventory reserves the cleared one, each as its own role', async () => {
+      const cmd = aSubmitOrder({ lines: [{ sku: WIDGET, name: 'Espresso machine', quantity: 1, unitPriceMinor: 250000, weightGrams: 9000 }] });
+      await stack.publish('io.oms.commands.SubmitOrder', cmd);
+      await saga.waitForState(cmd.orderId, 'On_Hold');
+      const add = await saga.addLine(cmd.orderId, { sku: WIDGET, name: 'Widget', quantity: 1, unitPriceMinor: 1500, weightGrams: 200 });
+      await eventually('line scored', async () => (await stack.db('fraud_line_checks').where({ order_id: cmd.orderId }).first()) ?? null);
+      await saga.releaseHold(cmd.orderId); // fraud reads order_lines; inventory reads fraud_line_checks on the order's pass
+      await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+      expect((await saga.reservations(cmd.orderId)).map((r) => r.line_id).sort()).toEqual([`A-${add.eventId}`, null].sort());
+      expect(stack.messages((m) => dlqs.includes(m.topic))).toEqual([]);
+    }, 90000);
+
     it('when an order awaiting shipment is cancelled, then every service records its compensation', async () => {
       const before = await saga.stock(WIDGET);
       const cmd = widgetOrder();

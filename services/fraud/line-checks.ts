@@ -1,9 +1,11 @@
 import type { OrderRow } from '../../shared/order-store';
-import type { OrderFacts } from './rules';
+import type { FraudDecision, OrderFacts } from './rules';
 
 /** What fraud reads of an order to score an added line: its state, and the facts of its own check. */
 export type LineOrderRow = Pick<OrderRow, 'order_id' | 'state' | 'version' | 'currency' | 'customer' | 'shipping_address'> & {
   billing_country: string | null;
+  /** An operator released the order from a hold (fraud_checks.decision). */
+  released: boolean;
   /** The facts its own check scored; null for an order checked before they were kept (migration 013). */
   facts: OrderFacts | null;
 };
@@ -26,3 +28,21 @@ export function factsOfOrderRow(order: LineOrderRow, at: number): OrderFacts {
     recentOrders: { customer: 0, email: 0, paymentToken: 0 },
   };
 }
+
+/**
+ * What an added line's assessment means for the line, where its order stands. A review on an order
+ * an operator released counts as passed: the operator has vouched for the order, and only a fail
+ * refuses its lines. Stored in fraud_line_checks.decision as `stored`.
+ */
+export type LineOutcome = 'passed' | 'released' | 'failed' | 'refused_for_review' | 'waits_for_release';
+
+export function lineOutcome(decision: FraudDecision, order: { state: 'Processing' | 'On_Hold'; released: boolean }): LineOutcome {
+  if (decision === 'passed') return 'passed';
+  if (decision === 'failed') return 'failed';
+  if (order.state === 'On_Hold') return 'waits_for_release';
+  return order.released ? 'released' : 'refused_for_review';
+}
+
+export const STORED_DECISION: Record<LineOutcome, 'passed' | 'released' | 'failed' | 'review'> = {
+  passed: 'passed', released: 'released', failed: 'failed', refused_for_review: 'review', waits_for_release: 'review',
+};
