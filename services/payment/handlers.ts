@@ -13,9 +13,13 @@ const payload = (p: PaymentRow, version: number) => ({
 });
 
 /**
- * Stock is held: authorize what the reserved lines cost minus what is already authorized. For an
- * added line that is the increase only; the earlier authorization stays, and a declined increase
- * names the line (PaymentDeclined.forLineId) so that only the line is refused.
+ * Stock is held: authorize what the reserved lines cost minus what is already authorized. The
+ * order's own reservation asks for its placed lines only, even when an added line is reserved by
+ * then: every added line has its own InventoryReserved and asks for its own raise, so a card that
+ * takes the order but not the line declines the line alone (before the 26th session one
+ * authorization covered both, and its decline cancelled the order). For an added line that is the
+ * increase only; the earlier authorization stays, and a declined increase names the line
+ * (PaymentDeclined.forLineId) so that only the line is refused.
  */
 export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules): Handler<'io.oms.inventory.InventoryReserved'> => async (ctx, e) => {
   await PaymentLedger.of(ctx).settle(e.orderId); // the authorized amount below must count this chunk's earlier authorizations
@@ -23,7 +27,7 @@ export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules):
   if (!read || read.order.state !== 'Processing') return ctx.log.info({ state: read?.order.state }, 'not authorizing: order is not Processing');
   const { order, settled: { wholeReserved, reserved, authorizedMinor } } = read;
   if (!wholeReserved) return;
-  const asked = e.forLineId === null ? reserved : await linesRaisedFor(ctx, e.orderId, e.forLineId, reserved);
+  const asked = e.forLineId === null ? reserved.filter((l) => l.origin === 'placed') : await linesRaisedFor(ctx, e.orderId, e.forLineId, reserved);
   if (asked.length === 0) return;
   const needed = priceLines(order, asked, rules).breakdown.totalMinor - authorizedMinor;
   if (needed <= 0) return;

@@ -104,4 +104,22 @@ describe('an added line whose raised authorization is declined', () => {
     expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Lamp', quantity: 2 }, { sku: LAMP, name: 'Lamp', quantity: 1 }]);
     await eventually('the bulb released', async () => (await saga.stock(BULB))!.reserved === 0);
   }, 120_000);
+
+  it('when a line is reserved before payment authorizes the order and the card takes the order but not the line, then the order is authorized and only the line refused', async () => {
+    await stack.stopService(payment); // the placed lines and the added line are both held before payment sees either
+    // a card of its own (the simulated gateway sums a token's authorizations): 6495 fits 7002, 6495 + 4330 does not
+    const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Lamp', quantity: 2, unitPriceMinor: 3000, weightGrams: 1200 }], payment: { method: 'card', token: 'tok_limit_7002', billingCountry: 'US' } });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await eventually('placed lines reserved', async () => (await saga.reservations(cmd.orderId)).length === 1);
+    const add = await saga.addLine(cmd.orderId, { sku: BULB, name: 'Bulb', quantity: 4, unitPriceMinor: 1000, weightGrams: 100 });
+    const lineId = `A-${add.eventId}`;
+    await eventually('line reserved', async () => (await saga.reservations(cmd.orderId)).length === 2);
+
+    payment = await stack.startService(stack.service('payment'));
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    await eventually('line refused', async () => (await stack.db('order_lines').where({ order_id: cmd.orderId, line_id: lineId, status: 'refused' }).first()) ?? null);
+    expect((await saga.payments(cmd.orderId)).map((p) => `${p.operation}:${p.status}:${p.amount_minor}`)).toEqual(['authorize:approved:6495', 'authorize:declined:4330']);
+    expect(await saga.order(cmd.orderId)).toMatchObject({ total_minor: 6495, cancel_reason: null });
+    await eventually('the bulbs released', async () => (await saga.stock(BULB))!.reserved === 0);
+  }, 120_000);
 });
