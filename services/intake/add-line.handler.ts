@@ -17,8 +17,9 @@ export const addedLineId = (cmd: AddLineItem) => `A-${cmd.eventId}`;
 
 /**
  * Add a line before fulfillment is requested: re-price with it and announce LineItemAdded, which
- * inventory reserves and payment authorizes (the increase only). Otherwise the line is stored
- * refused with its reason and nothing else changes.
+ * fraud scores, inventory reserves and payment authorizes (the increase only). Otherwise the line
+ * is stored refused with its reason, LineItemRefused tells the customer's notification (the order
+ * is not re-priced, its version stays), and nothing else changes.
  */
 export const addLineItem = (rules: PricingRules): Handler<'io.oms.commands.AddLineItem'> => async (ctx, cmd) => {
   const read = await ChunkOrderReads.of(ctx).lockWithLines(cmd.orderId);
@@ -29,7 +30,8 @@ export const addLineItem = (rules: PricingRules): Handler<'io.oms.commands.AddLi
   const candidate = { line_id: lineId, sku: cmd.line.sku, name: cmd.line.name, quantity: cmd.line.quantity, unit_price_minor: cmd.line.unitPriceMinor, weight_grams: cmd.line.weightGrams, status: 'pending' as const, origin: 'added' as const };
   const priced = priceLines(order, [...lines, candidate], rules);
 
-  const refusal = !LINE_ADDABLE_STATES.includes(order.state)
+  const addable = LINE_ADDABLE_STATES.includes(order.state);
+  const refusal = !addable
     ? `lines can be added until fulfillment is requested; the order is ${order.state}`
     : [...validateLine(cmd.line, 'line'), ...priced.problems].map((r) => r.message).join('; ') || null;
   const pricedLine = priced.lines.find((l) => l.lineId === lineId)!;
@@ -41,6 +43,10 @@ export const addLineItem = (rules: PricingRules): Handler<'io.oms.commands.AddLi
   });
   if (refusal) {
     ctx.log.info({ lineId, refusal }, 'line refused');
+    await ctx.emit('io.oms.orders.LineItemRefused', {
+      lineId, sku: storableText(cmd.line.sku), reasonCode: addable ? 'invalid_line' : 'not_addable', reason: refusal,
+      totalMinor: order.total_minor, currency: order.currency, orderVersion: order.version,
+    });
     return;
   }
 

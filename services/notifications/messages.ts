@@ -23,6 +23,8 @@ const LINE_REFUSAL_TEXT: Record<string, string> = {
   payment_declined: 'the payment for it was declined',
   fraud_rejected: 'the store could not accept it',
   fraud_review: 'the store could not accept it',
+  not_addable: 'your order can no longer be changed',
+  invalid_line: 'the item could not be added as sent',
 };
 export const customerLineRefusalText = (reasonCode: string): string => LINE_REFUSAL_TEXT[reasonCode] ?? 'the store could not accept it';
 

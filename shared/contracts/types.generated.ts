@@ -323,10 +323,10 @@ export interface LineItemRefused {
   producer: string;
   /** Order version the event was produced against (0 for commands). */
   orderVersion: number;
-  /** The refused line (LineItemAdded's line.lineId). */
+  /** The refused line, as order_lines stores it (LineItemAdded's line.lineId when it was announced). */
   lineId: string;
   sku: string;
-  /** Why the line was refused: out_of_stock, payment_declined, fraud_rejected (the order with the line fails the fraud rules) or fraud_review (it would need a review). */
+  /** Why the line was refused: out_of_stock, payment_declined, fraud_rejected (the order with the line fails the fraud rules), fraud_review (it would need a review), or, for a line refused as its AddLineItem arrived (never announced), not_addable (the order is past Processing) or invalid_line (the line failed validation or pricing). */
   reasonCode: string;
   /** Readable reason, as stored on the line. */
   reason: string;

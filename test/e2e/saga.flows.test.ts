@@ -350,6 +350,10 @@ describe('order saga, all services running', () => {
     expect(line.refused_reason).toContain('until fulfillment is requested; the order is Awaiting_Shipment');
     expect(line.line_id).toBe(`A-${add.eventId}`);
     expect((await saga.order(cmd.orderId)).total_minor).toBe(total);
+    const [refused] = await eventually('LineItemRefused', async () => saga.events(cmd.orderId, 'io.oms.orders.LineItemRefused'));
+    expect(refused!.value).toMatchObject({ lineId: line.line_id, sku: TEA, reasonCode: 'not_addable', totalMinor: total });
+    const [notice] = await eventually('line notice', async () => saga.events(cmd.orderId, 'io.oms.notifications.CustomerNotification').filter((m) => m.value!.kind === 'LINE_REFUSED'));
+    expect(notice!.value!.body).toBe(`Hello Ada Lovelace, we could not add ${TEA} to your order ${cmd.channelOrderRef}: your order can no longer be changed. Your order goes on without it, and you are not charged for it.`);
   });
 
   it('when a channel\'s two AddLineItem event ids share their first characters (time-ordered ids, UUIDv7), then each is its own line with its own stored outcome', async () => {
@@ -363,6 +367,8 @@ describe('order saga, all services running', () => {
       return rows.length === 2 ? rows : null;
     });
     expect(lines.every((l) => l.refused_reason.includes('until fulfillment is requested'))).toBe(true);
+    // one notice per refused line: a notification is unique per order, kind and line
+    await eventually('two line notices', async () => saga.events(cmd.orderId, 'io.oms.notifications.CustomerNotification').filter((m) => m.value!.kind === 'LINE_REFUSED').length === 2);
   });
 
   it('when the warehouse reports a shipment for an unknown order, then it is recorded as refused and the consumer goes on', async () => {
