@@ -29,7 +29,7 @@ export const onAddedLineSettled = (rules: PricingRules) =>
     (ctx, e) => requestFulfillmentWhenReady(ctx, e.orderId, rules),
   );
 
-/** An added line refused after it was reserved: the order may now be ready without it. */
+/** An added line refused (by fraud, stock or payment, or as it arrived): the order may now be ready without it. */
 export const onLineItemRefused = (rules: PricingRules): Handler<'io.oms.orders.LineItemRefused'> => (ctx, e) => requestFulfillmentWhenReady(ctx, e.orderId, rules);
 
 /** Warehouse: dispatched → Shipped with carrier and tracking. Unknown or cancelled orders are refused in the history. */

@@ -19,7 +19,8 @@ export const addedLineId = (cmd: AddLineItem) => `A-${cmd.eventId}`;
  * Add a line before fulfillment is requested: re-price with it and announce LineItemAdded, which
  * fraud scores, inventory reserves and payment authorizes (the increase only). Otherwise the line
  * is stored refused with its reason, LineItemRefused tells the customer's notification (the order
- * is not re-priced, its version stays), and nothing else changes.
+ * is not re-priced, its version stays; nothing for a cancelled or rejected order), and nothing
+ * else changes.
  */
 export const addLineItem = (rules: PricingRules): Handler<'io.oms.commands.AddLineItem'> => async (ctx, cmd) => {
   const read = await ChunkOrderReads.of(ctx).lockWithLines(cmd.orderId);
@@ -43,6 +44,8 @@ export const addLineItem = (rules: PricingRules): Handler<'io.oms.commands.AddLi
   });
   if (refusal) {
     ctx.log.info({ lineId, refusal }, 'line refused');
+    // an ended order tells nothing more: its customer was told it was cancelled or rejected
+    if (order.state === 'Cancelled' || order.state === 'Rejected') return;
     await ctx.emit('io.oms.orders.LineItemRefused', {
       lineId, sku: storableText(cmd.line.sku), reasonCode: addable ? 'invalid_line' : 'not_addable', reason: refusal,
       totalMinor: order.total_minor, currency: order.currency, orderVersion: order.version,

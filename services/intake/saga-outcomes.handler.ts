@@ -41,7 +41,7 @@ export const onInventoryUnavailable = (rules: PricingRules): Handler<'io.oms.inv
   await refuseAddedLine(ctx, e.orderId, e.forLineId, 'out_of_stock', `could not be reserved: ${summary}`, rules);
 };
 
-/** LineItemRefused.reasonCode: what refused the line. */
+/** LineItemRefused.reasonCode of a line refused after it was announced (add-line.handler.ts refuses at the door: not_addable, invalid_line). */
 type LineRefusalCode = 'out_of_stock' | 'payment_declined' | 'fraud_rejected' | 'fraud_review';
 
 /**

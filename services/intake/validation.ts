@@ -1,6 +1,7 @@
 import type { Address, OrderLineInput, RejectionReason, SubmitOrder } from '../../shared/contracts/types.generated';
 import { isSupportedCurrency } from '../../shared/money';
 import { UUID } from '../../shared/uuid';
+import { isValidSku } from '../../shared/sku';
 
 /** Rules a SubmitOrder must meet; pure, so every rejection reason is unit-tested. */
 export const LIMITS = { maxLines: 100, maxQuantity: 10_000, maxText: 200 } as const;
@@ -10,7 +11,6 @@ export const PAYMENT_METHODS = ['card', 'wallet', 'invoice'] as const;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const PHONE = /^\+[1-9]\d{6,14}$/;
 const COUNTRY = /^[A-Z]{2}$/;
-const SKU = /^[A-Za-z0-9._-]{1,64}$/;
 const CONTROL = /\p{Cc}/u;
 /** Bytes a btree index entry of the order store can take, with room to spare (Postgres: 2704). */
 const MAX_INDEXED_BYTES = 2000;
@@ -110,7 +110,7 @@ function nulAt(v: unknown, path: string): string | null {
 
 export function validateLine(l: OrderLineInput, f: string): RejectionReason[] {
   const out: Reasons = [];
-  if (!SKU.test(l.sku)) out.push(reason(`${f}.sku`, 'invalid', `${f}.sku must be 1-64 letters, digits, dot, dash or underscore`));
+  if (!isValidSku(l.sku)) out.push(reason(`${f}.sku`, 'invalid', `${f}.sku must be 1-64 letters, digits, dot, dash or underscore`));
   text(out, `${f}.name`, l.name);
   if (l.name.includes('\u0000')) out.push(reason(`${f}.name`, 'invalid', `${f}.name contains a NUL character (U+0000), which the order store cannot hold`));
   if (l.quantity < 1 || l.quantity > LIMITS.maxQuantity) out.push(reason(`${f}.quantity`, 'out_of_range', `${f}.quantity must be between 1 and ${LIMITS.maxQuantity}`));

@@ -78,7 +78,7 @@ export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (
   });
 };
 
-/** An added line refused after it was reserved (its raised authorization declined): its stock goes back. */
+/** An added line refused: any stock it holds goes back (a line refused before it was reserved holds none). */
 export const onLineItemRefused: Handler<'io.oms.orders.LineItemRefused'> = async (ctx, e) => {
   StockBook.of(ctx).queueSettlement(ctx, e.orderId, async (stock) => {
     const { ids } = stock.releaseLine(e.orderId, e.lineId);

@@ -1,5 +1,6 @@
 import { customerCancelText } from '../../shared/customer-cancel-text';
 import { recordCompensation } from '../../shared/order-store';
+import { isValidSku } from '../../shared/sku';
 import type { Handler } from '../../shared/runner/handler';
 import { customerLineRefusalText } from './messages';
 import { NotificationBatch } from './notification-batch';
@@ -30,7 +31,8 @@ export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (
     then: (sent) => recordCompensation(ctx.trx, e.orderId, 'customer', sent ? 'notified' : 'not_notified'),
   });
 };
-/** An added line refused after it was announced: the customer is told the order goes on without it, once per line. */
+/** An added line refused (after it was announced, or as it arrived): the customer is told the order goes on without it, once per line. */
 export const onLineItemRefused: Handler<'io.oms.orders.LineItemRefused'> = async (ctx, e) => {
-  NotificationBatch.queue(ctx, { orderId: e.orderId, kind: 'LINE_REFUSED', about: e.lineId, facts: { item: e.sku, reason: customerLineRefusalText(e.reasonCode) } });
+  // a line refused at the door was never validated: its SKU reaches the customer only if it is one
+  NotificationBatch.queue(ctx, { orderId: e.orderId, kind: 'LINE_REFUSED', about: e.lineId, facts: { item: isValidSku(e.sku) ? e.sku : 'an item', reason: customerLineRefusalText(e.reasonCode) } });
 };

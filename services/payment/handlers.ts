@@ -14,8 +14,8 @@ const payload = (p: PaymentRow, version: number) => ({
 
 /**
  * Stock is held: authorize what the reserved lines cost minus what is already authorized. The
- * order's own reservation asks for its placed lines only, even when an added line is reserved by
- * then: every added line has its own InventoryReserved and asks for its own raise, so a card that
+ * order's own reservation asks for its placed lines only (or for all the reserved lines, when
+ * those cost less), even when an added line is reserved by then: every added line has its own InventoryReserved and asks for its own raise, so a card that
  * takes the order but not the line declines the line alone (before the 26th session one
  * authorization covered both, and its decline cancelled the order). For an added line that is the
  * increase only; the earlier authorization stays, and a declined increase names the line
@@ -27,9 +27,18 @@ export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules):
   if (!read || read.order.state !== 'Processing') return ctx.log.info({ state: read?.order.state }, 'not authorizing: order is not Processing');
   const { order, settled: { wholeReserved, reserved, authorizedMinor } } = read;
   if (!wholeReserved) return;
-  const asked = e.forLineId === null ? reserved.filter((l) => l.origin === 'placed') : await linesRaisedFor(ctx, e.orderId, e.forLineId, reserved);
-  if (asked.length === 0) return;
-  const needed = priceLines(order, asked, rules).breakdown.totalMinor - authorizedMinor;
+  const price = (lines: OrderLineRow[]) => priceLines(order, lines, rules).breakdown.totalMinor;
+  let total: number;
+  if (e.forLineId === null) {
+    // prices do not add up line by line (a line can bring free shipping or a promotion's threshold): never ask more than all the reserved lines cost
+    total = Math.min(price(reserved.filter((l) => l.origin === 'placed')), price(reserved));
+  } else {
+    if (authorizedMinor === 0 && (await orderAuthorizationDeclined(ctx, e.orderId))) return ctx.log.info({ lineId: e.forLineId }, 'not raising: the order\'s own authorization was declined, and the order is being cancelled');
+    const asked = await linesRaisedFor(ctx, e.orderId, e.forLineId, reserved);
+    if (asked.length === 0) return;
+    total = price(asked);
+  }
+  const needed = total - authorizedMinor;
   if (needed <= 0) return;
   const idempotencyKey = `authorize:${e.eventId}`;
   const result = await gateway.authorize({ idempotencyKey, amountMinor: needed, currency: order.currency, method: order.payment_method, token: order.payment_token ?? '' });
@@ -39,6 +48,11 @@ export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules):
   const forLineId = e.forLineId !== null && authorizedMinor > 0 ? e.forLineId : null;
   await ctx.emit('io.oms.payments.PaymentDeclined', { ...payload(p, order.version), reasonCode: result.reasonCode, message: result.message, forLineId });
 };
+
+/** The order's own authorization (not a line's raise) was declined: intake cancels the order. */
+async function orderAuthorizationDeclined(ctx: HandlerContext, orderId: string): Promise<boolean> {
+  return (await PaymentLedger.of(ctx).paymentsOf(orderId)).some((p) => p.operation === 'authorize' && p.status === 'declined' && p.for_line_id === null);
+}
 
 /**
  * What an added line's raise pays for: the reserved lines up to this one, in the order they were

@@ -326,7 +326,7 @@ export interface LineItemRefused {
   /** The refused line, as order_lines stores it (LineItemAdded's line.lineId when it was announced). */
   lineId: string;
   sku: string;
-  /** Why the line was refused: out_of_stock, payment_declined, fraud_rejected (the order with the line fails the fraud rules), fraud_review (it would need a review), or, for a line refused as its AddLineItem arrived (never announced), not_addable (the order is past Processing) or invalid_line (the line failed validation or pricing). */
+  /** Why the line was refused: out_of_stock, payment_declined, fraud_rejected (the order with the line fails the fraud rules), fraud_review (it would need a review), or, for a line refused as its AddLineItem arrived (never announced), not_addable (fulfillment was already requested) or invalid_line (the line failed validation or pricing). Nothing is sent for a line added to a cancelled or rejected order. */
   reasonCode: string;
   /** Readable reason, as stored on the line. */
   reason: string;

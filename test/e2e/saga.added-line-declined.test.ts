@@ -122,4 +122,19 @@ describe('an added line whose raised authorization is declined', () => {
     expect(await saga.order(cmd.orderId)).toMatchObject({ total_minor: 6495, cancel_reason: null });
     await eventually('the bulbs released', async () => (await saga.stock(BULB))!.reserved === 0);
   }, 120_000);
+
+  it('when the added line makes the order cheaper (free shipping from 5000) and the card covers only the cheaper total, then the order is authorized for it with both lines', async () => {
+    await stack.stopService(payment);
+    // the lamp alone: 4950 + tax 408 + shipping 599 = 5957; with a 100 bulb: 5050 + tax 417, shipping free = 5467; the card's limit is 5500
+    const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Lamp', quantity: 1, unitPriceMinor: 4950, weightGrams: 100 }], payment: { method: 'card', token: 'tok_limit_5500', billingCountry: 'US' } });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await eventually('placed lines reserved', async () => (await saga.reservations(cmd.orderId)).length === 1);
+    await saga.addLine(cmd.orderId, { sku: BULB, name: 'Bulb', quantity: 1, unitPriceMinor: 100, weightGrams: 100 });
+    await eventually('line reserved', async () => (await saga.reservations(cmd.orderId)).length === 2);
+
+    payment = await stack.startService(stack.service('payment'));
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    expect((await saga.payments(cmd.orderId)).map((p) => `${p.operation}:${p.status}:${p.amount_minor}`)).toEqual(['authorize:approved:5467']);
+    expect(await saga.order(cmd.orderId)).toMatchObject({ total_minor: 5467, cancel_reason: null });
+  }, 120_000);
 });
