@@ -7,12 +7,12 @@ export interface Accounting {
   /** Submitted orders that are missing from the status store or not in a terminal state. */
   lost: number;
   notTerminal: Record<string, number>;
-  /** Effects that happened twice: reservations, payment operations, fulfilments, notifications, applied transitions. */
+  /** Effects that happened twice: reservations, payment operations, fulfilments, notifications, applied transitions (an added line's reservation, raise and notice are its own). */
   duplicatedEffects: number;
   duplicates: Record<string, number>;
   /** SKUs whose stock does not balance: on-hand ≠ initial − committed, or reserved ≠ open reservations. */
   stockMismatches: number;
-  /** Settled orders whose effects contradict their state (Delivered without one capture, Cancelled still holding stock). */
+  /** Settled orders whose effects contradict their state (Delivered without its total captured, Cancelled still holding stock, a refused line holding stock). */
   inconsistent: Record<string, number>;
   outcome: Record<string, number>;
 }
@@ -37,13 +37,18 @@ export async function account(h: FaultHarness): Promise<Accounting> {
   const any = 'order_id = ANY(?::uuid[])';
   const duplicates = {
     reservations: await count(h, `SELECT count(*) AS n FROM (SELECT order_id FROM reservations WHERE ${any} GROUP BY order_id, coalesce(line_id, '') HAVING count(*) > 1) x`, ids),
-    payments: await count(h, `SELECT count(*) AS n FROM (SELECT order_id FROM payments WHERE ${any} AND status = 'approved' GROUP BY order_id, operation HAVING count(*) > 1) x`, ids),
+    // an authorization per order and per added line's raise; a capture, void or refund per authorization (its key names it)
+    payments: await count(h, `SELECT count(*) AS n FROM (SELECT order_id FROM payments WHERE ${any} AND status = 'approved'
+                                GROUP BY order_id, operation, CASE WHEN operation = 'authorize' THEN coalesce(for_line_id, '') ELSE idempotency_key END HAVING count(*) > 1) x`, ids),
     fulfillments: await count(h, `SELECT count(*) AS n FROM (SELECT order_id FROM fulfillments WHERE ${any} GROUP BY order_id HAVING count(*) > 1) x`, ids),
-    notifications: await count(h, `SELECT count(*) AS n FROM (SELECT order_id FROM notifications WHERE ${any} GROUP BY order_id, kind HAVING count(*) > 1) x`, ids),
+    notifications: await count(h, `SELECT count(*) AS n FROM (SELECT order_id FROM notifications WHERE ${any} GROUP BY order_id, kind, about HAVING count(*) > 1) x`, ids),
     transitions: await count(h, `SELECT count(*) AS n FROM (SELECT order_id FROM order_status_history WHERE ${any} AND NOT refused GROUP BY order_id, to_state HAVING count(*) > 1) x`, ids),
   };
   const inconsistent = {
-    deliveredWithoutOneCapture: await count(h, `SELECT count(*) AS n FROM orders o WHERE o.${any} AND o.state = 'Delivered' AND (SELECT count(*) FROM payments p WHERE p.order_id = o.order_id AND p.operation = 'capture' AND p.status = 'approved') <> 1`, ids),
+    // one capture per authorization, together exactly the order's total (its refused lines not in it)
+    deliveredWithoutTotalCaptured: await count(h, `SELECT count(*) AS n FROM orders o WHERE o.${any} AND o.state = 'Delivered' AND (SELECT coalesce(sum(p.amount_minor), 0) FROM payments p WHERE p.order_id = o.order_id AND p.operation = 'capture' AND p.status = 'approved') <> o.total_minor`, ids),
+    deliveredWithPendingLine: await count(h, `SELECT count(*) AS n FROM orders o WHERE o.${any} AND o.state = 'Delivered' AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.order_id AND l.status = 'pending')`, ids),
+    refusedLineHolding: await count(h, `SELECT count(*) AS n FROM reservations r JOIN order_lines l ON l.order_id = r.order_id AND l.line_id = r.line_id WHERE r.${any} AND r.status <> 'released' AND l.status = 'refused'`, ids),
     deliveredWithoutCommittedStock: await count(h, `SELECT count(*) AS n FROM orders o WHERE o.${any} AND o.state = 'Delivered' AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = o.order_id AND r.status = 'committed')`, ids),
     cancelledStillHolding: await count(h, `SELECT count(*) AS n FROM orders o WHERE o.${any} AND o.state = 'Cancelled' AND EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = o.order_id AND r.status = 'held')`, ids),
     cancelledButCaptured: await count(h, `SELECT count(*) AS n FROM orders o WHERE o.${any} AND o.state = 'Cancelled' AND EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id AND p.operation = 'capture' AND p.status = 'approved') AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id AND p.operation = 'refund' AND p.status = 'approved')`, ids),

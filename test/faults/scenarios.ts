@@ -89,7 +89,9 @@ export const postgresRestart: Scenario = {
 /**
  * 4. Every topic's messages re-sent (same bytes, same eventId): a quarter at once, a tenth a few
  * seconds later, after newer events (reordered across topics); every tenth order cancelled at a
- * random moment, racing its reservation, payment or shipment.
+ * random moment, racing its reservation, payment or shipment; and another tenth given an added
+ * line at a random moment, racing its fraud check, reservation, payment or fulfilment (the line
+ * is scored, reserved and paid for, or refused).
  */
 export const duplicatesAndReordering: Scenario = {
   name: 'duplicates, redeliveries, reordering, racing cancels',
@@ -123,11 +125,21 @@ export const duplicatesAndReordering: Scenario = {
         ),
       );
     }
-    await Promise.all(cancels);
+    const additions: Promise<void>[] = [];
+    for (let i = 5; i < h.orderIds.length; i += 10) {
+      const orderId = h.orderIds[i]!;
+      const line = { sku: h.skus[i % h.skus.length]!, name: 'Added item', quantity: 1, unitPriceMinor: 500, weightGrams: 100 };
+      additions.push(
+        sleep(Math.random() * 8000).then(() =>
+          h.send(() => h.traffic.send('io.oms.commands.AddLineItem', [{ key: orderId, value: { ...h.traffic.envelope(orderId), line, requestedBy: 'fault-suite' } }], 'orderCommands')),
+        ),
+      );
+    }
+    await Promise.all([...cancels, ...additions]);
     await h.waitAllSettled(total, 60_000);
     await chaos.disconnect();
     await Promise.all(pending);
-    console.log(`  ${copies} messages re-sent, ${cancels.length} cancels raced`);
+    console.log(`  ${copies} messages re-sent, ${cancels.length} cancels and ${additions.length} added lines raced`);
     return { startedAt, endedAt: Date.now() };
   },
 };
