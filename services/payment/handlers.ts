@@ -61,12 +61,14 @@ async function orderAuthorizationDeclined(ctx: HandlerContext, orderId: string):
  * declined raise is this line's alone. Empty when the line is not reserved (refused meanwhile).
  */
 async function linesRaisedFor(ctx: HandlerContext, orderId: string, lineId: string, reserved: OrderLineRow[]): Promise<OrderLineRow[]> {
-  const at = reserved.findIndex((l) => l.line_id === lineId);
+  // the placed lines always, whatever the order of the rows: a line added in the SubmitOrder's own intake chunk has the same added_at
+  const added = reserved.filter((l) => l.origin === 'added');
+  const at = added.findIndex((l) => l.line_id === lineId);
   if (at < 0) return [];
   const declined = new Set((await PaymentLedger.of(ctx).paymentsOf(orderId))
     .filter((p) => p.operation === 'authorize' && p.status === 'declined' && p.for_line_id !== null)
     .map((p) => p.for_line_id));
-  return reserved.slice(0, at + 1).filter((l) => !declined.has(l.line_id));
+  return [...reserved.filter((l) => l.origin === 'placed'), ...added.slice(0, at + 1).filter((l) => !declined.has(l.line_id))];
 }
 
 /**

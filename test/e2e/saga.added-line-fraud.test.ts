@@ -20,6 +20,7 @@ describe('fraud scores an added line before its stock is held', () => {
   const groups = ['intake', 'inventory', 'payment', 'notifications', 'fraud', 'fulfillment'].map((s) => `g-${stack.prefix}-${s}`);
   let fulfillment: Awaited<ReturnType<TestStack['startService']>>;
   let fraud: Awaited<ReturnType<TestStack['startService']>>;
+  let intake: Awaited<ReturnType<TestStack['startService']>>;
 
   const bulb = { sku: BULB, name: 'Bulb', quantity: 1, unitPriceMinor: 1000, weightGrams: 100 };
   const chandelier = { sku: CHANDELIER, name: 'Chandelier', quantity: 1, unitPriceMinor: 200000, weightGrams: 5000 };
@@ -28,7 +29,8 @@ describe('fraud scores an added line before its stock is held', () => {
   beforeAll(async () => {
     await stack.provision();
     await stack.watch(ALL_TOPICS.map((t) => stack.topic(t)));
-    for (const s of ['intake', 'inventory', 'payment', 'notifications'] as const) await stack.startService(stack.service(s));
+    intake = await stack.startService(stack.service('intake'));
+    for (const s of ['inventory', 'payment', 'notifications'] as const) await stack.startService(stack.service(s));
     fraud = await stack.startService(stack.service('fraud'));
     fulfillment = await stack.startService(stack.service('fulfillment'));
     for (const sku of [LAMP, BULB, CHANDELIER, YACHT]) await saga.setStock(sku, 20);
@@ -192,5 +194,22 @@ describe('fraud scores an added line before its stock is held', () => {
     await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
     const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
     expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Espresso machine', quantity: 1 }, { sku: BULB, name: 'Bulb', quantity: 1 }]);
+  }, 120_000);
+
+  it('when a line is added in its order\'s own intake transaction (one added_at for both), then its raise still asks for it and the order ships with it', async () => {
+    await stack.stopService(intake); // the SubmitOrder and the AddLineItem wait, and intake takes them in one chunk
+    const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Lamp', quantity: 2, unitPriceMinor: 3000, weightGrams: 1200 }] });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    const add = await saga.addLine(cmd.orderId, bulb);
+    intake = await stack.startService(stack.service('intake'));
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    const lines = await stack.db('order_lines').where({ order_id: cmd.orderId }).select('line_id', 'added_at', 'status');
+    expect(new Set(lines.map((l) => l.added_at.getTime())).size).toBe(1); // the case under test: line ids alone order the rows, and 'A-…' sorts before 'L1'
+    expect(lines.find((l) => l.line_id === `A-${add.eventId}`)!.status).toBe('active');
+    const order = await saga.order(cmd.orderId);
+    const approved = (await saga.payments(cmd.orderId)).filter((p) => p.operation === 'authorize' && p.status === 'approved');
+    expect(approved.reduce((sum, p) => sum + Number(p.amount_minor), 0)).toBe(order.total_minor);
+    const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
+    expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Lamp', quantity: 2 }, { sku: BULB, name: 'Bulb', quantity: 1 }]);
   }, 120_000);
 });
