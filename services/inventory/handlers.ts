@@ -80,6 +80,7 @@ export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (
 
 /** An added line refused: any stock it holds goes back (a line refused before it was reserved holds none). */
 export const onLineItemRefused: Handler<'io.oms.orders.LineItemRefused'> = async (ctx, e) => {
+  await ChunkOrderReads.of(ctx).lock(e.orderId); // the saga's lock order (order row, reservations, stock), as a cancellation's: without it a refusal and a reservation deadlocked
   StockBook.of(ctx).queueSettlement(ctx, e.orderId, async (stock) => {
     const { ids } = stock.releaseLine(e.orderId, e.lineId);
     if (ids.length) await ctx.emit('io.oms.inventory.InventoryReleased', { reservationIds: ids, reason: `line_refused:${e.reasonCode}`, orderVersion: e.orderVersion });
