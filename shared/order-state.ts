@@ -33,6 +33,9 @@ export const allowedFrom = (to: OrderState): OrderState[] =>
 
 export const isTerminal = (s: OrderState) => TRANSITIONS[s].length === 0;
 
+/** Ended without a delivery (cancelled or rejected): its customer was told, and its total and lines stay as they ended. Delivered is terminal too, but not this. */
+export const isCalledOff = (s: OrderState) => s === 'Cancelled' || s === 'Rejected';
+
 export interface Cause {
   eventId: string;
   type: string; // record short name, e.g. FraudCheckPassed

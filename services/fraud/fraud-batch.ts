@@ -6,7 +6,7 @@ import { preparedRows, queuePreparedRead, queuePreparedWrite } from '../../share
 import { Cause, transitionOrders, TransitionResult } from '../../shared/order-state';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
-import { factsOfOrderRow, lineOutcome, LineOrderRow, type LineOutcome, STORED_DECISION } from './line-checks';
+import { LINE_ORDER_COLUMNS, lineFacts, lineOutcome, LineOrderRow, type LineOutcome, STORED_DECISION } from './line-checks';
 import { assessOrder, FraudAssessment, FraudRules, OrderFacts } from './rules';
 
 const KINDS = ['customer', 'email', 'payment_token'] as const;
@@ -141,8 +141,7 @@ export class FraudBatch implements ChunkFlush {
     if (this.queuedLines.length === 0) return;
     const orderIds = [...new Set(this.queuedLines.map((l) => l.event.orderId))];
     const rows = await preparedRows<LineOrderRow & { checked_lines: string[] }>(this.trx, 'fraud_line_orders',
-      `SELECT o.order_id, o.state, o.version, o.currency, o.customer, o.shipping_address,
-              coalesce(o.billing_country, o.billing_address->>'country') AS billing_country, c.facts, coalesce(c.decision = 'released', false) AS released,
+      `SELECT ${LINE_ORDER_COLUMNS},
               ARRAY(SELECT f.line_id FROM fraud_line_checks f WHERE f.order_id = o.order_id) AS checked_lines
          FROM orders o LEFT JOIN fraud_checks c ON c.order_id = o.order_id
         WHERE o.order_id = ANY(:orderIds::uuid[])`,
@@ -154,8 +153,7 @@ export class FraudBatch implements ChunkFlush {
       if (!order || (order.state !== 'Processing' && order.state !== 'On_Hold')) return { event, then, check: { scored: false, why: `the order is ${order?.state ?? 'unknown'}, not past the fraud gate` } };
       // released with the order by an operator before fraud got to it (or scored already): the outcome stands
       if (order.checked_lines.includes(event.line.lineId)) return { event, then, check: { scored: false, why: 'the line has an outcome already' } };
-      const facts = { ...(order.facts ?? factsOfOrderRow(order, event.occurredAt)), totalMinor: event.pricing.totalMinor };
-      const assessment = assessOrder(facts, this.rules);
+      const assessment = assessOrder(lineFacts(order, event.pricing.totalMinor, event.occurredAt), this.rules);
       return { event, then, check: { scored: true, assessment, outcome: lineOutcome(assessment.decision, { state: order.state, released: order.released }), orderVersion: order.version } };
     });
     const scored = checked.flatMap((c) => (c.check.scored ? [{ event: c.event, assessment: c.check.assessment, decision: STORED_DECISION[c.check.outcome] }] : []));

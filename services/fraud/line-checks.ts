@@ -10,13 +10,20 @@ export type LineOrderRow = Pick<OrderRow, 'order_id' | 'state' | 'version' | 'cu
   facts: OrderFacts | null;
 };
 
+/** The columns of LineOrderRow, from `orders o LEFT JOIN fraud_checks c` (flushLines and the release read the same). */
+export const LINE_ORDER_COLUMNS = `o.order_id, o.state, o.version, o.currency, o.customer, o.shipping_address,
+       coalesce(o.billing_country, o.billing_address->>'country') AS billing_country, c.facts, coalesce(c.decision = 'released', false) AS released`;
+
+/** What an added line is scored on: the facts of its order's own check (or of its row) with the order's total as it stands with the line. */
+export const lineFacts = (order: LineOrderRow, totalMinor: number, at: number): OrderFacts => ({ ...(order.facts ?? factsOfOrderRow(order, at)), totalMinor });
+
 /**
  * The facts of an order checked before its facts were kept, as far as the order row has them (the
  * billing country as the check takes it: the payment's, else the billing address's), but no
- * velocity counts (the order was
- * counted in its window at its own check). The new-customer age is taken at the line's time.
+ * velocity counts (the order was counted in its window at its own check). The new-customer age is
+ * taken at the line's time.
  */
-export function factsOfOrderRow(order: LineOrderRow, at: number): OrderFacts {
+function factsOfOrderRow(order: LineOrderRow, at: number): OrderFacts {
   return {
     totalMinor: 0,
     currency: order.currency,

@@ -1,5 +1,5 @@
 import type { HandlerContext } from '../../shared/runner/handler';
-import { factsOfOrderRow, lineOutcome, type LineOrderRow, STORED_DECISION } from './line-checks';
+import { LINE_ORDER_COLUMNS, lineFacts, lineOutcome, type LineOrderRow, STORED_DECISION } from './line-checks';
 import { assessOrder, type FraudRules } from './rules';
 
 type PendingLineRow = LineOrderRow & { line_id: string; decision: string | null; total_minor: number };
@@ -15,8 +15,7 @@ type PendingLineRow = LineOrderRow & { line_id: string; decision: string | null;
  */
 export async function settleLinesAtRelease(ctx: HandlerContext, orderId: string, rules: FraudRules, releasedBy: string[], orderVersion: number): Promise<void> {
   const { rows } = (await ctx.trx.raw(
-    `SELECT l.line_id, f.decision, o.order_id, o.state, o.version, o.currency, o.customer, o.shipping_address, o.total_minor,
-            coalesce(o.billing_country, o.billing_address->>'country') AS billing_country, c.facts, true AS released
+    `SELECT l.line_id, f.decision, o.total_minor, ${LINE_ORDER_COLUMNS}
        FROM order_lines l JOIN orders o ON o.order_id = l.order_id
        LEFT JOIN fraud_checks c ON c.order_id = l.order_id
        LEFT JOIN fraud_line_checks f ON f.order_id = l.order_id AND f.line_id = l.line_id
@@ -31,8 +30,8 @@ export async function settleLinesAtRelease(ctx: HandlerContext, orderId: string,
   const unscored = rows.filter((r) => r.decision === null);
   if (unscored.length === 0) return;
   const order = unscored[0]!;
-  const assessment = assessOrder({ ...(order.facts ?? factsOfOrderRow(order, Date.now())), totalMinor: Number(order.total_minor) }, rules);
-  const outcome = lineOutcome(assessment.decision, { state: 'Processing', released: true });
+  const assessment = assessOrder(lineFacts(order, Number(order.total_minor), Date.now()), rules);
+  const outcome = lineOutcome(assessment.decision, { state: 'Processing', released: order.released });
   const reasons = outcome === 'failed' ? assessment.reasons : [...assessment.reasons, ...releasedBy];
   await ctx.trx('fraud_line_checks')
     .insert(unscored.map((r) => ({ order_id: orderId, line_id: r.line_id, score: assessment.score, decision: STORED_DECISION[outcome], reasons: JSON.stringify(reasons) })))

@@ -1,6 +1,6 @@
 import type { AddLineItem } from '../../shared/contracts/types.generated';
 import { permanent } from '../../shared/errors';
-import { LINE_ADDABLE_STATES } from '../../shared/order-state';
+import { isCalledOff, LINE_ADDABLE_STATES } from '../../shared/order-state';
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
 import { priceLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
@@ -45,7 +45,7 @@ export const addLineItem = (rules: PricingRules): Handler<'io.oms.commands.AddLi
   if (refusal) {
     ctx.log.info({ lineId, refusal }, 'line refused');
     // an ended order tells nothing more: its customer was told it was cancelled or rejected
-    if (order.state === 'Cancelled' || order.state === 'Rejected') return;
+    if (isCalledOff(order.state)) return;
     await ctx.emit('io.oms.orders.LineItemRefused', {
       lineId, sku: storableText(cmd.line.sku), reasonCode: addable ? 'invalid_line' : 'not_addable', reason: refusal,
       totalMinor: order.total_minor, currency: order.currency, orderVersion: order.version,

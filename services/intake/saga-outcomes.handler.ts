@@ -1,5 +1,6 @@
 import type { FraudCheckFailed, FraudReviewRequired, InventoryReserved, InventoryUnavailable, PaymentDeclined } from '../../shared/contracts/types.generated';
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
+import { isCalledOff } from '../../shared/order-state';
 import { priceLines } from '../../shared/order-store';
 import type { PricingRules } from '../../shared/pricing';
 import { type Handler, type HandlerContext, onlyWhen } from '../../shared/runner/handler';
@@ -54,7 +55,7 @@ async function refuseAddedLine(ctx: HandlerContext, orderId: string, lineId: str
   if (!read) return;
   const { order, lines } = read;
   // a cancelled order keeps the total and version it was cancelled with: its stock is released anyway
-  if (order.state === 'Cancelled' || order.state === 'Rejected') return ctx.log.info({ lineId, state: order.state }, 'line not refused: the order has ended');
+  if (isCalledOff(order.state)) return ctx.log.info({ lineId, state: order.state }, 'line not refused: the order has ended');
   const line = lines.find((l) => l.line_id === lineId);
   if (!line || line.status === 'refused') return ctx.log.info({ lineId, status: line?.status }, 'line not refused: unknown, or refused already');
   await ctx.trx('order_lines').where({ order_id: orderId, line_id: lineId }).update({ status: 'refused', refused_reason: reason, line_total_minor: 0, discount_minor: 0 });

@@ -33,8 +33,9 @@ export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules):
     // prices do not add up line by line (a line can bring free shipping or a promotion's threshold): never ask more than all the reserved lines cost
     total = Math.min(price(reserved.filter((l) => l.origin === 'placed')), price(reserved));
   } else {
-    if (authorizedMinor === 0 && (await orderAuthorizationDeclined(ctx, e.orderId))) return ctx.log.info({ lineId: e.forLineId }, 'not raising: the order\'s own authorization was declined, and the order is being cancelled');
-    const asked = await linesRaisedFor(ctx, e.orderId, e.forLineId, reserved);
+    const declined = (await PaymentLedger.of(ctx).paymentsOf(e.orderId)).filter((p) => p.operation === 'authorize' && p.status === 'declined');
+    if (authorizedMinor === 0 && declined.some((p) => p.for_line_id === null)) return ctx.log.info({ lineId: e.forLineId }, 'not raising: the order\'s own authorization was declined, and the order is being cancelled');
+    const asked = linesRaisedFor(e.forLineId, reserved, new Set(declined.map((p) => p.for_line_id)));
     if (asked.length === 0) return;
     total = price(asked);
   }
@@ -49,26 +50,18 @@ export const authorizeReserved = (gateway: PaymentGateway, rules: PricingRules):
   await ctx.emit('io.oms.payments.PaymentDeclined', { ...payload(p, order.version), reasonCode: result.reasonCode, message: result.message, forLineId });
 };
 
-/** The order's own authorization (not a line's raise) was declined: intake cancels the order. */
-async function orderAuthorizationDeclined(ctx: HandlerContext, orderId: string): Promise<boolean> {
-  return (await PaymentLedger.of(ctx).paymentsOf(orderId)).some((p) => p.operation === 'authorize' && p.status === 'declined' && p.for_line_id === null);
-}
-
 /**
  * What an added line's raise pays for: the reserved lines up to this one, in the order they were
  * added (the lines after it are asked for by their own InventoryReserved), without the added lines
  * whose own raise the gateway declined (intake's refusal of them may not have landed yet). So a
  * declined raise is this line's alone. Empty when the line is not reserved (refused meanwhile).
  */
-async function linesRaisedFor(ctx: HandlerContext, orderId: string, lineId: string, reserved: OrderLineRow[]): Promise<OrderLineRow[]> {
+function linesRaisedFor(lineId: string, reserved: OrderLineRow[], declinedLines: Set<string | null>): OrderLineRow[] {
   // the placed lines always, whatever the order of the rows: a line added in the SubmitOrder's own intake chunk has the same added_at
   const added = reserved.filter((l) => l.origin === 'added');
   const at = added.findIndex((l) => l.line_id === lineId);
   if (at < 0) return [];
-  const declined = new Set((await PaymentLedger.of(ctx).paymentsOf(orderId))
-    .filter((p) => p.operation === 'authorize' && p.status === 'declined' && p.for_line_id !== null)
-    .map((p) => p.for_line_id));
-  return [...reserved.filter((l) => l.origin === 'placed'), ...added.slice(0, at + 1).filter((l) => !declined.has(l.line_id))];
+  return [...reserved.filter((l) => l.origin === 'placed'), ...added.slice(0, at + 1).filter((l) => !declinedLines.has(l.line_id))];
 }
 
 /**
