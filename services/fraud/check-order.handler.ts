@@ -1,5 +1,6 @@
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
 import type { Handler } from '../../shared/runner/handler';
+import { announceLineCheck } from './check-line.handler';
 import { FraudBatch } from './fraud-batch';
 import { settleLinesAtRelease } from './release-lines';
 import type { FraudRules } from './rules';
@@ -10,12 +11,13 @@ export const checkOrder = (rules: FraudRules): Handler<'io.oms.orders.OrderPlace
   if (!order || order.state !== 'Pending') return ctx.log.info({ state: order?.state }, 'order no longer pending; fraud check skipped');
 
   // assessed and moved with the chunk's other orders: the velocity window is recorded and counted for all at once
-  const queued = FraudBatch.of(ctx, rules).queue(ctx, e, async ({ decision, score, reasons }, moved) => {
+  const queued = FraudBatch.of(ctx, rules).queue(ctx, e, order, async ({ decision, score, reasons }, moved, linesAddedBefore) => {
     ctx.log.info({ decision, score, reasons }, 'fraud assessed');
     if (decision === 'failed') return ctx.emit('io.oms.fraud.FraudCheckFailed', { score, reasons, forLineId: null, orderVersion: order.version });
     if (!moved?.applied) return;
     if (decision === 'passed') await ctx.emit('io.oms.fraud.FraudCheckPassed', { score, reasons, forLineId: null, orderVersion: moved.version });
     else await ctx.emit('io.oms.fraud.FraudReviewRequired', { score, reasons, forLineId: null, orderVersion: moved.version });
+    for (const { lineId, check } of linesAddedBefore) await announceLineCheck(ctx, lineId, check);
   });
   if (!queued) ctx.log.info('order already assessed in this chunk; repeated OrderPlaced skipped');
 };

@@ -15,11 +15,20 @@ type Kind = (typeof KINDS)[number];
 interface Queued {
   order: OrderPlaced;
   cause: Cause;
+  /** The order's total now, when lines were added to it before this check (its version is past the OrderPlaced's); else null. */
+  linesAddedBefore: { totalMinor: number } | null;
   /**
    * Runs in message order with the order's assessment and, unless it failed, the outcome of its
-   * move (Processing when passed, On_Hold for review; the moves are made together).
+   * move (Processing when passed, On_Hold for review; the moves are made together), and the checks
+   * of the lines added before it that were scored with it.
    */
-  then: (assessment: FraudAssessment, moved: TransitionResult | null) => Promise<void>;
+  then: (assessment: FraudAssessment, moved: TransitionResult | null, lines: EarlyLineCheck[]) => Promise<void>;
+}
+
+/** An added line that reached fraud before its order's check (the OrderPlaced dead-lettered, then replayed), scored with it. */
+export interface EarlyLineCheck {
+  lineId: string;
+  check: LineCheck & { scored: true };
 }
 
 /** An added line's check: scored, or why not (its order is not past the gate, or the line has an outcome already). */
@@ -50,11 +59,16 @@ export class FraudBatch implements ChunkFlush {
     return ctx.chunkScoped('fraud.batch', () => new FraudBatch(ctx.trx, rules));
   }
 
-  /** False when the chunk already assesses this order (another OrderPlaced for it): one assessment per order. */
-  queue(ctx: HandlerContext, order: OrderPlaced, then: Queued['then']): boolean {
+  /**
+   * False when the chunk already assesses this order (another OrderPlaced for it): one assessment
+   * per order. `current` is the order's row as locked: a version past the OrderPlaced's means lines
+   * were added before this check.
+   */
+  queue(ctx: HandlerContext, order: OrderPlaced, current: { version: number; total_minor: number }, then: Queued['then']): boolean {
     if (this.queuedOrders.has(orderKey(order.orderId))) return false;
     this.queuedOrders.add(orderKey(order.orderId));
-    this.queued.push({ order, cause: ctx.cause, then });
+    const linesAddedBefore = current.version !== order.orderVersion ? { totalMinor: Number(current.total_minor) } : null;
+    this.queued.push({ order, cause: ctx.cause, linesAddedBefore, then });
     return true;
   }
 
@@ -102,7 +116,7 @@ export class FraudBatch implements ChunkFlush {
     const count = new Map(rows.map((r) => [`${orderKey(r.order_id)}/${r.kind}`, r.n]));
     const recent = (orderId: string, kind: Kind) => count.get(`${orderKey(orderId)}/${kind}`) ?? 0;
 
-    const assessed = this.queued.map(({ order: e, cause, then }) => {
+    const assessed = this.queued.map(({ order: e, cause, linesAddedBefore, then }) => {
       const facts: OrderFacts = {
         totalMinor: e.pricing.totalMinor,
         currency: e.currency,
@@ -113,7 +127,7 @@ export class FraudBatch implements ChunkFlush {
         placedAt: e.occurredAt,
         recentOrders: { customer: recent(e.orderId, 'customer'), email: recent(e.orderId, 'email'), paymentToken: recent(e.orderId, 'payment_token') },
       };
-      return { e, cause, then, facts, assessment: assessOrder(facts, this.rules) };
+      return { e, cause, then, facts, linesAddedBefore, assessment: assessOrder(facts, this.rules) };
     });
     // the facts stay with the check: an added line is scored on them, with the order's new total
     await queueWrite(this.trx, this.trx('fraud_checks')
@@ -128,7 +142,45 @@ export class FraudBatch implements ChunkFlush {
       options: { reason: decision === 'review' ? `fraud review: ${reasons.join(', ')}` : undefined },
     })));
     const moved = new Map(moving.map((a, i) => [a, moves[i]!]));
-    for (const a of assessed) await a.then(a.assessment, moved.get(a) ?? null);
+    const passedWithLines = assessed.flatMap((a) => {
+      const move = moved.get(a);
+      return a.linesAddedBefore && a.assessment.decision === 'passed' && move?.applied ? [{ orderId: a.e.orderId, facts: a.facts, totalMinor: a.linesAddedBefore.totalMinor, orderVersion: move.version }] : [];
+    });
+    const early = await this.scoreLinesAddedBefore(passedWithLines);
+    for (const a of assessed) await a.then(a.assessment, moved.get(a) ?? null, early.get(orderKey(a.e.orderId)) ?? []);
+  }
+
+  /**
+   * The pending lines of orders that just passed, added before their check and not scored (their
+   * LineItemAdded reached fraud while the order was Pending, so it was left for this check), scored
+   * together on the order's total as it stands, as a release scores them. A line whose
+   * LineItemAdded is in this chunk is left to flushLines; one whose LineItemAdded is still to come
+   * finds its outcome there. An order held for review leaves its lines to the release.
+   */
+  private async scoreLinesAddedBefore(orders: { orderId: string; facts: OrderFacts; totalMinor: number; orderVersion: number }[]): Promise<Map<string, EarlyLineCheck[]>> {
+    const early = new Map<string, EarlyLineCheck[]>();
+    if (orders.length === 0) return early;
+    const inChunk = new Set(this.queuedLines.map(({ event }) => `${orderKey(event.orderId)}/${event.line.lineId}`));
+    const rows = await preparedRows<{ order_id: string; line_id: string }>(this.trx, 'fraud_lines_added_before_check',
+      `SELECT l.order_id, l.line_id FROM order_lines l
+        WHERE l.order_id = ANY(:orderIds::uuid[]) AND l.origin = 'added' AND l.status = 'pending'
+          AND NOT EXISTS (SELECT 1 FROM fraud_line_checks f WHERE f.order_id = l.order_id AND f.line_id = l.line_id)
+        ORDER BY l.added_at, l.line_id`,
+      { orderIds: orders.map((o) => o.orderId) },
+    );
+    const records: { order_id: string; line_id: string; score: number; decision: string; reasons: string }[] = [];
+    for (const o of orders) {
+      const key = orderKey(o.orderId);
+      const lineIds = rows.filter((r) => orderKey(r.order_id) === key && !inChunk.has(`${key}/${r.line_id}`)).map((r) => r.line_id);
+      if (lineIds.length === 0) continue;
+      const assessment = assessOrder({ ...o.facts, totalMinor: o.totalMinor }, this.rules);
+      const outcome = lineOutcome(assessment.decision, { state: 'Processing', released: false });
+      early.set(key, lineIds.map((lineId) => ({ lineId, check: { scored: true, assessment, outcome, orderVersion: o.orderVersion } })));
+      const { score, reasons } = assessment;
+      for (const lineId of lineIds) records.push({ order_id: o.orderId, line_id: lineId, score, decision: STORED_DECISION[outcome], reasons: JSON.stringify(reasons) });
+    }
+    if (records.length > 0) await queueWrite(this.trx, this.trx('fraud_line_checks').insert(records).onConflict(['order_id', 'line_id']).ignore());
+    return early;
   }
 
   /**
@@ -150,6 +202,7 @@ export class FraudBatch implements ChunkFlush {
     const orders = new Map(rows.map((r) => [orderKey(r.order_id), r]));
     const checked = this.queuedLines.map(({ event, then }): { event: LineItemAdded; then: QueuedLine['then']; check: LineCheck } => {
       const order = orders.get(orderKey(event.orderId));
+      // Pending: the order's own check has not passed (its OrderPlaced dead-lettered, say); if it does, it scores this line with it
       if (!order || (order.state !== 'Processing' && order.state !== 'On_Hold')) return { event, then, check: { scored: false, why: `the order is ${order?.state ?? 'unknown'}, not past the fraud gate` } };
       // released with the order by an operator before fraud got to it (or scored already): the outcome stands
       if (order.checked_lines.includes(event.line.lineId)) return { event, then, check: { scored: false, why: 'the line has an outcome already' } };

@@ -212,4 +212,43 @@ describe('fraud scores an added line before its stock is held', () => {
     const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
     expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Lamp', quantity: 2 }, { sku: BULB, name: 'Bulb', quantity: 1 }]);
   }, 120_000);
+
+  it('when a line reaches fraud before its order (the OrderPlaced dead-lettered, then replayed), then the order\'s check scores it and the order ships with it', async () => {
+    await stack.stopService(fraud);
+    const admin = stack.platform.kafka.admin();
+    await admin.connect();
+    try {
+      const ordersTopic = stack.topic('orders');
+      const ends = async () => new Map((await admin.fetchTopicOffsets(ordersTopic)).map((p) => [p.partition, Number(p.offset)]));
+      const before = await ends();
+      const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Lamp', quantity: 1, unitPriceMinor: 3000, weightGrams: 1200 }] });
+      await stack.publish('io.oms.commands.SubmitOrder', cmd);
+      await saga.waitForState(cmd.orderId, 'Pending');
+      const add = await saga.addLine(cmd.orderId, bulb);
+      const lineId = `A-${add.eventId}`;
+      await eventually('LineItemAdded', async () => saga.events(cmd.orderId, 'io.oms.orders.LineItemAdded').length === 1);
+      const [placed] = saga.events(cmd.orderId, 'io.oms.orders.OrderPlaced');
+      // the order's partition got its OrderPlaced and LineItemAdded; fraud's group moves past the first, as past a dead-lettered message
+      const [partition, end] = [...(await ends())].find(([p, offset]) => offset - before.get(p)! === 2)!;
+      await admin.setOffsets({ groupId: `g-${stack.prefix}-fraud`, topic: ordersTopic, partitions: [{ partition, offset: String(end - 1) }] });
+
+      fraud = await stack.startService(stack.service('fraud'));
+      await saga.waitForIdle(groups);
+      expect((await saga.order(cmd.orderId)).state).toBe('Pending');
+      expect(await lineChecks(cmd.orderId)).toEqual({}); // the line is not scored before its order
+
+      await stack.sendRaw('orders', [{ key: cmd.orderId, value: placed!.raw }]); // the replay
+      await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+      expect(await lineChecks(cmd.orderId)).toEqual({ [lineId]: 'passed' });
+      expect((await lineRows(cmd.orderId)).map((l) => [l.line_id, l.status])).toEqual([[lineId, 'active']]);
+      const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
+      expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Lamp', quantity: 1 }, { sku: BULB, name: 'Bulb', quantity: 1 }]);
+      const order = await saga.order(cmd.orderId);
+      const approved = (await saga.payments(cmd.orderId)).filter((p) => p.operation === 'authorize' && p.status === 'approved');
+      expect(approved.reduce((sum, p) => sum + Number(p.amount_minor), 0)).toBe(order.total_minor);
+      expect(saga.events(cmd.orderId, 'io.oms.fraud.FraudCheckPassed').map((m) => m.value!.forLineId)).toEqual([null, lineId]);
+    } finally {
+      await admin.disconnect();
+    }
+  }, 120_000);
 });
