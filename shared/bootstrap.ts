@@ -24,7 +24,8 @@ export function createPlatform(processName: string, env: NodeJS.ProcessEnv = pro
     log,
     db: createDb(config, `oms-${processName}`),
     kafka: createKafka(config, processName, log),
-    codec: new AvroCodec(createSchemaRegistry(config), config.SCHEMA_REGISTRY_TIMEOUT_MS),
+    codec: new AvroCodec(createSchemaRegistry(config), config.SCHEMA_REGISTRY_TIMEOUT_MS, (schema) =>
+      log.warn(schema, 'records of this schema id cannot be read into this release\'s schema: read as written (a newer writer? upgrade this service)')),
   };
 }
 

@@ -34,7 +34,7 @@ type ReadBody = (body: Buffer) => Record<string, unknown>;
  * `=== null` took for a line's id). A record this code has no schema for, or one its schema cannot
  * resolve (a newer writer's enum symbol), is read as written, as before.
  */
-function resolvedReader(writer: Type): ReadBody {
+function resolvedReader(writer: Type, onUnresolvable: (why: string) => void): ReadBody {
   const asWritten: ReadBody = (body) => writer.fromBuffer(body) as Record<string, unknown>;
   const local = writer.name ? findSchemaByRecordName(writer.name) : undefined;
   if (!local) return asWritten;
@@ -43,9 +43,17 @@ function resolvedReader(writer: Type): ReadBody {
   try {
     const resolver = reader.createResolver(writer);
     return (body) => reader.fromBuffer(body, resolver) as Record<string, unknown>;
-  } catch {
+  } catch (err) {
+    onUnresolvable((err as Error).message);
     return asWritten;
   }
+}
+
+/** A schema id whose writer this code's schema cannot resolve: its records are read as written (a newer release's, most likely). */
+export interface UnresolvableSchema {
+  schemaId: number;
+  recordName: string;
+  why: string;
 }
 
 const MAGIC_BYTE = 0;
@@ -113,8 +121,12 @@ export class AvroCodec {
   private readonly types = new Map<number, Type>();
   private readonly readers = new Map<number, ReadBody>();
 
-  /** `timeoutMs`: how long any registry call may go unanswered (SCHEMA_REGISTRY_TIMEOUT_MS). */
-  constructor(private readonly registry: SchemaRegistry, private readonly timeoutMs: number) {}
+  /**
+   * `timeoutMs`: how long any registry call may go unanswered (SCHEMA_REGISTRY_TIMEOUT_MS).
+   * `onUnresolvable`: told once per schema id whose records are read as written, not into this
+   * code's schema, so an operator learns that a newer writer is ahead of this release.
+   */
+  constructor(private readonly registry: SchemaRegistry, private readonly timeoutMs: number, private readonly onUnresolvable: (schema: UnresolvableSchema) => void = () => undefined) {}
 
   /**
    * Waits at most `timeoutMs` for a registry call, then fails it as retriable: a call the
@@ -255,7 +267,7 @@ export class AvroCodec {
   private readerOf(schemaId: number, writer: Type): ReadBody {
     let read = this.readers.get(schemaId);
     if (!read) {
-      read = resolvedReader(writer);
+      read = resolvedReader(writer, (why) => this.onUnresolvable({ schemaId, recordName: writer.name ?? 'unnamed', why }));
       this.readers.set(schemaId, read);
     }
     return read;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { Type } from 'avsc';
-import { AvroCodec, createSchemaRegistry } from '../../shared/contracts/codec';
+import { AvroCodec, createSchemaRegistry, type UnresolvableSchema } from '../../shared/contracts/codec';
 import { newEnvelope } from '../../shared/contracts/envelope';
 import { schemaByRecordName } from '../../shared/contracts/schemas';
 import { subjectFor, topicName } from '../../shared/topics';
@@ -30,7 +30,8 @@ const framed = (id: number, body: Buffer) => {
  * line's id (an order's FraudCheckPassed reserved nothing).
  */
 describe('decoding a record written with an older schema', () => {
-  const codec = new AvroCodec(createSchemaRegistry({ SCHEMA_REGISTRY_URL: registryUrl, SCHEMA_REGISTRY_USERNAME: '', SCHEMA_REGISTRY_PASSWORD: '' }), 10_000);
+  const unresolvable: UnresolvableSchema[] = [];
+  const codec = new AvroCodec(createSchemaRegistry({ SCHEMA_REGISTRY_URL: registryUrl, SCHEMA_REGISTRY_USERNAME: '', SCHEMA_REGISTRY_PASSWORD: '' }), 10_000, (s) => unresolvable.push(s));
   const record = 'io.oms.fraud.FraudCheckPassed';
   const current = schemaByRecordName(record).schema;
   const older = { ...current, fields: current.fields.filter((f) => f.name !== 'forLineId') };
@@ -42,6 +43,7 @@ describe('decoding a record written with an older schema', () => {
     const decoded = await codec.decode(framed(id, Type.forSchema(older as never).toBuffer(value)));
     expect(decoded.recordName).toBe(record);
     expect(decoded.value).toEqual({ ...value, forLineId: null });
+    expect(unresolvable).toEqual([]);
   });
 
   it('when the writer had the current schema, then the record reads as written', async () => {
@@ -50,7 +52,7 @@ describe('decoding a record written with an older schema', () => {
     expect(decoded.value).toEqual({ ...value, forLineId: 'A-1' });
   });
 
-  it('when a newer writer has an enum symbol this code lacks, then the record still reads as written', async () => {
+  it('when a newer writer has an enum symbol this code lacks, then the record still reads as written, and the operator is told once for the schema id', async () => {
     const note = 'io.oms.notifications.CustomerNotification';
     const schema = schemaByRecordName(note).schema;
     const newer = { ...schema, fields: schema.fields.map((f) => (f.name === 'kind' ? { ...f, type: { ...(f.type as object), symbols: [...(f.type as { symbols: string[] }).symbols, 'RETURNED'] } } : f)) };
@@ -59,7 +61,10 @@ describe('decoding a record written with an older schema', () => {
       ...newEnvelope('notifications', orderId), orderId, orderVersion: 3, notificationId: randomUUID(), kind: 'RETURNED', channel: 'EMAIL',
       recipient: 'ada@example.com', subject: 's', body: 'b', carrier: null, trackingNumber: null,
     };
-    const decoded = await codec.decode(framed(id, Type.forSchema(newer as never).toBuffer(notification)));
+    const bytes = framed(id, Type.forSchema(newer as never).toBuffer(notification));
+    const decoded = await codec.decode(bytes);
     expect(decoded.value).toMatchObject({ kind: 'RETURNED', notificationId: notification.notificationId });
+    await codec.decode(bytes);
+    expect(unresolvable).toEqual([{ schemaId: id, recordName: note, why: expect.stringContaining('NotificationKind') }]);
   });
 });
