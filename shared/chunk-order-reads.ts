@@ -18,7 +18,10 @@ interface Prefetched {
  * Only an order with exactly one message in the chunk is served from the prefetch, and only once:
  * a handler writes only its own order's rows, so until that one handler runs nothing has changed
  * them since they were read under the lock. Any later read, and every read of an order with more
- * than one message in the chunk, goes to the database as before.
+ * than one message in the chunk, goes to the database as before. The first lock takes every order
+ * of the chunk all the same, those with several messages too: locked later, one by one in message
+ * order, they made a cycle with another service's chunk that holds one and waits for the other
+ * (deadlocks in the fault suite's redeliveries, where an order often has two messages in a chunk).
  */
 export class ChunkOrderReads {
   private readonly reads: SoleOrderReads<Prefetched>;
@@ -28,7 +31,7 @@ export class ChunkOrderReads {
   }
 
   private constructor(private readonly trx: Knex.Transaction, chunkOrderIds: readonly string[]) {
-    this.reads = new SoleOrderReads(chunkOrderIds);
+    this.reads = new SoleOrderReads(chunkOrderIds, 'every order of the chunk');
   }
 
   /** Locks the order; undefined if it does not exist. */
@@ -78,22 +81,29 @@ export class ChunkOrderReads {
  * exactly one message in the chunk (and the one asked for) in one call of `read`; each of those
  * orders is then served from it once. Safe because only that one message's handler writes the
  * order's rows. Any other read (a second one, or an order with several messages) calls `read`
- * for that order alone.
+ * for that order alone. `firstRead`: 'every order of the chunk' when the first read must take the
+ * orders with several messages too (a lock), though only the sole ones are served from it.
  */
 export class SoleOrderReads<T> {
-  private readonly sole: string[];
+  private readonly sole: Set<string>;
+  private readonly firstReadKeys: string[];
   private prefetched: Map<string, T> | null = null;
 
-  constructor(chunkOrderIds: readonly string[]) {
+  constructor(chunkOrderIds: readonly string[], firstRead: 'sole orders' | 'every order of the chunk' = 'sole orders') {
     const messages = new Map<string, number>();
     for (const id of chunkOrderIds.map(orderKey)) messages.set(id, (messages.get(id) ?? 0) + 1);
-    this.sole = [...messages].filter(([, n]) => n === 1).map(([id]) => id);
+    this.sole = new Set([...messages].filter(([, n]) => n === 1).map(([id]) => id));
+    this.firstReadKeys = firstRead === 'sole orders' ? [...this.sole] : [...messages.keys()];
   }
 
   /** `read` takes order keys and answers by order key; undefined: no such order. */
   async take(orderId: string, read: (orderKeys: string[]) => Promise<Map<string, T>>): Promise<T | undefined> {
     const key = orderKey(orderId);
-    this.prefetched ??= await read(this.sole.includes(key) ? this.sole : [...this.sole, key]);
+    if (!this.prefetched) {
+      const first = await read(this.firstReadKeys.includes(key) ? this.firstReadKeys : [...this.firstReadKeys, key]);
+      // the asked order too: nothing in the chunk has written it before this first read
+      this.prefetched = new Map([...first].filter(([k]) => k === key || this.sole.has(k)));
+    }
     const hit = this.prefetched.get(key);
     if (hit === undefined) return (await read([key])).get(key);
     this.prefetched.delete(key);

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { preparedRows, preparedRowsPair, type PreparedStatement } from './db/prepared-statement';
+import { preparedRows, preparedRowsPair, type PreparedStatement, queuePreparedRead } from './db/prepared-statement';
 import type { Address, Customer, DeliveryPreferences } from './contracts/types.generated';
 import type { OrderState } from './order-state';
 import { getTotalPrice, PricedOrder, PricingRules } from './pricing';
@@ -84,6 +84,15 @@ export async function lockOrdersWithLines(trx: Knex.Transaction, orderIds: reado
 export async function lockOrdersWithSettled(trx: Knex.Transaction, orderIds: readonly string[]): Promise<[Map<string, OrderRow>, Map<string, SettledLines>]> {
   const [orders, settled] = await preparedRowsPair<OrderRow, SettledRow>(trx, lockStatement(orderIds), { name: 'settled_lines_of_orders', sql: SETTLED_LINES_OF_ORDERS, bindings: { orderIds } });
   return [ordersByKey(orders), settledByOrder(orderIds, settled)];
+}
+
+/**
+ * lockOrders with no answer awaited: queued on a pipelined transaction, the transaction's next
+ * statement carries it. For a batch that writes orders only at its flush: its orders are locked in
+ * key order before its statements take any of them in another order.
+ */
+export async function queueLockOrders(trx: Knex.Transaction, orderIds: readonly string[]): Promise<void> {
+  await queuePreparedRead(trx, lockStatement(orderIds), () => undefined);
 }
 
 const lockStatement = (orderIds: readonly string[]): PreparedStatement => ({ name: 'lock_orders', sql: LOCK_ORDERS, bindings: { orderIds } });

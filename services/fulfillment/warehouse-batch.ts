@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { ShipmentDelivered, ShipmentDispatched } from '../../shared/contracts/types.generated';
 import { queuePreparedWrite } from '../../shared/db/prepared-statement';
 import { transitionOrders, TransitionResult } from '../../shared/order-state';
-import { orderKey } from '../../shared/order-store';
+import { orderKey, queueLockOrders } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { extend } from '../../shared/extend';
 
@@ -29,6 +29,9 @@ export class WarehouseBatch implements ChunkFlush {
   async flush(): Promise<void> {
     let pending = this.queued;
     this.queued = [];
+    // a report refused by its guard is decided under a lock taken after the move's; with every order
+    // locked first, in key order, no round of this chunk waits on another service's chunk in a cycle
+    if (pending.length > 0) await queueLockOrders(this.trx, pending.map((r) => r.event.orderId));
     while (pending.length > 0) {
       const round: Report[] = [];
       const later: Report[] = [];

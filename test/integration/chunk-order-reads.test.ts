@@ -30,14 +30,16 @@ describe('ChunkOrderReads (a chunk of saga steps reads its orders at once)', () 
   });
 
   it('holds the locks of the whole chunk from the first read until the transaction ends', async () => {
-    const [a, b] = [await placed(), await placed()];
+    const [a, b, twice] = [await placed(), await placed(), await placed()];
     const other = createDb({ DATABASE_URL: stack.platform.config.DATABASE_URL, DATABASE_POOL_MAX: 1 }, 'chunk-order-reads-test');
     try {
+      const lockedElsewhere = (id: string) => other.transaction((t) => t('orders').where({ order_id: id }).forUpdate().noWait().first());
       await stack.db.transaction(async (trx) => {
-        await ChunkOrderReads.of(new TestChunk(trx, [a, b]).context({ eventId: randomUUID(), orderId: a, type: 'OrderPlaced' })).lock(a);
-        await expect(other.transaction((t) => t('orders').where({ order_id: b }).forUpdate().noWait().first())).rejects.toThrow(/could not obtain lock/);
+        // twice: an order with two messages in the chunk (a redelivery) is locked by the first read as well, in key order with the rest
+        await ChunkOrderReads.of(new TestChunk(trx, [a, b, twice, twice]).context({ eventId: randomUUID(), orderId: a, type: 'OrderPlaced' })).lock(a);
+        for (const id of [b, twice]) await expect(lockedElsewhere(id)).rejects.toThrow(/could not obtain lock/);
       });
-      await expect(other.transaction((t) => t('orders').where({ order_id: b }).forUpdate().noWait().first())).resolves.toMatchObject({ order_id: b });
+      for (const id of [b, twice]) await expect(lockedElsewhere(id)).resolves.toMatchObject({ order_id: id });
     } finally {
       await other.destroy();
     }

@@ -36,11 +36,12 @@ describe('WarehouseBatch (a chunk of warehouse reports applied together)', () =>
     return { emitted: chunk.emitted.map(({ record, orderId, payload }) => ({ record, orderId, orderVersion: payload.orderVersion })), statements: chunk.statements };
   }
 
-  it('applies a chunk of dispatches in one transition statement and one shipment statement, announcing each in message order', async () => {
+  it('applies a chunk of dispatches with a lock of its orders in key order, one transition statement and one shipment statement, announcing each in message order', async () => {
     const orders = [await awaitingShipment(), await awaitingShipment(), await awaitingShipment()];
     const { emitted, statements } = await transactAs(stack.db, null)((trx) => runChunk(trx, orders.map((id) => ({ type: 'ShipmentDispatched' as const, event: dispatched(id) }))));
 
-    expect(statements).toHaveLength(2);
+    expect(statements).toHaveLength(3);
+    expect(statements[0]).toMatch(/^SELECT .* FROM orders WHERE order_id = ANY\(\$1::uuid\[\]\) ORDER BY order_id FOR UPDATE$/); // queued: the transition carries it
     expect(emitted.map((e) => [e.record, e.orderId])).toEqual(orders.map((id) => ['io.oms.fulfillment.OrderShipped', id]));
     for (const id of orders) {
       expect(await saga.order(id)).toMatchObject({ state: 'Shipped' });
