@@ -181,6 +181,12 @@ export class FaultHarness {
     }
   }
 
+  /** Postgres's count of deadlocked transactions in the run's database, and when its counters were last reset (a crash resets them). */
+  async deadlocks(): Promise<{ count: number; since: string | null }> {
+    const r = await retrying(() => this.db.raw(`SELECT deadlocks::int AS n, stats_reset::text AS since FROM pg_stat_database WHERE datname = current_database()`));
+    return { count: Number(r.rows[0].n), since: r.rows[0].since };
+  }
+
   /** Outbox rows of this run not sent yet (their topics carry the run's prefix). */
   async outboxRowsLeft(): Promise<number> {
     const r = await this.db.raw(`SELECT count(*)::int AS n FROM outbox_chunks WHERE topics[1] LIKE ?`, [`${this.runId}.%`]);

@@ -37,6 +37,8 @@ export interface ScenarioResult {
   poisonNotDeadLettered: number;
   dlqWithoutReason: number;
   processRestarts: number;
+  /** Transactions Postgres aborted as deadlocked during the scenario (pg_stat_database): every chunk takes its orders in key order first, so none. */
+  deadlocks: number;
   seconds: number;
   details: Record<string, unknown>;
   /** One line, for a scenario that failed: where its orders stopped. */
@@ -49,6 +51,7 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const h = new FaultHarness(scenario.name);
   h.expectedOrders = ORDERS;
   await h.start();
+  const deadlocksBefore = await h.deadlocks();
   h.startProgress();
   try {
     await h.publishOrders(ORDERS, (published) => scenario.withEveryBatch?.(h, published) ?? Promise.resolve());
@@ -71,6 +74,7 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       poisonNotDeadLettered,
       dlqWithoutReason: dlq.withoutReason,
       processRestarts: h.restarts,
+      deadlocks: deadlocksSince(deadlocksBefore, await h.deadlocks()),
       seconds: Math.round((Date.now() - began) / 1000),
       details: { outcome: accounting.outcome, notTerminal: accounting.notTerminal, duplicates: accounting.duplicates, inconsistent: accounting.inconsistent, dlqMessages: dlq.messages, dlqByReason: dlq.byReason, poisonSent: poison, lagAtEnd: lag, faultSeconds: Math.round((window.endedAt - window.startedAt) / 100) / 10 },
     };
@@ -86,10 +90,14 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   }
 }
 
+/** Deadlocks between two readings; after a crash of Postgres (its counters reset), those since the restart. */
+const deadlocksSince = (before: { count: number; since: string | null }, after: { count: number; since: string | null }) =>
+  after.since === before.since ? after.count - before.count : after.count;
+
 /** Zeros the platform promises; for the poison flood, every poison message dead-lettered with a reason. */
 function broken(r: ScenarioResult, poisonExpected: boolean): string[] {
   const problems: string[] = [];
-  for (const k of ['lost', 'duplicatedEffects', 'stockMismatches', 'inconsistentEffects', 'poisonNotDeadLettered', 'dlqWithoutReason'] as const) if (r[k] !== 0) problems.push(`${k}=${r[k]}`);
+  for (const k of ['lost', 'duplicatedEffects', 'stockMismatches', 'inconsistentEffects', 'poisonNotDeadLettered', 'dlqWithoutReason', 'deadlocks'] as const) if (r[k] !== 0) problems.push(`${k}=${r[k]}`);
   if (!poisonExpected && r.dlq !== 0) problems.push(`dlq=${r.dlq}`);
   if (poisonExpected && r.dlq !== POISON) problems.push(`dlq=${r.dlq} of ${POISON}`);
   return problems;
@@ -111,7 +119,7 @@ async function main() {
   console.table(results.map(({ details, diagnosis, ...r }) => r));
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  const summary = results.map(({ scenario, orders, lost, duplicatedEffects, dlq, recoverySeconds }) => ({ scenario, orders, lost, duplicatedEffects, dlq, recoverySeconds }));
+  const summary = results.map(({ scenario, orders, lost, duplicatedEffects, dlq, recoverySeconds, deadlocks }) => ({ scenario, orders, lost, duplicatedEffects, dlq, recoverySeconds, deadlocks }));
   writeFileSync(join(dir, 'latest.json'), JSON.stringify(summary, null, 2) + '\n');
   writeFileSync(join(dir, 'latest-details.json'), JSON.stringify({ at: new Date().toISOString(), gitCommit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(), results }, null, 2) + '\n');
   if (failures.length) {
