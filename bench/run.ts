@@ -208,7 +208,9 @@ async function main() {
     oversoldUnits, outcome, drainMessagesPerSecond,
     peakRssMbByService, cpuSecondsByService: Object.fromEntries(perProcess.map((x) => [x.name, x.cpuSeconds])),
     machineCpu: { ...machineCpu, msPerOrderByComponent: Object.fromEntries(Object.entries(machineCpu.secondsByComponent).map(([c, s]) => [c, Math.round((s / ORDERS) * 1e4) / 10])) },
-    kafkaMessages: messages, kafkaDeliveries: limit.deliveries, transactions, statements, rowWrites, statementsPerOrder: Math.round((statements / limitOrders) * 10) / 10, messagesPerOrder: Math.round((messages / limitOrders) * 10) / 10, deliveriesPerOrder: Math.round((limit.deliveries / limitOrders) * 10) / 10, transactionsPerOrder: Math.round((transactions / limitOrders) * 10) / 10,
+    kafkaMessages: messages, kafkaDeliveries: limit.deliveries, transactions, statements, rowWrites,
+    // a chunk rolled back runs again (a redelivered event found in the inbox, a deadlock, a failed statement): work done twice
+    rolledBackTransactions: xactAfter.rollbacks - xactBefore.rollbacks, deadlocks: xactAfter.deadlocks - xactBefore.deadlocks, statementsPerOrder: Math.round((statements / limitOrders) * 10) / 10, messagesPerOrder: Math.round((messages / limitOrders) * 10) / 10, deliveriesPerOrder: Math.round((limit.deliveries / limitOrders) * 10) / 10, transactionsPerOrder: Math.round((transactions / limitOrders) * 10) / 10,
     hopsP50Ms, limit, lagSeries, publishSeconds,
     startedAt: new Date(started).toISOString(), gitCommit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
   };
@@ -229,6 +231,7 @@ async function main() {
     'machine CPU ms per order': JSON.stringify(result.machineCpu.msPerOrderByComponent),
     'machine busy / steal': `${result.machineCpu.busyShare} / ${result.machineCpu.stealShare} over ${result.machineCpu.windowSeconds} s`,
     'messages / deliveries / transactions / statements per order': `${result.messagesPerOrder} / ${result.deliveriesPerOrder} / ${result.transactionsPerOrder} / ${result.statementsPerOrder}`,
+    'transactions rolled back / deadlocks': `${result.rolledBackTransactions} / ${result.deadlocks}`,
     'limit: Kafka / SQL / both, s': `${limit.kafkaSeconds.toFixed(1)} / ${limit.dbSeconds.toFixed(1)} / ${limit.seconds.toFixed(1)}`,
   });
   const seconds = (list: SecondOfRun[]) => list.slice(0, 8).map((x) => `${x.second}: ${x.p50Ms}/${x.p99Ms}`).join(', ');
@@ -299,8 +302,8 @@ async function waitForNoLag(admin: Admin, runId: string, topicsByService: Record
 }
 
 async function dbCounters(p: ReturnType<typeof createPlatform>) {
-  const r = (await p.db.raw('SELECT xact_commit, tup_inserted + tup_updated + tup_deleted AS rows FROM pg_stat_database WHERE datname = current_database()')).rows[0];
-  return { xacts: Number(r.xact_commit), rows: Number(r.rows) };
+  const r = (await p.db.raw('SELECT xact_commit, xact_rollback, deadlocks, tup_inserted + tup_updated + tup_deleted AS rows FROM pg_stat_database WHERE datname = current_database()')).rows[0];
+  return { xacts: Number(r.xact_commit), rollbacks: Number(r.xact_rollback), deadlocks: Number(r.deadlocks), rows: Number(r.rows) };
 }
 
 main().catch((err) => {
