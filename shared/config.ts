@@ -122,7 +122,7 @@ export const settings = {
     schema: z.coerce.number().int().min(6000).max(300000),
   }),
   RUNNER_STALL_TIMEOUT_MS: setting({
-    doc: 'A service instance whose Kafka consumer shows no sign of life this long (no fetch started, no error logged by its Kafka client, no crash-and-restart, no chunk or retry of its own) is taken as hung: it logs a fatal line and the fleet process exits with code 1 for its supervisor to restart it, as when kafkajs gives up. A running consumer fetches at least every RUNNER_FETCH_MAX_WAIT_MS (at most 5 s), and while the broker is unreachable its client logs errors, so an outage alone does not count. 0 = never (10000 or more otherwise).',
+    doc: 'A service instance whose Kafka consumer shows no sign of life this long (no fetch started, no error logged by its Kafka client, no crash-and-restart, no chunk or retry of its own) is taken as hung, and so is a batch in hand that makes no progress this long (no chunk of its own, no retry, no client error): it logs a fatal line and the fleet process exits with code 1 for its supervisor to restart it, as when kafkajs gives up. A running consumer fetches at least every RUNNER_FETCH_MAX_WAIT_MS (at most 5 s), and while the broker is unreachable its client logs errors, so an outage alone does not count. 0 = never (10000 or more otherwise).',
     default: '180000',
     schema: z.coerce.number().int().refine((ms) => ms === 0 || ms >= 10000, 'must be 0 (never) or at least 10000'),
   }),

@@ -19,7 +19,7 @@ import { ChunkCoalescer } from './chunk-coalescer';
 import { InboxPruner } from './inbox-pruner';
 import { PeriodicTask } from './periodic-task';
 import { OffsetCommitter } from './offset-committer';
-import { StallWatchdog, watchConsumer } from './stall-watchdog';
+import { type BatchWatch, type StallKind, StallWatchdog, watchConsumer } from './stall-watchdog';
 import { type DeadLetter, sendToDlq } from './dlq';
 import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition } from './handler';
 import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay, writeOutbox } from './outbox';
@@ -154,7 +154,7 @@ export class ConsumerRunner {
     );
     this.offsets = new OffsetCommitter(this.consumer, config.RUNNER_COMMIT_INTERVAL_MS, this.log.child({ component: 'offset-committer' }));
     this.topics = new Map(service.consumes.map((k) => [topicName(k, config.KAFKA_TOPIC_PREFIX), TOPICS[k].records]));
-    this.watchdog = new StallWatchdog(config.RUNNER_STALL_TIMEOUT_MS, (quietMs) => this.stalled(quietMs));
+    this.watchdog = new StallWatchdog(config.RUNNER_STALL_TIMEOUT_MS, (quietMs, what) => this.stalled(quietMs, what));
   }
 
   get name(): string {
@@ -183,7 +183,7 @@ export class ConsumerRunner {
     });
     watchConsumer(this.consumer, this.watchdog);
     // while the client logs errors (the broker unreachable, a coordinator loading) kafkajs is retrying in its back-off, not hung
-    this.stopWatchingClientErrors = onClientError(this.deps.kafka, () => this.watchdog.alive());
+    this.stopWatchingClientErrors = onClientError(this.deps.kafka, () => this.watchdog.waiting());
     this.watchdog.start();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.offsets.keepOnly(payload.memberAssignment));
     await this.consumer.connect();
@@ -195,7 +195,7 @@ export class ConsumerRunner {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.deps.config.RUNNER_PARTITIONS_CONCURRENCY,
-      eachBatch: (payload) => this.inHand(this.onBatch(payload)),
+      eachBatch: (payload) => this.inHand(this.onWatchedBatch(payload)),
     });
     this.log.info({ topics: [...this.topics.keys()] }, 'consuming');
   }
@@ -206,11 +206,26 @@ export class ConsumerRunner {
     return tracked;
   }
 
-  /** No sign of life from the consumer for RUNNER_STALL_TIMEOUT_MS: handled as kafkajs giving up. */
-  private stalled(quietMs: number): void {
+  /** No sign of life from the consumer, or no progress of a batch in hand, for RUNNER_STALL_TIMEOUT_MS: handled as kafkajs giving up. */
+  private stalled(quietMs: number, what: StallKind): void {
     if (this.stopping) return;
+    if (what === 'batch') {
+      this.log.fatal({ quietMs }, 'a batch in hand has made no progress (no chunk, retry or client error) and is taken as hung');
+      this.deps.onConsumerGaveUp?.(new Error(`a batch of ${this.service.name} made no progress for ${quietMs} ms`));
+      return;
+    }
     this.log.fatal({ quietMs }, 'the Kafka consumer has shown no sign of life (no fetch, client error, restart, chunk or retry) and is taken as hung');
     this.deps.onConsumerGaveUp?.(new Error(`the Kafka consumer of ${this.service.name} showed no sign of life for ${quietMs} ms`));
+  }
+
+  /** onBatch, watched on its own by the stall watchdog until it returns. */
+  private async onWatchedBatch(payload: EachBatchPayload): Promise<void> {
+    const watch = this.watchdog.track();
+    try {
+      await this.onBatch(payload, watch);
+    } finally {
+      watch.done();
+    }
   }
 
   /** Finishes the messages in hand, commits their offsets, leaves the group. */
@@ -241,12 +256,13 @@ export class ConsumerRunner {
    * chunk cannot commit for a non-retriable reason, its messages run one by one, so only the bad
    * one is dead-lettered.
    */
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload, watch: BatchWatch): Promise<void> {
     const { topic, partition } = batch;
     const size = this.deps.config.RUNNER_MAX_BATCH;
     for (let i = 0; i < batch.messages.length; i += size) {
       if (!isRunning() || isStale() || this.stopping) return;
       this.watchdog.alive();
+      watch.progress();
       const chunk = batch.messages.slice(i, i + size);
       const work: Work[] = [];
       const dead: DeadLetter[] = [];
@@ -496,7 +512,9 @@ export class ConsumerRunner {
   private async withRetry<T>(log: Logger, heartbeat: () => Promise<void>, fn: () => Promise<T>, retryUnclassified = true): Promise<T> {
     const { RUNNER_RETRY_INITIAL_MS: initial, RUNNER_RETRY_MAX_MS: max, RUNNER_MAX_UNCLASSIFIED_ATTEMPTS: maxUnclassified } = this.deps.config;
     for (let attempt = 1; ; attempt++) {
-      this.watchdog.alive();
+      // a retry waits on purpose, for whichever batches its chunk holds: all of them are marked; a first attempt is this batch's own progress
+      if (attempt === 1) this.watchdog.alive();
+      else this.watchdog.waiting();
       try {
         return await fn();
       } catch (e) {
@@ -517,7 +535,7 @@ export class ConsumerRunner {
     const until = Date.now() + ms;
     while (Date.now() < until && !this.stopping) {
       await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
-      this.watchdog.alive(); // waiting on purpose
+      this.watchdog.waiting();
       await heartbeat().catch(() => undefined);
     }
   }

@@ -40,4 +40,48 @@ describe('StallWatchdog', () => {
     w.check();
     expect(stalls).toEqual([]);
   });
+
+  describe('a batch in hand, watched on its own (kafkajs fetches from other brokers while one broker\'s batch hangs)', () => {
+    const kinds = (timeoutMs: number) => {
+      const stalls: [number, string][] = [];
+      return { w: new StallWatchdog(timeoutMs, (q, what) => stalls.push([q, what]), clock), stalls };
+    };
+
+    it('when a batch makes no progress while the consumer keeps fetching, then it fires once, for the batch', () => {
+      const { w, stalls } = kinds(1000);
+      now = 0;
+      w.track();
+      for (now = 0; now <= 3000; now += 500) {
+        w.alive(); // fetches from the other brokers
+        w.check();
+      }
+      expect(stalls).toEqual([[1500, 'batch']]);
+    });
+
+    it('when batches progress, or return, then it never fires', () => {
+      const { w, stalls } = kinds(1000);
+      now = 0;
+      const working = w.track();
+      const finished = w.track();
+      finished.done();
+      for (now = 0; now <= 10_000; now += 500) {
+        w.alive();
+        working.progress();
+        w.check();
+      }
+      working.done();
+      expect(stalls).toEqual([]);
+    });
+
+    it('when the runner waits on purpose (a retry\'s back-off, the client\'s errors), then every batch in hand counts as alive', () => {
+      const { w, stalls } = kinds(1000);
+      now = 0;
+      w.track();
+      for (now = 0; now <= 10_000; now += 500) {
+        w.waiting();
+        w.check();
+      }
+      expect(stalls).toEqual([]);
+    });
+  });
 });
