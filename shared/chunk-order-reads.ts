@@ -34,6 +34,14 @@ export class ChunkOrderReads {
     this.reads = new SoleOrderReads(chunkOrderIds, 'every order of the chunk');
   }
 
+  /**
+   * For a step that writes an order row it does not read: holds the lock of every order of the
+   * chunk, taking it now (in key order) if no read has yet, and reads nothing again once it is held.
+   */
+  async holdLocks(orderId: string): Promise<void> {
+    if (!(await this.reads.prime(orderId, (ids) => this.readAll(ids, null)))) await lockOrders(this.trx, [orderKey(orderId)]);
+  }
+
   /** Locks the order; undefined if it does not exist. */
   async lock(orderId: string): Promise<OrderRow | undefined> {
     return (await this.read(orderId, null))?.order;
@@ -87,6 +95,7 @@ export class ChunkOrderReads {
 export class SoleOrderReads<T> {
   private readonly sole: Set<string>;
   private readonly firstReadKeys: string[];
+  private readonly firstReadCovers: Set<string>;
   private prefetched: Map<string, T> | null = null;
 
   constructor(chunkOrderIds: readonly string[], firstRead: 'sole orders' | 'every order of the chunk' = 'sole orders') {
@@ -94,19 +103,33 @@ export class SoleOrderReads<T> {
     for (const id of chunkOrderIds.map(orderKey)) messages.set(id, (messages.get(id) ?? 0) + 1);
     this.sole = new Set([...messages].filter(([, n]) => n === 1).map(([id]) => id));
     this.firstReadKeys = firstRead === 'sole orders' ? [...this.sole] : [...messages.keys()];
+    this.firstReadCovers = new Set(this.firstReadKeys);
+  }
+
+  /**
+   * Makes the first read if none was made, for a caller that writes `orderId` without reading it:
+   * that order is not served from it later. False if the first read does not cover the order.
+   */
+  async prime(orderId: string, read: (orderKeys: string[]) => Promise<Map<string, T>>): Promise<boolean> {
+    const key = orderKey(orderId);
+    if (!this.firstReadCovers.has(key)) return false;
+    this.prefetched ??= this.servedFrom(await read(this.firstReadKeys), null);
+    this.prefetched.delete(key);
+    return true;
   }
 
   /** `read` takes order keys and answers by order key; undefined: no such order. */
   async take(orderId: string, read: (orderKeys: string[]) => Promise<Map<string, T>>): Promise<T | undefined> {
     const key = orderKey(orderId);
-    if (!this.prefetched) {
-      const first = await read(this.firstReadKeys.includes(key) ? this.firstReadKeys : [...this.firstReadKeys, key]);
-      // the asked order too: nothing in the chunk has written it before this first read
-      this.prefetched = new Map([...first].filter(([k]) => k === key || this.sole.has(k)));
-    }
+    this.prefetched ??= this.servedFrom(await read(this.firstReadCovers.has(key) ? this.firstReadKeys : [...this.firstReadKeys, key]), key);
     const hit = this.prefetched.get(key);
     if (hit === undefined) return (await read([key])).get(key);
     this.prefetched.delete(key);
     return hit;
+  }
+
+  /** What the first read serves later: the sole orders, and the one it was read for (nothing in the chunk has written that one before it). */
+  private servedFrom(first: Map<string, T>, readFor: string | null): Map<string, T> {
+    return new Map([...first].filter(([k]) => k === readFor || this.sole.has(k)));
   }
 }

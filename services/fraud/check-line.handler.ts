@@ -17,7 +17,7 @@ import type { FraudRules } from './rules';
  * order's check (FraudBatch).
  */
 export const checkAddedLine = (rules: FraudRules): Handler<'io.oms.orders.LineItemAdded'> => async (ctx, e) => {
-  await ChunkOrderReads.of(ctx).lock(e.orderId); // the state read at the chunk's end stays as read: intake's refusals and cancellations wait
+  await ChunkOrderReads.of(ctx).holdLocks(e.orderId); // the state read at the chunk's end stays as read: intake's refusals and cancellations wait
   FraudBatch.of(ctx, rules).queueLine(e, (check) => announceLineCheck(ctx, e.line.lineId, check));
 };
 

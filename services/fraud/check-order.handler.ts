@@ -27,7 +27,6 @@ export const checkOrder = (rules: FraudRules): Handler<'io.oms.orders.OrderPlace
  * then the lines added to it while it was held are settled (settleLinesAtRelease).
  */
 export const releaseHold = (rules: FraudRules): Handler<'io.oms.commands.ReleaseOrderHold'> => async (ctx, cmd) => {
-  await ChunkOrderReads.of(ctx).lock(cmd.orderId); // the chunk's orders in key order before any is written
   const result = await ctx.transition(cmd.orderId, 'Processing', { onlyFrom: ['On_Hold'], reason: `released by ${cmd.operator}${cmd.note ? `: ${cmd.note}` : ''}` });
   if (!result.applied) return ctx.log.info({ reason: result.reason }, 'release refused');
   const reasons = [`released_by:${cmd.operator}`];

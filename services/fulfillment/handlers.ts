@@ -42,7 +42,7 @@ export const onShipmentDelivered: Handler<'io.oms.warehouse.ShipmentDelivered'> 
 
 /** Cancelled while the warehouse was asked to ship: tell it to stop. */
 export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (ctx, e: OrderCancelled) => {
-  await ChunkOrderReads.of(ctx).lock(e.orderId); // the order row before its fulfilment, as the request took them: a cancellation and a request never wait on each other in a cycle
+  await ChunkOrderReads.of(ctx).holdLocks(e.orderId); // the order row before its fulfilment, as the request took them: a cancellation and a request never wait on each other in a cycle
   const requested = await ctx.trx('fulfillments').where({ order_id: e.orderId, status: 'requested' }).forUpdate().first();
   if (!requested) return recordCompensation(ctx.trx, e.orderId, 'warehouse', 'not_requested');
   await ctx.trx('fulfillments').where({ fulfillment_id: requested.fulfillment_id }).update({ status: 'cancelled', updated_at: ctx.trx.fn.now() });

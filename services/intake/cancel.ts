@@ -1,4 +1,3 @@
-import { ChunkOrderReads } from '../../shared/chunk-order-reads';
 import type { CancelReason } from '../../shared/contracts/types.generated';
 import type { OrderState } from '../../shared/order-state';
 import type { HandlerContext } from '../../shared/runner/handler';
@@ -15,7 +14,6 @@ const ONLY_FROM: Partial<Record<CancelReason, readonly OrderState[]>> = { reserv
  * OrderCancelled, which drives every compensation: release, void/refund, warehouse, customer.
  */
 export async function cancelOrder(ctx: HandlerContext, orderId: string, reason: CancelReason, detail: string | null): Promise<void> {
-  await ChunkOrderReads.of(ctx).lock(orderId); // the chunk's orders in key order before any is written, as every step takes them: no deadlock with another service's chunk
   const result = await ctx.transition(orderId, 'Cancelled', { cancelReason: reason, reason: detail ?? undefined, onlyFrom: ONLY_FROM[reason] });
   if (!result.applied) {
     ctx.log.info({ reason: result.reason }, 'cancellation refused');

@@ -70,7 +70,7 @@ async function linesClearedByFraud(ctx: HandlerContext, orderId: string): Promis
 }
 
 export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (ctx, e) => {
-  await ChunkOrderReads.of(ctx).lock(e.orderId); // locks in the saga's order (order row, reservations, stock): the compensation below writes it
+  await ChunkOrderReads.of(ctx).holdLocks(e.orderId); // locks in the saga's order (order row, reservations, stock): the compensation below writes it
   StockBook.of(ctx).queueSettlement(ctx, e.orderId, async (stock) => {
     const { ids } = stock.settle(e.orderId, 'released');
     await recordCompensation(ctx.trx, e.orderId, 'inventory', ids.length ? 'released' : 'nothing_held');
@@ -80,7 +80,7 @@ export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (
 
 /** An added line refused: any stock it holds goes back (a line refused before it was reserved holds none). */
 export const onLineItemRefused: Handler<'io.oms.orders.LineItemRefused'> = async (ctx, e) => {
-  await ChunkOrderReads.of(ctx).lock(e.orderId); // the saga's lock order (order row, reservations, stock), as a cancellation's: without it a refusal and a reservation deadlocked
+  await ChunkOrderReads.of(ctx).holdLocks(e.orderId); // the saga's lock order (order row, reservations, stock), as a cancellation's: without it a refusal and a reservation deadlocked
   StockBook.of(ctx).queueSettlement(ctx, e.orderId, async (stock) => {
     const { ids } = stock.releaseLine(e.orderId, e.lineId);
     if (ids.length) await ctx.emit('io.oms.inventory.InventoryReleased', { reservationIds: ids, reason: `line_refused:${e.reasonCode}`, orderVersion: e.orderVersion });

@@ -27,7 +27,7 @@ export const onOrderDelivered: Handler<'io.oms.fulfillment.OrderDelivered'> = as
   NotificationBatch.queue(ctx, { orderId: e.orderId, kind: 'DELIVERED', facts: {} });
 };
 export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (ctx, e) => {
-  await ChunkOrderReads.of(ctx).lock(e.orderId); // the compensation below writes the order row: the chunk's orders are locked in key order first, as every step takes them
+  await ChunkOrderReads.of(ctx).holdLocks(e.orderId); // the compensation below writes the order row: the chunk's orders are locked in key order first, as every step takes them
   NotificationBatch.queue(ctx, {
     orderId: e.orderId, kind: 'CANCELLED', facts: { reason: customerCancelText(e.reason) },
     then: (sent) => recordCompensation(ctx.trx, e.orderId, 'customer', sent ? 'notified' : 'not_notified'),

@@ -99,7 +99,7 @@ export const captureShipped = (gateway: PaymentGateway, rules: PricingRules): Ha
 /** Cancelled: void open authorizations, refund captures; record the compensation. */
 export const compensateCancelled = (gateway: PaymentGateway): Handler<'io.oms.orders.OrderCancelled'> => async (ctx, e: OrderCancelled) => {
   // the chunk's orders locked first, in key order, as every other step does: the compensation's update of orders came last, in message order, and deadlocked
-  await ChunkOrderReads.of(ctx).lock(e.orderId);
+  await ChunkOrderReads.of(ctx).holdLocks(e.orderId);
   const payments = await PaymentLedger.of(ctx).paymentsOf(e.orderId);
   const open = openAuthorizations(payments);
   const refunded = new Set(payments.filter((p) => p.operation === 'refund').map((p) => p.idempotency_key.split(':')[1]));

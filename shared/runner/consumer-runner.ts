@@ -19,6 +19,7 @@ import { ChunkCoalescer } from './chunk-coalescer';
 import { InboxPruner } from './inbox-pruner';
 import { PeriodicTask } from './periodic-task';
 import { OffsetCommitter } from './offset-committer';
+import { ChunkOrderReads } from '../chunk-order-reads';
 import { type BatchWatch, type StallKind, StallWatchdog, watchConsumer } from './stall-watchdog';
 import { type DeadLetter, sendToDlq } from './dlq';
 import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition } from './handler';
@@ -478,7 +479,7 @@ export class ConsumerRunner {
   private context(trx: Trx, w: Work, outgoing: OutboxMessage[], scoped: Map<string, ChunkFlush>, chunkOrderIds: readonly string[]): HandlerContext {
     const { envelope } = w;
     const cause = { eventId: envelope.eventId, type: shortName(w.recordName) };
-    return {
+    const ctx: HandlerContext = {
       trx,
       log: w.log,
       source: { topic: w.topic, partition: w.partition, offset: w.message.offset, recordName: w.recordName },
@@ -499,13 +500,18 @@ export class ConsumerRunner {
         const key = (full as { orderId?: string | null }).orderId ?? (full as { sku?: string }).sku ?? '';
         outgoing.push({ topic, message_key: key, message_value: bytes, event_id: (full as { eventId: string }).eventId, record_name: recordName });
       },
-      transition: (orderId, to, extra) => transitionOrder(trx, orderId, to, cause, extra),
+      // the chunk's orders are locked in key order before any is written, whichever step writes first: two services' chunks never wait on each other in a cycle
+      transition: async (orderId, to, extra) => {
+        await ChunkOrderReads.of(ctx).holdLocks(orderId);
+        return transitionOrder(trx, orderId, to, cause, extra);
+      },
       chunkScoped: <T extends ChunkFlush>(key: string, create: () => T): T => {
         if (!scoped.has(key)) scoped.set(key, create());
         return scoped.get(key) as T;
       },
       chunkOrderIds,
     };
+    return ctx;
   }
 
   /** Runs `fn` until it succeeds or fails permanently; heartbeats while it waits. */
