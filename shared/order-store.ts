@@ -40,7 +40,9 @@ const LINE_COLUMNS: (keyof OrderLineRow)[] = ['line_id', 'sku', 'name', 'quantit
 
 // each statement's text made once: a prepared statement is looked up by it on every call
 const LOCK_ORDERS = `SELECT ${ORDER_COLUMNS.join(', ')} FROM orders WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id FOR UPDATE`;
-const LINES_OF_ORDERS = `SELECT order_id, ${LINE_COLUMNS.join(', ')} FROM order_lines WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id, origin = 'added', added_at, line_id`;
+/** An order's lines in the order they were added, the placed ones first: a line added in the SubmitOrder's own intake transaction has the same added_at. */
+export const linesInOrder = (alias = '') => `${alias}origin = 'added', ${alias}added_at, ${alias}line_id`;
+const LINES_OF_ORDERS = `SELECT order_id, ${LINE_COLUMNS.join(', ')} FROM order_lines WHERE order_id = ANY(:orderIds::uuid[]) ORDER BY order_id, ${linesInOrder()}`;
 const SETTLED_LINES_OF_ORDERS = `WITH held AS (SELECT DISTINCT order_id, line_id FROM reservations WHERE order_id = ANY(:orderIds::uuid[]) AND status IN ('held', 'committed')),
           refused AS (SELECT DISTINCT order_id, scope FROM inventory_refusals WHERE order_id = ANY(:orderIds::uuid[])),
           authorized AS (SELECT order_id, sum(amount_minor)::bigint AS minor FROM payments
@@ -56,7 +58,7 @@ const SETTLED_LINES_OF_ORDERS = `WITH held AS (SELECT DISTINCT order_id, line_id
        LEFT JOIN refused ON refused.order_id = l.order_id AND refused.scope = l.line_id
        LEFT JOIN authorized ON authorized.order_id = l.order_id
       WHERE l.order_id = ANY(:orderIds::uuid[])
-      ORDER BY l.order_id, l.origin = 'added', l.added_at, l.line_id`;
+      ORDER BY l.order_id, ${linesInOrder('l.')}`;
 
 /**
  * Locks order rows for the rest of the transaction, in key order (two chunks locking overlapping

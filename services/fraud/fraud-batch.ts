@@ -4,7 +4,7 @@ import { queueWrite } from '../../shared/db/pipelined-transaction';
 import { hashOfKey } from '../../shared/kafka/partitioner';
 import { preparedRows, queuePreparedRead, queuePreparedWrite } from '../../shared/db/prepared-statement';
 import { Cause, transitionOrders, TransitionResult } from '../../shared/order-state';
-import { orderKey } from '../../shared/order-store';
+import { groupByOrder, orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { LINE_ORDER_COLUMNS, lineFacts, lineOutcome, LineOrderRow, type LineOutcome, STORED_DECISION } from './line-checks';
 import { assessOrder, FraudAssessment, FraudRules, OrderFacts } from './rules';
@@ -168,10 +168,11 @@ export class FraudBatch implements ChunkFlush {
         ORDER BY l.added_at, l.line_id`,
       { orderIds: orders.map((o) => o.orderId) },
     );
+    const linesOf = groupByOrder(orders.map((o) => o.orderId), rows, (r) => r.line_id);
     const records: { order_id: string; line_id: string; score: number; decision: string; reasons: string }[] = [];
     for (const o of orders) {
       const key = orderKey(o.orderId);
-      const lineIds = rows.filter((r) => orderKey(r.order_id) === key && !inChunk.has(`${key}/${r.line_id}`)).map((r) => r.line_id);
+      const lineIds = linesOf.get(key)!.filter((lineId) => !inChunk.has(`${key}/${lineId}`));
       if (lineIds.length === 0) continue;
       const assessment = assessOrder({ ...o.facts, totalMinor: o.totalMinor }, this.rules);
       const outcome = lineOutcome(assessment.decision, { state: 'Processing', released: false });

@@ -4,6 +4,8 @@ import type { Housekeeping } from '../../shared/runner/handler';
 const SWEEP_BATCH = 500;
 /** Batches one sweep runs at most (10,000 orders): a stop waits for the sweep in progress, so a sweep stays short; the next goes on. */
 const SWEEP_BATCHES = 20;
+/** Below every order id: where a sweep's first batch starts. */
+const FIRST_UUID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * Reservation holds expire (DESIGN): an order still Processing (its stock reserved, its payment not
@@ -26,15 +28,15 @@ export const holdExpiry = (holdSeconds: number, intervalMs: number, batchSize = 
   async run({ transact, publishCommands, log }) {
     const detail = `stock held ${holdSeconds} s without an authorized payment`;
     let asked = 0;
-    for (let batch = 0, after: string | null = null; batch < batches; batch++) {
+    for (let batch = 0, after = FIRST_UUID; batch < batches; batch++) {
       const expired = (await transact((trx) =>
         trx.raw(
           `SELECT DISTINCT r.order_id FROM reservations r JOIN orders o ON o.order_id = r.order_id
            WHERE r.status = 'held' AND r.created_at < now() - make_interval(secs => ?) AND o.state = 'Processing'
-             AND (?::uuid IS NULL OR r.order_id > ?::uuid)
+             AND r.order_id > ?::uuid
            ORDER BY r.order_id
            LIMIT ?`,
-          [holdSeconds, after, after, batchSize],
+          [holdSeconds, after, batchSize],
         ),
       )).rows as { order_id: string }[];
       await publishCommands('io.oms.commands.CancelOrder', expired.map(({ order_id: orderId }) => ({ orderId, reason: 'reservation_expired', requestedBy: 'inventory', detail })));

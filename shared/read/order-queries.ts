@@ -1,4 +1,5 @@
 import type { Db } from '../db/knex';
+import { linesInOrder } from '../order-store';
 import type { OrderState } from '../order-state';
 import { customerCancelText } from '../customer-cancel-text';
 import { UUID } from '../uuid';
@@ -89,7 +90,7 @@ export async function trackOrder(db: Db, token: string) {
   const order = await db('orders').where({ tracking_token: token }).first();
   if (!order) return null;
   const [lines, shipments, history] = await Promise.all([
-    db('order_lines').where({ order_id: order.order_id }).whereNot({ status: 'refused' }).orderByRaw("origin = 'added', added_at, line_id").select('sku', 'name', 'quantity', 'line_total_minor'),
+    db('order_lines').where({ order_id: order.order_id }).whereNot({ status: 'refused' }).orderByRaw(linesInOrder()).select('sku', 'name', 'quantity', 'line_total_minor'),
     db('shipments').where({ order_id: order.order_id }).select('carrier', 'tracking_number', 'status', 'dispatched_at', 'delivered_at'),
     db('order_status_history').where({ order_id: order.order_id, refused: false }).orderBy('id').select('to_state', 'at'),
   ]);

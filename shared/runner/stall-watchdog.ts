@@ -61,9 +61,12 @@ export class StallWatchdog {
   check(): void {
     if (this.fired || this.timeoutMs <= 0) return;
     const now = this.now();
+    let stalest = Infinity;
+    for (const b of this.batches) stalest = Math.min(stalest, b.last);
     const consumerQuiet = now - this.lastSignOfLife;
-    const batchQuiet = Math.max(-Infinity, ...[...this.batches].map((b) => now - Math.max(b.last, this.lastWaiting)));
-    const [quietMs, what]: [number, StallKind] = batchQuiet > consumerQuiet ? [batchQuiet, 'batch'] : [consumerQuiet, 'consumer'];
+    const batchQuiet = now - Math.max(stalest, this.lastWaiting);
+    // the consumer quiet as a whole is said first: a batch alone counts while the consumer goes on (other brokers' fetches)
+    const [quietMs, what]: [number, StallKind] = consumerQuiet > this.timeoutMs ? [consumerQuiet, 'consumer'] : [batchQuiet, 'batch'];
     if (quietMs <= this.timeoutMs) return;
     this.fired = true;
     this.stop();

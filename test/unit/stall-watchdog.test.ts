@@ -3,10 +3,22 @@ import { StallWatchdog } from '../../shared/runner/stall-watchdog';
 describe('StallWatchdog', () => {
   let now = 0;
   const clock = () => now;
-  /** A watchdog on the test's clock, and the stalls it reported. */
+  /** A watchdog on the test's clock, and the stalls it reported: how long, and with what went quiet. */
   const watchdog = (timeoutMs: number) => {
     const stalls: number[] = [];
-    return { w: new StallWatchdog(timeoutMs, (q) => stalls.push(q), clock), stalls };
+    const reports: [number, string][] = [];
+    const w = new StallWatchdog(timeoutMs, (q, what) => {
+      stalls.push(q);
+      reports.push([q, what]);
+    }, clock);
+    return { w, stalls, reports };
+  };
+  /** From 0 to `untilMs` every `stepMs` on the test's clock: `signs`, then a check. */
+  const run = (w: StallWatchdog, stepMs: number, untilMs: number, signs: () => void) => {
+    for (now = 0; now <= untilMs; now += stepMs) {
+      signs();
+      w.check();
+    }
   };
 
   it('when the consumer is quiet longer than the timeout, then it calls onStall once with how long', () => {
@@ -25,10 +37,7 @@ describe('StallWatchdog', () => {
 
   it('when signs of life keep coming, then it never fires', () => {
     const { w, stalls } = watchdog(1000);
-    for (now = 0; now < 10_000; now += 900) {
-      w.alive();
-      w.check();
-    }
+    run(w, 900, 10_000, () => w.alive());
     expect(stalls).toEqual([]);
   });
 
@@ -42,46 +51,45 @@ describe('StallWatchdog', () => {
   });
 
   describe('a batch in hand, watched on its own (kafkajs fetches from other brokers while one broker\'s batch hangs)', () => {
-    const kinds = (timeoutMs: number) => {
-      const stalls: [number, string][] = [];
-      return { w: new StallWatchdog(timeoutMs, (q, what) => stalls.push([q, what]), clock), stalls };
-    };
-
     it('when a batch makes no progress while the consumer keeps fetching, then it fires once, for the batch', () => {
-      const { w, stalls } = kinds(1000);
+      const { w, reports } = watchdog(1000);
       now = 0;
       w.track();
-      for (now = 0; now <= 3000; now += 500) {
-        w.alive(); // fetches from the other brokers
-        w.check();
-      }
-      expect(stalls).toEqual([[1500, 'batch']]);
+      run(w, 500, 3000, () => w.alive()); // fetches from the other brokers
+      expect(reports).toEqual([[1500, 'batch']]);
+    });
+
+    it('when the consumer and its batch are both quiet, then it says the consumer (its chunk\'s first attempt is a sign of life a little after the batch\'s own)', () => {
+      const { w, reports } = watchdog(1000);
+      now = 0;
+      w.track();
+      now = 10;
+      w.alive();
+      now = 2000;
+      w.check();
+      expect(reports).toEqual([[1990, 'consumer']]);
     });
 
     it('when batches progress, or return, then it never fires', () => {
-      const { w, stalls } = kinds(1000);
+      const { w, reports } = watchdog(1000);
       now = 0;
       const working = w.track();
       const finished = w.track();
       finished.done();
-      for (now = 0; now <= 10_000; now += 500) {
+      run(w, 500, 10_000, () => {
         w.alive();
         working.progress();
-        w.check();
-      }
+      });
       working.done();
-      expect(stalls).toEqual([]);
+      expect(reports).toEqual([]);
     });
 
     it('when the runner waits on purpose (a retry\'s back-off, the client\'s errors), then every batch in hand counts as alive', () => {
-      const { w, stalls } = kinds(1000);
+      const { w, reports } = watchdog(1000);
       now = 0;
       w.track();
-      for (now = 0; now <= 10_000; now += 500) {
-        w.waiting();
-        w.check();
-      }
-      expect(stalls).toEqual([]);
+      run(w, 500, 10_000, () => w.waiting());
+      expect(reports).toEqual([]);
     });
   });
 });
