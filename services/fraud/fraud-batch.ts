@@ -152,8 +152,9 @@ export class FraudBatch implements ChunkFlush {
 
   /**
    * The pending lines of orders that just passed, added before their check and not scored (their
-   * LineItemAdded reached fraud while the order was Pending, so it was left for this check), scored
-   * together on the order's total as it stands, as a release scores them. A line whose
+   * LineItemAdded reached fraud while the order was Pending, so it was left for this check), each
+   * scored on the total its LineItemAdded announced (order_lines.order_total_minor; the order's
+   * total for a line added before that was kept), as a release scores them. A line whose
    * LineItemAdded is in this chunk is left to flushLines; one whose LineItemAdded is still to come
    * finds its outcome there. An order held for review leaves its lines to the release.
    */
@@ -161,24 +162,25 @@ export class FraudBatch implements ChunkFlush {
     const early = new Map<string, EarlyLineCheck[]>();
     if (orders.length === 0) return early;
     const inChunk = new Set(this.queuedLines.map(({ event }) => `${orderKey(event.orderId)}/${event.line.lineId}`));
-    const rows = await preparedRows<{ order_id: string; line_id: string }>(this.trx, 'fraud_lines_added_before_check',
-      `SELECT l.order_id, l.line_id FROM order_lines l
+    const rows = await preparedRows<{ order_id: string; line_id: string; order_total_minor: string | null }>(this.trx, 'fraud_lines_added_before_check',
+      `SELECT l.order_id, l.line_id, l.order_total_minor FROM order_lines l
         WHERE l.order_id = ANY(:orderIds::uuid[]) AND l.origin = 'added' AND l.status = 'pending'
           AND NOT EXISTS (SELECT 1 FROM fraud_line_checks f WHERE f.order_id = l.order_id AND f.line_id = l.line_id)
         ORDER BY l.added_at, l.line_id`,
       { orderIds: orders.map((o) => o.orderId) },
     );
-    const linesOf = groupByOrder(orders.map((o) => o.orderId), rows, (r) => r.line_id);
+    const linesOf = groupByOrder(orders.map((o) => o.orderId), rows, (r) => r);
     const records: { order_id: string; line_id: string; score: number; decision: string; reasons: string }[] = [];
     for (const o of orders) {
       const key = orderKey(o.orderId);
-      const lineIds = linesOf.get(key)!.filter((lineId) => !inChunk.has(`${key}/${lineId}`));
-      if (lineIds.length === 0) continue;
-      const assessment = assessOrder({ ...o.facts, totalMinor: o.totalMinor }, this.rules);
-      const outcome = lineOutcome(assessment.decision, { state: 'Processing', released: false });
-      early.set(key, lineIds.map((lineId) => ({ lineId, check: { scored: true, assessment, outcome, orderVersion: o.orderVersion } })));
-      const { score, reasons } = assessment;
-      for (const lineId of lineIds) records.push({ order_id: o.orderId, line_id: lineId, score, decision: STORED_DECISION[outcome], reasons: JSON.stringify(reasons) });
+      const lines = linesOf.get(key)!.filter((l) => !inChunk.has(`${key}/${l.line_id}`));
+      if (lines.length === 0) continue;
+      early.set(key, lines.map((l) => {
+        const assessment = assessOrder({ ...o.facts, totalMinor: l.order_total_minor === null ? o.totalMinor : Number(l.order_total_minor) }, this.rules);
+        const outcome = lineOutcome(assessment.decision, { state: 'Processing', released: false });
+        records.push({ order_id: o.orderId, line_id: l.line_id, score: assessment.score, decision: STORED_DECISION[outcome], reasons: JSON.stringify(assessment.reasons) });
+        return { lineId: l.line_id, check: { scored: true, assessment, outcome, orderVersion: o.orderVersion } };
+      }));
     }
     if (records.length > 0) await queueWrite(this.trx, this.trx('fraud_line_checks').insert(records).onConflict(['order_id', 'line_id']).ignore());
     return early;

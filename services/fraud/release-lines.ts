@@ -2,20 +2,21 @@ import type { HandlerContext } from '../../shared/runner/handler';
 import { LINE_ORDER_COLUMNS, lineFacts, lineOutcome, type LineOrderRow, STORED_DECISION } from './line-checks';
 import { assessOrder, type FraudRules } from './rules';
 
-type PendingLineRow = LineOrderRow & { line_id: string; decision: string | null; total_minor: number };
+type PendingLineRow = LineOrderRow & { line_id: string; decision: string | null; line_order_total_minor: string };
 
 /**
  * The lines added to an order on hold, at its release (the order already moved to Processing and
  * marked released in this transaction). A line that waited for the release (a review while held)
- * is cleared. A line fraud has not scored yet (its LineItemAdded still on its way, or added before
- * lines were scored) is scored now, all such lines together on the order's total as it stands: a
- * fail refuses them (FraudCheckFailed each, intake refuses the line); otherwise they are cleared.
- * Inventory reserves the cleared lines with the placed ones when the order's pass reaches it, and
- * fraud does not score a line again once it has an outcome.
+ * is cleared. A line fraud has not scored yet (its LineItemAdded still on its way, or passed over)
+ * is scored now, each on the total its LineItemAdded announced (order_lines.order_total_minor; the
+ * order's total for a line added before that was kept), as it would have been on arrival: a fail
+ * refuses that line (FraudCheckFailed, intake refuses it); otherwise it is cleared. Inventory
+ * reserves the cleared lines with the placed ones when the order's pass reaches it, and fraud does
+ * not score a line again once it has an outcome.
  */
 export async function settleLinesAtRelease(ctx: HandlerContext, orderId: string, rules: FraudRules, releasedBy: string[], orderVersion: number): Promise<void> {
   const { rows } = (await ctx.trx.raw(
-    `SELECT l.line_id, f.decision, o.total_minor, ${LINE_ORDER_COLUMNS}
+    `SELECT l.line_id, f.decision, coalesce(l.order_total_minor, o.total_minor) AS line_order_total_minor, ${LINE_ORDER_COLUMNS}
        FROM order_lines l JOIN orders o ON o.order_id = l.order_id
        LEFT JOIN fraud_checks c ON c.order_id = l.order_id
        LEFT JOIN fraud_line_checks f ON f.order_id = l.order_id AND f.line_id = l.line_id
@@ -29,15 +30,18 @@ export async function settleLinesAtRelease(ctx: HandlerContext, orderId: string,
   }
   const unscored = rows.filter((r) => r.decision === null);
   if (unscored.length === 0) return;
-  const order = unscored[0]!;
-  const assessment = assessOrder(lineFacts(order, Number(order.total_minor), Date.now()), rules);
-  const outcome = lineOutcome(assessment.decision, { state: 'Processing', released: order.released });
-  const reasons = outcome === 'failed' ? assessment.reasons : [...assessment.reasons, ...releasedBy];
+  const at = Date.now();
+  const scored = unscored.map((line) => {
+    const assessment = assessOrder(lineFacts(line, Number(line.line_order_total_minor), at), rules);
+    const outcome = lineOutcome(assessment.decision, { state: 'Processing', released: line.released });
+    return { line, assessment, outcome, reasons: outcome === 'failed' ? assessment.reasons : [...assessment.reasons, ...releasedBy] };
+  });
   await ctx.trx('fraud_line_checks')
-    .insert(unscored.map((r) => ({ order_id: orderId, line_id: r.line_id, score: assessment.score, decision: STORED_DECISION[outcome], reasons: JSON.stringify(reasons) })))
+    .insert(scored.map(({ line, assessment, outcome, reasons }) => ({ order_id: orderId, line_id: line.line_id, score: assessment.score, decision: STORED_DECISION[outcome], reasons: JSON.stringify(reasons) })))
     .onConflict(['order_id', 'line_id'])
     .ignore();
-  ctx.log.info({ lines: unscored.map((r) => r.line_id), outcome, score: assessment.score }, 'lines not yet scored, settled with the release');
-  if (outcome !== 'failed') return;
-  for (const r of unscored) await ctx.emit('io.oms.fraud.FraudCheckFailed', { score: assessment.score, reasons, forLineId: r.line_id, orderVersion });
+  for (const { line, assessment: { score }, outcome, reasons } of scored) {
+    ctx.log.info({ lineId: line.line_id, outcome, score }, 'line not yet scored, settled with the release');
+    if (outcome === 'failed') await ctx.emit('io.oms.fraud.FraudCheckFailed', { score, reasons, forLineId: line.line_id, orderVersion });
+  }
 }

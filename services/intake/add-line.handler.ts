@@ -41,6 +41,8 @@ export const addLineItem = (rules: PricingRules): Handler<'io.oms.commands.AddLi
     unit_price_minor: cmd.line.unitPriceMinor, discount_minor: refusal ? 0 : pricedLine.discountMinor,
     line_total_minor: refusal ? 0 : pricedLine.lineTotalMinor, weight_grams: cmd.line.weightGrams,
     status: refusal ? 'refused' : 'pending', refused_reason: refusal, origin: 'added',
+    // the total its LineItemAdded announces: fraud scores the line on it, whenever it gets to it
+    order_total_minor: refusal ? null : priced.breakdown.totalMinor,
   });
   if (refusal) {
     ctx.log.info({ lineId, refusal }, 'line refused');

@@ -13,6 +13,7 @@ import * as consolidatedShipments from './migrations/011_consolidated_shipments'
 import * as paymentForLine from './migrations/012_payment_for_line';
 import * as fraudLineChecks from './migrations/013_fraud_line_checks';
 import * as notificationAbout from './migrations/014_notification_about';
+import * as lineOrderTotal from './migrations/015_line_order_total';
 
 interface Migration {
   name: string;
@@ -39,6 +40,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '012_payment_for_line', ...paymentForLine },
   { name: '013_fraud_line_checks', ...fraudLineChecks },
   { name: '014_notification_about', ...notificationAbout },
+  { name: '015_line_order_total', ...lineOrderTotal },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

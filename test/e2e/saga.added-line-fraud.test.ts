@@ -164,6 +164,7 @@ describe('fraud scores an added line before its stock is held', () => {
     const lineId = `A-${add.eventId}`;
     await eventually('line scored', async () => (await lineChecks(cmd.orderId))[lineId] === 'review');
     await stack.db('fraud_line_checks').where({ order_id: cmd.orderId }).delete(); // as a line added before migration 013 has none
+    await stack.db('order_lines').where({ order_id: cmd.orderId, line_id: lineId }).update({ order_total_minor: null }); // nor its total, before 015
 
     await saga.releaseHold(cmd.orderId);
     await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
@@ -213,7 +214,12 @@ describe('fraud scores an added line before its stock is held', () => {
     expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Lamp', quantity: 2 }, { sku: BULB, name: 'Bulb', quantity: 1 }]);
   }, 120_000);
 
-  it('when a line reaches fraud before its order (the OrderPlaced dead-lettered, then replayed), then the order\'s check scores it and the order ships with it', async () => {
+  /**
+   * Runs `act` with fraud stopped, then moves fraud's group on `oms.orders` past the first `skip` of
+   * the `produced` messages `act` made on the order's partition, as past dead-lettered ones, and
+   * starts fraud again.
+   */
+  async function fraudPassesOver(skip: number, act: () => Promise<{ produced: number }>): Promise<void> {
     await stack.stopService(fraud);
     const admin = stack.platform.kafka.admin();
     await admin.connect();
@@ -221,34 +227,73 @@ describe('fraud scores an added line before its stock is held', () => {
       const ordersTopic = stack.topic('orders');
       const ends = async () => new Map((await admin.fetchTopicOffsets(ordersTopic)).map((p) => [p.partition, Number(p.offset)]));
       const before = await ends();
-      const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Lamp', quantity: 1, unitPriceMinor: 3000, weightGrams: 1200 }] });
-      await stack.publish('io.oms.commands.SubmitOrder', cmd);
-      await saga.waitForState(cmd.orderId, 'Pending');
-      const add = await saga.addLine(cmd.orderId, bulb);
-      const lineId = `A-${add.eventId}`;
-      await eventually('LineItemAdded', async () => saga.events(cmd.orderId, 'io.oms.orders.LineItemAdded').length === 1);
-      const [placed] = saga.events(cmd.orderId, 'io.oms.orders.OrderPlaced');
-      // the order's partition got its OrderPlaced and LineItemAdded; fraud's group moves past the first, as past a dead-lettered message
-      const [partition, end] = [...(await ends())].find(([p, offset]) => offset - before.get(p)! === 2)!;
-      await admin.setOffsets({ groupId: `g-${stack.prefix}-fraud`, topic: ordersTopic, partitions: [{ partition, offset: String(end - 1) }] });
-
-      fraud = await stack.startService(stack.service('fraud'));
-      await saga.waitForIdle(groups);
-      expect((await saga.order(cmd.orderId)).state).toBe('Pending');
-      expect(await lineChecks(cmd.orderId)).toEqual({}); // the line is not scored before its order
-
-      await stack.sendRaw('orders', [{ key: cmd.orderId, value: placed!.raw }]); // the replay
-      await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
-      expect(await lineChecks(cmd.orderId)).toEqual({ [lineId]: 'passed' });
-      expect((await lineRows(cmd.orderId)).map((l) => [l.line_id, l.status])).toEqual([[lineId, 'active']]);
-      const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
-      expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Lamp', quantity: 1 }, { sku: BULB, name: 'Bulb', quantity: 1 }]);
-      const order = await saga.order(cmd.orderId);
-      const approved = (await saga.payments(cmd.orderId)).filter((p) => p.operation === 'authorize' && p.status === 'approved');
-      expect(approved.reduce((sum, p) => sum + Number(p.amount_minor), 0)).toBe(order.total_minor);
-      expect(saga.events(cmd.orderId, 'io.oms.fraud.FraudCheckPassed').map((m) => m.value!.forLineId)).toEqual([null, lineId]);
+      const { produced } = await act();
+      const [partition, end] = [...(await ends())].find(([p, offset]) => offset - before.get(p)! === produced)!;
+      await admin.setOffsets({ groupId: `g-${stack.prefix}-fraud`, topic: ordersTopic, partitions: [{ partition, offset: String(end - produced + skip) }] });
     } finally {
       await admin.disconnect();
     }
+    fraud = await stack.startService(stack.service('fraud'));
+    await saga.waitForIdle(groups);
+  }
+
+  it('when lines reach fraud before their order (the OrderPlaced dead-lettered, then replayed), then the order\'s check scores each on the total it was added at: the order ships with the cheap one and the costly one is refused', async () => {
+    const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Lamp', quantity: 1, unitPriceMinor: 3000, weightGrams: 1200 }] });
+    let small = '';
+    let huge = '';
+    // the order's partition gets its OrderPlaced and two LineItemAdded; fraud's group moves past the first, as past a dead-lettered message
+    await fraudPassesOver(1, async () => {
+      await stack.publish('io.oms.commands.SubmitOrder', cmd);
+      await saga.waitForState(cmd.orderId, 'Pending');
+      small = `A-${(await saga.addLine(cmd.orderId, bulb)).eventId}`;
+      huge = `A-${(await saga.addLine(cmd.orderId, yacht)).eventId}`;
+      await eventually('two LineItemAdded', async () => saga.events(cmd.orderId, 'io.oms.orders.LineItemAdded').length === 2);
+      return { produced: 3 };
+    });
+    expect((await saga.order(cmd.orderId)).state).toBe('Pending');
+    expect(await lineChecks(cmd.orderId)).toEqual({}); // the lines are not scored before their order
+
+    const [placed] = saga.events(cmd.orderId, 'io.oms.orders.OrderPlaced');
+    await stack.sendRaw('orders', [{ key: cmd.orderId, value: placed!.raw }]); // the replay
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    // the bulb on the lamp's and its own total, the yacht on all three: only the yacht fails
+    expect(await lineChecks(cmd.orderId)).toEqual({ [small]: 'passed', [huge]: 'failed' });
+    expect((await refusedLine(cmd.orderId, huge)).refused_reason).toBe('refused by fraud rules: fraud score 100: amount_above_fail_threshold:1000000');
+    expect((await lineRows(cmd.orderId)).map((l) => [l.line_id, l.status])).toEqual([[small, 'active'], [huge, 'refused']]);
+    const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
+    expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Lamp', quantity: 1 }, { sku: BULB, name: 'Bulb', quantity: 1 }]);
+    const order = await saga.order(cmd.orderId);
+    const approved = (await saga.payments(cmd.orderId)).filter((p) => p.operation === 'authorize' && p.status === 'approved');
+    expect(approved.reduce((sum, p) => sum + Number(p.amount_minor), 0)).toBe(order.total_minor);
+    expect(saga.events(cmd.orderId, 'io.oms.fraud.FraudCheckPassed').map((m) => m.value!.forLineId)).toEqual([null, small]);
+    expect(saga.events(cmd.orderId, 'io.oms.fraud.FraudCheckFailed').map((m) => m.value!.forLineId)).toEqual([huge]);
+    expect((await saga.stock(YACHT))!.reserved).toBe(0);
+  }, 120_000);
+
+  it('when lines of an order on hold reach its release unscored (fraud passed over their LineItemAdded), then the release scores each on the total it was added at: the cheap one is released and shipped, the costly one refused', async () => {
+    const cmd = aSubmitOrder({ lines: [{ sku: LAMP, name: 'Espresso machine', quantity: 1, unitPriceMinor: 250000, weightGrams: 9000 }] });
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'On_Hold');
+    let small = '';
+    let huge = '';
+    await fraudPassesOver(2, async () => {
+      small = `A-${(await saga.addLine(cmd.orderId, bulb)).eventId}`;
+      huge = `A-${(await saga.addLine(cmd.orderId, yacht)).eventId}`;
+      await eventually('two LineItemAdded', async () => saga.events(cmd.orderId, 'io.oms.orders.LineItemAdded').length === 2);
+      return { produced: 2 };
+    });
+    expect(await lineChecks(cmd.orderId)).toEqual({});
+
+    await saga.releaseHold(cmd.orderId);
+    await saga.waitForState(cmd.orderId, 'Awaiting_Shipment');
+    // the bulb scores a review on the espresso machine's total, which the release clears; the yacht fails on its own
+    expect(await lineChecks(cmd.orderId)).toEqual({ [small]: 'released', [huge]: 'failed' });
+    expect((await refusedLine(cmd.orderId, huge)).refused_reason).toBe('refused by fraud rules: fraud score 100: amount_above_fail_threshold:1000000');
+    const [requested] = await eventually('FulfillmentRequested', async () => saga.events(cmd.orderId, 'io.oms.fulfillment.FulfillmentRequested'));
+    expect(requested!.value!.lines).toEqual([{ sku: LAMP, name: 'Espresso machine', quantity: 1 }, { sku: BULB, name: 'Bulb', quantity: 1 }]);
+    const order = await saga.order(cmd.orderId);
+    const approved = (await saga.payments(cmd.orderId)).filter((p) => p.operation === 'authorize' && p.status === 'approved');
+    expect(approved.reduce((sum, p) => sum + Number(p.amount_minor), 0)).toBe(order.total_minor);
+    expect((await saga.stock(YACHT))!.reserved).toBe(0);
   }, 120_000);
 });
