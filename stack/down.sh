@@ -14,3 +14,5 @@ for svc in registry kafka; do
   rm -f "$pidfile"
 done
 if [ "${1:-}" = "--wipe" ]; then rm -rf "$KAFKA_DATA" "$STACK_DIR/registry"; echo "stack: data wiped"; fi
+# the two-broker cluster a test starts (stack/kafka-pair.sh), if a run left it behind
+if [ -d "$STACK_DIR/kafka-pair" ]; then bash "$(dirname "$0")/kafka-pair.sh" down; fi
