@@ -32,15 +32,16 @@ export const addLineItem = (rules: PricingRules): Handler<'io.oms.commands.AddLi
   const priced = priceLines(order, [...lines, candidate], rules);
 
   const addable = LINE_ADDABLE_STATES.includes(order.state);
+  const problems = addable ? [...validateLine(cmd.line, 'line'), ...priced.problems] : [];
   const refusal = !addable
     ? `lines can be added until fulfillment is requested; the order is ${order.state}`
-    : [...validateLine(cmd.line, 'line'), ...priced.problems].map((r) => r.message).join('; ') || null;
+    : problems.map((r) => r.message).join('; ') || null;
   const pricedLine = priced.lines.find((l) => l.lineId === lineId)!;
   await ctx.trx('order_lines').insert({
     order_id: cmd.orderId, line_id: lineId, sku: storableText(cmd.line.sku), name: storableText(cmd.line.name), quantity: cmd.line.quantity,
     unit_price_minor: cmd.line.unitPriceMinor, discount_minor: refusal ? 0 : pricedLine.discountMinor,
     line_total_minor: refusal ? 0 : pricedLine.lineTotalMinor, weight_grams: cmd.line.weightGrams,
-    status: refusal ? 'refused' : 'pending', refused_reason: refusal, origin: 'added',
+    status: refusal ? 'refused' : 'pending', refused_reason: refusal, refused_problems: problems.length > 0 ? JSON.stringify(problems) : null, origin: 'added',
     // the total its LineItemAdded announces: fraud scores the line on it, whenever it gets to it
     order_total_minor: refusal ? null : priced.breakdown.totalMinor,
   });
@@ -50,7 +51,7 @@ export const addLineItem = (rules: PricingRules): Handler<'io.oms.commands.AddLi
     if (isCalledOff(order.state)) return;
     await ctx.emit('io.oms.orders.LineItemRefused', {
       lineId, sku: storableText(cmd.line.sku), reasonCode: addable ? 'invalid_line' : 'not_addable', reason: refusal,
-      totalMinor: order.total_minor, currency: order.currency, orderVersion: order.version,
+      totalMinor: order.total_minor, currency: order.currency, orderVersion: order.version, problems,
     });
     return;
   }

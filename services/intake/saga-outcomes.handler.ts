@@ -62,6 +62,6 @@ async function refuseAddedLine(ctx: HandlerContext, orderId: string, lineId: str
   const priced = priceLines(order, lines.filter((l) => l.status !== 'refused' && l !== line), rules);
   const version = order.version + 1;
   await storeRepricing(ctx.trx, orderId, version, priced);
-  await ctx.emit('io.oms.orders.LineItemRefused', { lineId, sku: line.sku, reasonCode, reason, totalMinor: priced.breakdown.totalMinor, currency: order.currency, orderVersion: version });
+  await ctx.emit('io.oms.orders.LineItemRefused', { lineId, sku: line.sku, reasonCode, reason, totalMinor: priced.breakdown.totalMinor, currency: order.currency, orderVersion: version, problems: [] });
   ctx.log.info({ lineId, reason }, 'added line refused; order goes on');
 }

@@ -334,6 +334,8 @@ export interface LineItemRefused {
   totalMinor: number;
   /** ISO 4217. */
   currency: string;
+  /** For invalid_line: each problem of the line, as OrderRejected.reasons says an order's (field, code such as invalid, out_of_range, negative, too_large, unknown, unavailable, and message); empty for every other reasonCode. Added in the 28th session: a record written before it reads as empty. */
+  problems: Array<RejectionReason>;
 }
 
 export type NotificationChannel = 'EMAIL' | 'SMS';

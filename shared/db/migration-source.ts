@@ -14,6 +14,7 @@ import * as paymentForLine from './migrations/012_payment_for_line';
 import * as fraudLineChecks from './migrations/013_fraud_line_checks';
 import * as notificationAbout from './migrations/014_notification_about';
 import * as lineOrderTotal from './migrations/015_line_order_total';
+import * as lineRefusedProblems from './migrations/016_line_refused_problems';
 
 interface Migration {
   name: string;
@@ -41,6 +42,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '013_fraud_line_checks', ...fraudLineChecks },
   { name: '014_notification_about', ...notificationAbout },
   { name: '015_line_order_total', ...lineOrderTotal },
+  { name: '016_line_refused_problems', ...lineRefusedProblems },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -356,6 +356,25 @@ describe('order saga, all services running', () => {
     expect(notice!.value!.body).toBe(`Hello Ada Lovelace, we could not add ${TEA} to your order ${cmd.channelOrderRef}: your order can no longer be changed. Your order goes on without it, and you are not charged for it.`);
   });
 
+  it('when an invalid line is added to a live order, then it is refused with each problem stored and told with its code, and the order is unchanged', async () => {
+    const cmd = bigOrder(); // held for review: the order stays where lines can be added
+    await stack.publish('io.oms.commands.SubmitOrder', cmd);
+    await saga.waitForState(cmd.orderId, 'On_Hold');
+    const before = await saga.order(cmd.orderId);
+    const add = await saga.addLine(cmd.orderId, { sku: 'TEA LEAVES!', name: 'Tea', quantity: 0, unitPriceMinor: -5, weightGrams: 1 });
+    const line = await eventually('line refused', async () => stack.db('order_lines').where({ order_id: cmd.orderId, status: 'refused' }).first());
+    const problems = [
+      { field: 'line.sku', code: 'invalid', message: 'line.sku must be 1-64 letters, digits, dot, dash or underscore' },
+      { field: 'line.quantity', code: 'out_of_range', message: expect.stringMatching(/^line\.quantity must be between 1 and \d+$/) },
+      { field: 'line.unitPriceMinor', code: 'negative', message: 'line.unitPriceMinor must not be negative' },
+    ];
+    expect(line).toMatchObject({ line_id: `A-${add.eventId}`, refused_problems: problems });
+    expect(line.refused_reason).toBe(line.refused_problems.map((p: { message: string }) => p.message).join('; '));
+    const [refused] = await eventually('LineItemRefused', async () => saga.events(cmd.orderId, 'io.oms.orders.LineItemRefused'));
+    expect(refused!.value).toMatchObject({ lineId: line.line_id, reasonCode: 'invalid_line', reason: line.refused_reason, problems, totalMinor: before.total_minor });
+    expect(await saga.order(cmd.orderId)).toMatchObject({ state: 'On_Hold', total_minor: before.total_minor, version: before.version });
+  });
+
   it('when a channel\'s two AddLineItem event ids share their first characters (time-ordered ids, UUIDv7), then each is its own line with its own stored outcome', async () => {
     const cmd = await toAwaitingShipment();
     const v7 = (tail: string) => `0193a1b2-c3d4-7${tail}-8000-${randomUUID().slice(-12)}`;

@@ -54,7 +54,7 @@ describe('inventory: the reservation of a line refused after it was reserved', (
 
   const shipped = (orderId: string): OrderShipped => ({ ...newEnvelope('fulfillment', orderId), orderId, orderVersion: 6, shipmentId: 'S-1', carrier: 'ups', trackingNumber: '1Z' });
   const refused = (orderId: string, lineId: string, sku: string): LineItemRefused => ({
-    ...newEnvelope('intake', orderId), orderId, orderVersion: 5, lineId, sku, reasonCode: 'payment_declined', reason: 'payment declined', totalMinor: 1, currency: 'USD',
+    ...newEnvelope('intake', orderId), orderId, orderVersion: 5, lineId, sku, reasonCode: 'payment_declined', reason: 'payment declined', totalMinor: 1, currency: 'USD', problems: [],
   });
 
   it('when the shipment is handled before the refusal, then the placed lines are committed, the line stays held, and the refusal then releases it', async () => {

@@ -16,7 +16,7 @@ describe('notifications: a refused added line', () => {
   }
   const refused = (sku: string, reasonCode: string): LineItemRefused => {
     const orderId = '6f1c2b9e-0d5a-4c1e-9b7a-2f3d4e5f6a7b';
-    return { ...newEnvelope('intake', orderId), orderId, orderVersion: 3, lineId: 'A-1', sku, reasonCode, reason: 'internal detail: fraud score 100', totalMinor: 5000, currency: 'USD' };
+    return { ...newEnvelope('intake', orderId), orderId, orderVersion: 3, lineId: 'A-1', sku, reasonCode, reason: 'internal detail: fraud score 100', totalMinor: 5000, currency: 'USD', problems: [] };
   };
 
   it.each([
