@@ -70,6 +70,8 @@ interface Work {
   value: Record<string, unknown>;
   envelope: Envelope;
   log: Logger;
+  /** The stall watchdog's watch of the batch the message came in: every attempt at its chunk is progress for it. */
+  watch: BatchWatch;
 }
 
 /** The message whose handler threw, when a chunk's transaction fails inside one. */
@@ -270,7 +272,7 @@ export class ConsumerRunner {
       for (const message of chunk) {
         const known = this.deps.codec.knownRecordName(message.value);
         if (known !== undefined && this.isOthers(topic, known)) continue; // before decode's promises, logger and retry are made for it
-        const w = await this.decode(topic, partition, message, heartbeat, dead);
+        const w = await this.decode(topic, partition, message, heartbeat, dead, watch);
         if (w) work.push(w);
       }
       await this.deadLetter(dead, heartbeat);
@@ -287,7 +289,7 @@ export class ConsumerRunner {
   }
 
   /** Decodes by schema id; returns null for messages meant for other services, or given up on (added to `dead`). */
-  private async decode(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>, dead: DeadLetter[]): Promise<Work | null> {
+  private async decode(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>, dead: DeadLetter[], watch: BatchWatch): Promise<Work | null> {
     const position = { topic, partition, offset: message.offset };
     const log = lazyChild(this.log, position);
     try {
@@ -305,7 +307,7 @@ export class ConsumerRunner {
       const envelope = value as unknown as Envelope;
       // spelled out, not `{ ...position, … }`: properties added to a spread copy cost about 3 µs here per message (shared/extend.ts)
       const eventLog = lazyChild(this.log, { topic, partition, offset: message.offset, orderId: envelope.orderId, correlationId: envelope.correlationId, record: shortName(recordName) });
-      return { topic, partition, message, handler, value, envelope, log: eventLog, recordName };
+      return { topic, partition, message, handler, value, envelope, log: eventLog, recordName, watch };
     } catch (e) {
       dead.push(this.giveUp(topic, partition, message, e, log));
       return null;
@@ -324,6 +326,8 @@ export class ConsumerRunner {
     if (committed) return this.publish(committed, log);
     let remaining = work;
     for (;;) {
+      // each run of the chunk moves its batches on: a flood of rejected messages reruns it once per message, which can outlast the stall timeout
+      progressOf(remaining);
       const failed: FailedMessage = {};
       let committed: CommittedEvents;
       try {
@@ -340,6 +344,7 @@ export class ConsumerRunner {
         }
         log.warn({ code: err.code, err: err.message, messages: remaining.length }, 'batch failed; running its messages one by one');
         for (const w of remaining) {
+          w.watch.progress();
           await this.processOne(w, heartbeat);
           // a long chunk run one by one must not outlast the session timeout: the group would drop this member and redeliver the chunk
           await heartbeat();
@@ -545,4 +550,9 @@ export class ConsumerRunner {
       await heartbeat().catch(() => undefined);
     }
   }
+}
+
+/** Progress for the batches a chunk's messages came in (a chunk may join several partitions' batches). */
+function progressOf(work: readonly Work[]): void {
+  for (const w of work) w.watch.progress();
 }

@@ -79,7 +79,7 @@ async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       details: { outcome: accounting.outcome, notTerminal: accounting.notTerminal, duplicates: accounting.duplicates, inconsistent: accounting.inconsistent, dlqMessages: dlq.messages, dlqByReason: dlq.byReason, poisonSent: poison, lagAtEnd: lag, faultSeconds: Math.round((window.endedAt - window.startedAt) / 100) / 10 },
     };
     console.log(`  ${JSON.stringify(result.details)}`);
-    if (broken(result, Boolean(scenario.poisonSent)).length > 0 || lag !== 0) {
+    if (broken(result, Boolean(scenario.poisonSent), scenario.restartsExpected).length > 0 || lag !== 0) {
       const { report, summary } = await diagnose(h, accounting.notTerminal);
       console.log(report);
       result.diagnosis = summary;
@@ -95,8 +95,9 @@ const deadlocksSince = (before: { count: number; since: string | null }, after: 
   after.since === before.since ? after.count - before.count : after.count;
 
 /** Zeros the platform promises; for the poison flood, every poison message dead-lettered with a reason. */
-function broken(r: ScenarioResult, poisonExpected: boolean): string[] {
+function broken(r: ScenarioResult, poisonExpected: boolean, restartsExpected: number | undefined): string[] {
   const problems: string[] = [];
+  if (restartsExpected !== undefined && r.processRestarts !== restartsExpected) problems.push(`processRestarts=${r.processRestarts} (expected ${restartsExpected})`);
   for (const k of ['lost', 'duplicatedEffects', 'stockMismatches', 'inconsistentEffects', 'poisonNotDeadLettered', 'dlqWithoutReason', 'deadlocks'] as const) if (r[k] !== 0) problems.push(`${k}=${r[k]}`);
   if (!poisonExpected && r.dlq !== 0) problems.push(`dlq=${r.dlq}`);
   if (poisonExpected && r.dlq !== POISON) problems.push(`dlq=${r.dlq} of ${POISON}`);
@@ -113,7 +114,7 @@ async function main() {
   for (const s of scenarios) {
     const r = await runScenario(s);
     results.push(r);
-    const problems = broken(r, Boolean(s.poisonSent));
+    const problems = broken(r, Boolean(s.poisonSent), s.restartsExpected);
     if (problems.length) failures.push(`${s.name}: ${problems.join(', ')}${r.diagnosis ? `\n  ${r.diagnosis}` : ''}`);
   }
   console.table(results.map(({ details, diagnosis, ...r }) => r));

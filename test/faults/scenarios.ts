@@ -22,6 +22,12 @@ export interface Scenario {
   withEveryBatch?(h: FaultHarness, published: number): Promise<void>;
   /** Poison messages sent, each keyed uniquely, that must all be dead-lettered. */
   poisonSent?: () => number;
+  /**
+   * Process restarts the scenario must end with, where it decides them: none where no process is
+   * killed and the stack stays up (a restart there is a consumer taken as hung, or a crash on bad
+   * input). Unchecked where a restart of the broker or of Postgres may make a consumer give up.
+   */
+  restartsExpected?: number;
 }
 
 const ROOT = join(__dirname, '..', '..');
@@ -31,6 +37,7 @@ const shuffle = <T>(xs: T[]): T[] => xs.map((x) => [Math.random(), x] as const).
 /** 1. kill -9 every service once, two at a time, at random moments; the supervisor restarts them. */
 export const killNine: Scenario = {
   name: 'kill -9 each service',
+  restartsExpected: SERVICES.length, // the killed ones, and nothing else
   async inject(h, total) {
     const order = shuffle([...SERVICES]);
     const window = { startedAt: 0, endedAt: 0 };
@@ -95,6 +102,7 @@ export const postgresRestart: Scenario = {
  */
 export const duplicatesAndReordering: Scenario = {
   name: 'duplicates, redeliveries, reordering, racing cancels',
+  restartsExpected: 0,
   async inject(h, total) {
     const startedAt = Date.now();
     const topics = (await h.topics()).filter((t) => !t.endsWith('.dlq'));
@@ -147,6 +155,7 @@ export const duplicatesAndReordering: Scenario = {
 /** 5. inventory and payment scaled from 1 to 3 instances and back while orders run (rebalances). */
 export const scaleOutAndIn: Scenario = {
   name: 'scale 1 → 3 → 1 (inventory, payment)',
+  restartsExpected: 0,
   async inject(h, total) {
     const scaled: ServiceName[] = ['inventory', 'payment'];
     await h.whenSettled(0.2, total, 120_000);
@@ -164,6 +173,7 @@ export function poisonFlood(poisonCount: number): Scenario {
   return {
     name: 'poison flood',
     poisonSent: () => sent,
+    restartsExpected: 0,
     async withEveryBatch(h, published) {
       const share = Math.ceil(poisonCount / Math.ceil(h.expectedOrders / 100));
       const n = Math.min(share, poisonCount - sent);
