@@ -1,15 +1,16 @@
 import type { SubmitOrder } from '../../shared/contracts/types.generated';
-import { permanent } from '../../shared/errors';
 import { getTotalPrice, PricingRules } from '../../shared/pricing';
-import type { Handler } from '../../shared/runner/handler';
+import { type Handler, refusingUnfit } from '../../shared/runner/handler';
 import { PlacementBatch } from './placement-batch';
 import { unstorable, validateSubmitOrder } from './validation';
 import { extend } from '../../shared/extend';
 
-/** Intake: validate, price, store Pending and announce OrderPlaced — or store Rejected with reasons (stored with the chunk's other new orders). */
-export const submitOrder = (rules: PricingRules): Handler<'io.oms.commands.SubmitOrder'> => async (ctx, cmd: SubmitOrder) => {
-  const unfit = unstorable(cmd);
-  if (unfit) throw permanent('invalid_payload', unfit);
+/**
+ * Intake: validate, price, store Pending and announce OrderPlaced — or store Rejected with reasons
+ * (stored with the chunk's other new orders). A command the store cannot hold even as Rejected
+ * (`unstorable`) is dead-lettered by the runner as it is decoded, and never reaches this handler.
+ */
+export const submitOrder = (rules: PricingRules): Handler<'io.oms.commands.SubmitOrder'> => refusingUnfit(unstorable, async (ctx, cmd: SubmitOrder) => {
   const cause = { eventId: cmd.eventId, type: 'SubmitOrder' };
 
   let reasons = validateSubmitOrder(cmd);
@@ -54,4 +55,4 @@ export const submitOrder = (rules: PricingRules): Handler<'io.oms.commands.Submi
     });
     ctx.log.info({ totalMinor: priced.breakdown.totalMinor }, 'order placed');
   } });
-};
+});

@@ -63,6 +63,26 @@ export function handlerApplies<N extends RecordName>(handler: Handler<N>, event:
   return appliesTo ? appliesTo(event as never) : true;
 }
 
+const unfitChecks = new WeakMap<Handler<never>, (event: never) => string | null>();
+
+/**
+ * A handler that can never take the messages `unfitOf` names a reason for, a test of the message
+ * alone (ids the store keeps as UUIDs, text it cannot hold). The runner dead-letters such a
+ * message as it decodes it (`invalid_payload`, with the reason), before any transaction: thrown
+ * from the handler instead, each one rolled its chunk back and the chunk ran again without it, so
+ * a flood of them cost a rerun each.
+ */
+export function refusingUnfit<N extends RecordName>(unfitOf: (event: RecordTypes[N]) => string | null, handler: Handler<N>): Handler<N> {
+  const guarded: Handler<N> = (ctx, event) => handler(ctx, event);
+  unfitChecks.set(guarded as Handler<never>, unfitOf as (event: never) => string | null);
+  return guarded;
+}
+
+/** Why the handler (made with refusingUnfit) can never take the message, or null. */
+export function unfitFor<N extends RecordName>(handler: Handler<N>, event: RecordTypes[N]): string | null {
+  return unfitChecks.get(handler as Handler<never>)?.(event as never) ?? null;
+}
+
 export interface ServiceDefinition {
   /** Service name; also the inbox consumer name and the consumer group suffix. */
   readonly name: string;
