@@ -70,7 +70,8 @@ const unfitChecks = new WeakMap<Handler<never>, (event: never) => string | null>
  * alone (ids the store keeps as UUIDs, text it cannot hold). The runner dead-letters such a
  * message as it decodes it (`invalid_payload`, with the reason), before any transaction: thrown
  * from the handler instead, each one rolled its chunk back and the chunk ran again without it, so
- * a flood of them cost a rerun each.
+ * a flood of them cost a rerun each. The runner asks the handler a service registers, so this and
+ * onlyWhen do not wrap each other: a handler needing both would need one wrapper holding both tests.
  */
 export function refusingUnfit<N extends RecordName>(unfitOf: (event: RecordTypes[N]) => string | null, handler: Handler<N>): Handler<N> {
   const guarded: Handler<N> = (ctx, event) => handler(ctx, event);
