@@ -23,7 +23,7 @@ import { ChunkOrderReads } from '../chunk-order-reads';
 import { type BatchWatch, type StallKind, StallWatchdog, watchConsumer } from './stall-watchdog';
 import { type DeadLetter, sendToDlq } from './dlq';
 import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition, unfitFor } from './handler';
-import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay, writeOutbox } from './outbox';
+import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay, rowsSendingInProcess, writeOutbox } from './outbox';
 
 type RunnerConfig = Pick<
   Config,
@@ -390,7 +390,9 @@ export class ConsumerRunner {
   private async publish(committed: CommittedEvents, log: Logger): Promise<void> {
     if (committed.messages.length === 0) return;
     const previous = this.sending;
-    this.sending = previous.then(() => this.sendAfterLeftovers(committed)).then(
+    for (const id of committed.ids) rowsSendingInProcess.add(id);
+    const sent = previous.then(() => this.sendAfterLeftovers(committed));
+    this.sending = sent.finally(() => { for (const id of committed.ids) rowsSendingInProcess.delete(id); }).then(
       () => undefined,
       (err) => {
         this.leftBehind = true;
@@ -410,6 +412,7 @@ export class ConsumerRunner {
       await this.publisher.publish(committed);
       return;
     }
+    for (const id of committed.ids) rowsSendingInProcess.delete(id); // the drain sends them, after the rows left behind
     await this.relay.drain(0, () => this.stopping);
     this.leftBehind = false;
   }

@@ -85,6 +85,16 @@ export interface CommittedEvents {
   messages: OutboxMessage[];
 }
 
+/**
+ * Outbox rows a runner of this process has committed and will send itself, once the sends before
+ * them are done. Every relay of the process (one per service) leaves them alone, whatever their
+ * age: under a backlog a row can wait past the relay's grace period for its turn, and a relay that
+ * sent it too made each consumer of its events meet them twice (15 inbox conflicts, each a chunk
+ * rolled back and run again, in a 50,000-order run at max rate). Another process's relay may still
+ * send such a row after the grace period; consumers de-duplicate by eventId.
+ */
+export const rowsSendingInProcess = new Set<string>();
+
 /** Port: sends committed outbox rows. The Kafka one is the only production implementation. */
 export interface OutboxPublisher {
   /** Sends events the caller has just committed, then deletes their rows. */
@@ -136,8 +146,8 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
         // `stg2`, would take another fleet's rows too.
         const prefix = this.options.topicPrefix;
         if (prefix !== undefined) query = query.whereRaw('starts_with(topics[1], ?) AND split_part(substr(topics[1], ?), \'.\', 1) = ANY(?::text[])', [prefix, prefix.length + 1, [...TOPIC_NAMESPACES]]);
-        const held = this.held.ids();
-        if (held.length > 0) query = query.whereNotIn('id', held);
+        const skipped = [...this.held.ids(), ...rowsSendingInProcess];
+        if (skipped.length > 0) query = query.whereNotIn('id', skipped);
         const chunks = (await query) as OutboxChunkRow[];
         if (chunks.length === 0) return 0;
         const sent = await this.sendRows(await this.withoutMissingTopics(chunks));

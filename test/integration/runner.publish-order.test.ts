@@ -78,6 +78,37 @@ describe('shared runner: sending committed events', () => {
     await stack.stopService(intake);
   });
 
+  it('when a committed chunk waits for its send longer than the relay\'s grace period, then the relay leaves it to the runner and its events go out once', async () => {
+    const graceMs = 200; // the stack's relay sweeps every 200 ms too
+    const slow = new TestStack({ OUTBOX_RELAY_GRACE_MS: String(graceMs) });
+    try {
+      await slow.provision();
+      await slow.watch([slow.topic('orders')]);
+      const real = new KafkaOutboxPublisher(slow.db, transactAs(slow.db, null), producer, { topicPrefix: slow.prefix });
+      const sends: string[] = [];
+      const slowSends: OutboxPublisher = {
+        publish: async (c) => {
+          sends.push(c.messages.map((m) => m.message_key).join(','));
+          await new Promise((r) => setTimeout(r, 10 * graceMs)); // as a send waits behind a backlog of sends
+          const sent = await real.publish(c);
+          sends.push(`done ${c.messages.map((m) => m.message_key).join(',')}`);
+          return sent;
+        },
+        sweep: async (limit, minAgeMs) => { const n = await real.sweep(limit, minAgeMs); console.log('SWEEP', minAgeMs, n, Date.now()); return n; },
+      };
+      const intake = await slow.startService(slow.service('intake'), slowSends);
+      const order = aSubmitOrder();
+      await slow.publish('io.oms.commands.SubmitOrder', order);
+      await eventually('the runner sent it', async () => sends.includes(`done ${order.orderId}`));
+      await eventually('OrderPlaced on the topic', async () => slow.messages((m) => m.key === order.orderId).length > 0);
+      await new Promise((r) => setTimeout(r, 5 * graceMs)); // several sweeps more, and the watcher's next fetches
+      expect(slow.messages((m) => m.key === order.orderId).map((m) => m.recordName)).toEqual(['io.oms.orders.OrderPlaced']);
+      await slow.stopService(intake);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('when it is stopped with a chunk in hand (waiting for the send before it), then that chunk ends and its offset is committed before the group is left', async () => {
     const { publisher, log } = slowFirstPublisher();
     const intake = await stack.startService(stack.service('intake'), publisher);
