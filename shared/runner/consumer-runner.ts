@@ -22,7 +22,7 @@ import { OffsetCommitter } from './offset-committer';
 import { ChunkOrderReads } from '../chunk-order-reads';
 import { type BatchWatch, type StallKind, StallWatchdog, watchConsumer } from './stall-watchdog';
 import { type DeadLetter, sendToDlq } from './dlq';
-import { type ChunkFlush, type Handler, type HandlerContext, handlerApplies, type Outgoing, type ServiceDefinition, unfitFor } from './handler';
+import { admission, type ChunkFlush, type Handler, type HandlerContext, type Outgoing, type ServiceDefinition } from './handler';
 import { CommittedEvents, KafkaOutboxPublisher, OutboxMessage, OutboxPublisher, OutboxRelay, rowsSendingInProcess, writeOutbox } from './outbox';
 
 type RunnerConfig = Pick<
@@ -303,9 +303,9 @@ export class ConsumerRunner {
       const value = header.body();
       // one spelling of an order's id from here on, whatever case its channel sent: the keys of its events and the ids read back from Postgres agree
       if (typeof value.orderId === 'string') value.orderId = canonicalUuid(value.orderId);
-      if (!handlerApplies(handler, value as never)) return null;
-      const unfit = unfitFor(handler, value as never);
-      if (unfit) throw permanent('invalid_payload', unfit);
+      const admitted = admission(handler, value as never);
+      if (admitted === 'skip') return null;
+      if (admitted !== 'handle') throw permanent('invalid_payload', admitted.unfit);
       const envelope = value as unknown as Envelope;
       // spelled out, not `{ ...position, … }`: properties added to a spread copy cost about 3 µs here per message (shared/extend.ts)
       const eventLog = lazyChild(this.log, { topic, partition, offset: message.offset, orderId: envelope.orderId, correlationId: envelope.correlationId, record: shortName(recordName) });

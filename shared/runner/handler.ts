@@ -43,7 +43,22 @@ export interface ChunkFlush {
 
 export type Handler<N extends RecordName> = (ctx: HandlerContext, event: RecordTypes[N]) => Promise<void>;
 
-const predicates = new WeakMap<Handler<never>, (event: never) => boolean>();
+/** What the runner asks of a message before any transaction, from the message alone (onlyWhen, refusingUnfit). */
+interface MessageTests {
+  /** False: the handler has nothing to do with it, and it is skipped. */
+  appliesTo?: (event: never) => boolean;
+  /** A reason: the handler can never take it, and it is dead-lettered. */
+  unfitOf?: (event: never) => string | null;
+}
+
+const testsOf = new WeakMap<Handler<never>, MessageTests>();
+
+/** `handler` with `tests` added to any it had: the wrappers compose, in either order. */
+function withTests<N extends RecordName>(handler: Handler<N>, tests: MessageTests): Handler<N> {
+  const wrapped: Handler<N> = (ctx, event) => handler(ctx, event);
+  testsOf.set(wrapped as Handler<never>, { ...testsOf.get(handler as Handler<never>), ...tests });
+  return wrapped;
+}
 
 /**
  * A handler for only the messages `appliesTo` accepts, a test of the message alone. The runner
@@ -52,36 +67,30 @@ const predicates = new WeakMap<Handler<never>, (event: never) => boolean>();
  * were such no-ops, each a transaction of its own.
  */
 export function onlyWhen<N extends RecordName>(appliesTo: (event: RecordTypes[N]) => boolean, handler: Handler<N>): Handler<N> {
-  const selective: Handler<N> = (ctx, event) => handler(ctx, event);
-  predicates.set(selective as Handler<never>, appliesTo as (event: never) => boolean);
-  return selective;
+  return withTests(handler, { appliesTo: appliesTo as (event: never) => boolean });
 }
-
-/** False when the handler was made with onlyWhen and its test refuses the message. */
-export function handlerApplies<N extends RecordName>(handler: Handler<N>, event: RecordTypes[N]): boolean {
-  const appliesTo = predicates.get(handler as Handler<never>);
-  return appliesTo ? appliesTo(event as never) : true;
-}
-
-const unfitChecks = new WeakMap<Handler<never>, (event: never) => string | null>();
 
 /**
  * A handler that can never take the messages `unfitOf` names a reason for, a test of the message
  * alone (ids the store keeps as UUIDs, text it cannot hold). The runner dead-letters such a
  * message as it decodes it (`invalid_payload`, with the reason), before any transaction: thrown
  * from the handler instead, each one rolled its chunk back and the chunk ran again without it, so
- * a flood of them cost a rerun each. The runner asks the handler a service registers, so this and
- * onlyWhen do not wrap each other: a handler needing both would need one wrapper holding both tests.
+ * a flood of them cost a rerun each.
  */
 export function refusingUnfit<N extends RecordName>(unfitOf: (event: RecordTypes[N]) => string | null, handler: Handler<N>): Handler<N> {
-  const guarded: Handler<N> = (ctx, event) => handler(ctx, event);
-  unfitChecks.set(guarded as Handler<never>, unfitOf as (event: never) => string | null);
-  return guarded;
+  return withTests(handler, { unfitOf: unfitOf as (event: never) => string | null });
 }
 
-/** Why the handler (made with refusingUnfit) can never take the message, or null. */
-export function unfitFor<N extends RecordName>(handler: Handler<N>, event: RecordTypes[N]): string | null {
-  return unfitChecks.get(handler as Handler<never>)?.(event as never) ?? null;
+/**
+ * What the runner does with a decoded message before any transaction: `skip` (onlyWhen's test
+ * refuses it), a reason to dead-letter it (refusingUnfit's), or `handle`. One lookup per message.
+ */
+export function admission<N extends RecordName>(handler: Handler<N>, event: RecordTypes[N]): 'handle' | 'skip' | { unfit: string } {
+  const tests = testsOf.get(handler as Handler<never>);
+  if (!tests) return 'handle';
+  if (tests.appliesTo && !tests.appliesTo(event as never)) return 'skip';
+  const unfit = tests.unfitOf?.(event as never);
+  return unfit ? { unfit } : 'handle';
 }
 
 export interface ServiceDefinition {
