@@ -390,9 +390,8 @@ export class ConsumerRunner {
   private async publish(committed: CommittedEvents, log: Logger): Promise<void> {
     if (committed.messages.length === 0) return;
     const previous = this.sending;
-    for (const id of committed.ids) rowsSendingInProcess.add(id);
-    const sent = previous.then(() => this.sendAfterLeftovers(committed));
-    this.sending = sent.finally(() => { for (const id of committed.ids) rowsSendingInProcess.delete(id); }).then(
+    const release = rowsSendingInProcess.claim(committed.ids);
+    this.sending = previous.then(() => this.sendAfterLeftovers(committed, release)).finally(release).then(
       () => undefined,
       (err) => {
         this.leftBehind = true;
@@ -407,12 +406,12 @@ export class ConsumerRunner {
    * commit order, this chunk's last, so an order's later event never overtakes its earlier one
    * (an OrderCancelled its OrderPlaced). Until then the rows would wait for the relay's grace.
    */
-  private async sendAfterLeftovers(committed: CommittedEvents): Promise<void> {
+  private async sendAfterLeftovers(committed: CommittedEvents, release: () => void): Promise<void> {
     if (!this.leftBehind) {
       await this.publisher.publish(committed);
       return;
     }
-    for (const id of committed.ids) rowsSendingInProcess.delete(id); // the drain sends them, after the rows left behind
+    release(); // the drain sends them, after the rows left behind
     await this.relay.drain(0, () => this.stopping);
     this.leftBehind = false;
   }

@@ -93,7 +93,26 @@ export interface CommittedEvents {
  * rolled back and run again, in a 50,000-order run at max rate). Another process's relay may still
  * send such a row after the grace period; consumers de-duplicate by eventId.
  */
-export const rowsSendingInProcess = new Set<string>();
+class RowsSendingInProcess {
+  private readonly rows = new Set<string>();
+
+  /** Claims the rows for their runner's own send; the returned release (once is enough) gives them back to the relays. */
+  claim(ids: readonly string[]): () => void {
+    for (const id of ids) this.rows.add(id);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const id of ids) this.rows.delete(id);
+    };
+  }
+
+  ids(): string[] {
+    return [...this.rows];
+  }
+}
+
+export const rowsSendingInProcess = new RowsSendingInProcess();
 
 /** Port: sends committed outbox rows. The Kafka one is the only production implementation. */
 export interface OutboxPublisher {
@@ -146,7 +165,7 @@ export class KafkaOutboxPublisher implements OutboxPublisher {
         // `stg2`, would take another fleet's rows too.
         const prefix = this.options.topicPrefix;
         if (prefix !== undefined) query = query.whereRaw('starts_with(topics[1], ?) AND split_part(substr(topics[1], ?), \'.\', 1) = ANY(?::text[])', [prefix, prefix.length + 1, [...TOPIC_NAMESPACES]]);
-        const skipped = [...this.held.ids(), ...rowsSendingInProcess];
+        const skipped = [...this.held.ids(), ...rowsSendingInProcess.ids()];
         if (skipped.length > 0) query = query.whereNotIn('id', skipped);
         const chunks = (await query) as OutboxChunkRow[];
         if (chunks.length === 0) return 0;
