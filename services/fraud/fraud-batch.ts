@@ -6,7 +6,7 @@ import { preparedRows, queuePreparedRead, queuePreparedWrite } from '../../share
 import { Cause, transitionOrders, TransitionResult } from '../../shared/order-state';
 import { groupByOrder, orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
-import { LINE_ORDER_COLUMNS, lineFacts, lineOutcome, LineOrderRow, type LineOutcome, STORED_DECISION } from './line-checks';
+import { LINE_ORDER_COLUMNS, lineFacts, lineOutcome, LineOrderRow, type LineOutcome, STORED_DECISION, totalAtLine } from './line-checks';
 import { assessOrder, FraudAssessment, FraudRules, OrderFacts } from './rules';
 
 const KINDS = ['customer', 'email', 'payment_token'] as const;
@@ -153,8 +153,7 @@ export class FraudBatch implements ChunkFlush {
   /**
    * The pending lines of orders that just passed, added before their check and not scored (their
    * LineItemAdded reached fraud while the order was Pending, so it was left for this check), each
-   * scored on the total its LineItemAdded announced (order_lines.order_total_minor; the order's
-   * total for a line added before that was kept), as a release scores them. A line whose
+   * scored on the total it was added at (totalAtLine), as a release scores them. A line whose
    * LineItemAdded is in this chunk is left to flushLines; one whose LineItemAdded is still to come
    * finds its outcome there. An order held for review leaves its lines to the release.
    */
@@ -176,7 +175,7 @@ export class FraudBatch implements ChunkFlush {
       const lines = linesOf.get(key)!.filter((l) => !inChunk.has(`${key}/${l.line_id}`));
       if (lines.length === 0) continue;
       early.set(key, lines.map((l) => {
-        const assessment = assessOrder({ ...o.facts, totalMinor: l.order_total_minor === null ? o.totalMinor : Number(l.order_total_minor) }, this.rules);
+        const assessment = assessOrder({ ...o.facts, totalMinor: totalAtLine(l, o.totalMinor) }, this.rules);
         const outcome = lineOutcome(assessment.decision, { state: 'Processing', released: false });
         records.push({ order_id: o.orderId, line_id: l.line_id, score: assessment.score, decision: STORED_DECISION[outcome], reasons: JSON.stringify(assessment.reasons) });
         return { lineId: l.line_id, check: { scored: true, assessment, outcome, orderVersion: o.orderVersion } };

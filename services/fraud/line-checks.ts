@@ -14,6 +14,13 @@ export type LineOrderRow = Pick<OrderRow, 'order_id' | 'state' | 'version' | 'cu
 export const LINE_ORDER_COLUMNS = `o.order_id, o.state, o.version, o.currency, o.customer, o.shipping_address,
        coalesce(o.billing_country, o.billing_address->>'country') AS billing_country, c.facts, coalesce(c.decision = 'released', false) AS released`;
 
+/**
+ * The order's total an added line is scored on when fraud could not score it on arrival: the one
+ * its LineItemAdded announced, which intake keeps with the line (migration 015), as on arrival;
+ * the order's total as it stands for a line added before that was kept.
+ */
+export const totalAtLine = (line: { order_total_minor: string | null }, orderTotalMinor: string | number): number => Number(line.order_total_minor ?? orderTotalMinor);
+
 /** What an added line is scored on: the facts of its order's own check (or of its row) with the order's total as it stands with the line. */
 export const lineFacts = (order: LineOrderRow, totalMinor: number, at: number): OrderFacts => ({ ...(order.facts ?? factsOfOrderRow(order, at)), totalMinor });
 

@@ -1,22 +1,21 @@
 import type { HandlerContext } from '../../shared/runner/handler';
-import { LINE_ORDER_COLUMNS, lineFacts, lineOutcome, type LineOrderRow, STORED_DECISION } from './line-checks';
+import { LINE_ORDER_COLUMNS, lineFacts, lineOutcome, type LineOrderRow, STORED_DECISION, totalAtLine } from './line-checks';
 import { assessOrder, type FraudRules } from './rules';
 
-type PendingLineRow = LineOrderRow & { line_id: string; decision: string | null; line_order_total_minor: string };
+type PendingLineRow = LineOrderRow & { line_id: string; decision: string | null; order_total_minor: string | null; total_minor: string };
 
 /**
  * The lines added to an order on hold, at its release (the order already moved to Processing and
  * marked released in this transaction). A line that waited for the release (a review while held)
  * is cleared. A line fraud has not scored yet (its LineItemAdded still on its way, or passed over)
- * is scored now, each on the total its LineItemAdded announced (order_lines.order_total_minor; the
- * order's total for a line added before that was kept), as it would have been on arrival: a fail
+ * is scored now, each on the total it was added at (totalAtLine), as it would have been on arrival: a fail
  * refuses that line (FraudCheckFailed, intake refuses it); otherwise it is cleared. Inventory
  * reserves the cleared lines with the placed ones when the order's pass reaches it, and fraud does
  * not score a line again once it has an outcome.
  */
 export async function settleLinesAtRelease(ctx: HandlerContext, orderId: string, rules: FraudRules, releasedBy: string[], orderVersion: number): Promise<void> {
   const { rows } = (await ctx.trx.raw(
-    `SELECT l.line_id, f.decision, coalesce(l.order_total_minor, o.total_minor) AS line_order_total_minor, ${LINE_ORDER_COLUMNS}
+    `SELECT l.line_id, f.decision, l.order_total_minor, o.total_minor, ${LINE_ORDER_COLUMNS}
        FROM order_lines l JOIN orders o ON o.order_id = l.order_id
        LEFT JOIN fraud_checks c ON c.order_id = l.order_id
        LEFT JOIN fraud_line_checks f ON f.order_id = l.order_id AND f.line_id = l.line_id
@@ -32,7 +31,7 @@ export async function settleLinesAtRelease(ctx: HandlerContext, orderId: string,
   if (unscored.length === 0) return;
   const at = Date.now();
   const scored = unscored.map((line) => {
-    const assessment = assessOrder(lineFacts(line, Number(line.line_order_total_minor), at), rules);
+    const assessment = assessOrder(lineFacts(line, totalAtLine(line, line.total_minor), at), rules);
     const outcome = lineOutcome(assessment.decision, { state: 'Processing', released: line.released });
     return { line, assessment, outcome, reasons: outcome === 'failed' ? assessment.reasons : [...assessment.reasons, ...releasedBy] };
   });
