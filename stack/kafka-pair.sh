@@ -12,30 +12,16 @@ PAIR_PORT="${KAFKA_PAIR_PORT:-19092}"
 CONTROLLER_PORT=$((PAIR_PORT + 1))
 SECOND_PORT=$((PAIR_PORT + 2))
 
+# The main broker's settings (stack/kafka/server.properties: single-replica internal topics, no
+# auto-created topics), with this node's id, roles, listeners and data directory.
 props() { # node id, roles, port
   local listeners="PLAINTEXT://127.0.0.1:$3"
   [[ "$2" == *controller* ]] && listeners="$listeners,CONTROLLER://127.0.0.1:$CONTROLLER_PORT"
-  cat <<PROPS
-process.roles=$2
-node.id=$1
-controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=$listeners
-advertised.listeners=PLAINTEXT://127.0.0.1:$3
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
-auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=2
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-min.insync.replicas=1
-default.replication.factor=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-log.dirs=$PAIR_DIR/data-$1
-PROPS
+  sed -e "s#^process.roles=.*#process.roles=$2#" -e "s#^node.id=.*#node.id=$1#" \
+    -e "s#^controller.quorum.voters=.*#controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT#" \
+    -e "s#^listeners=.*#listeners=$listeners#" -e "s#^advertised.listeners=.*#advertised.listeners=PLAINTEXT://127.0.0.1:$3#" \
+    "$ROOT_DIR/stack/kafka/server.properties"
+  echo "log.dirs=$PAIR_DIR/data-$1"
 }
 
 serves_metadata() {
