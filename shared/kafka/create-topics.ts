@@ -12,7 +12,7 @@ const NOT_YET_LED = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE
  * created, and kafkajs then fails the whole creation (tulios/kafkajs#815; CI failed on it once).
  * So the creation does not wait, and this waits instead, tolerating those answers until `timeoutMs`.
  * A leader named in the metadata may not act as one yet (NOT_LEADER_FOR_PARTITION to the first
- * sends), so each topic's offsets are asked of its leaders too.
+ * sends), so each topic's offsets are asked of its leaders too, and asked again until they answer.
  */
 export async function createTopicsWithLeaders(
   admin: Admin, topics: ITopicConfig[], { timeoutMs = 30000, pollMs = 100 } = {},
@@ -32,10 +32,14 @@ async function waitForLeaders(admin: Admin, names: string[], { timeoutMs, pollMs
       const { topics } = await admin.fetchTopicMetadata({ topics: names });
       const leaderless = topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
       if (leaderless.length === 0) {
-        await Promise.all(names.map((name) => admin.fetchTopicOffsets(name)));
-        return;
-      }
-      lastAnswer = `no leader yet for ${leaderless.map((t) => t.name).join(', ')}`;
+        const offsets = await Promise.allSettled(names.map((name) => admin.fetchTopicOffsets(name)));
+        const notYet = offsets.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        if (!notYet) return;
+        // with several brokers, the broker kafkajs asks for a topic's partitions before their
+        // offsets may not know them yet, and kafkajs then fails inside (a TypeError, not an error
+        // of the protocol): until the deadline, any failure here is taken as not ready yet
+        lastAnswer = `offsets not yet served: ${(notYet.reason as Error).message}`;
+      } else lastAnswer = `no leader yet for ${leaderless.map((t) => t.name).join(', ')}`;
     } catch (err) {
       const type = kafkaErrorTypeIn(err, NOT_YET_LED);
       if (!type) throw err;
