@@ -2,7 +2,7 @@ import type { Admin } from 'kafkajs';
 import { createTopicsWithLeaders } from '../../shared/kafka/create-topics';
 
 type Answer = 'unknown' | 'leaderless' | 'led' | 'other-error';
-type OffsetsAnswer = 'not-leader' | 'answered';
+type OffsetsAnswer = 'not-leader' | 'no-partitions-yet' | 'answered';
 
 /** An admin whose metadata and offsets answers are scripted, one per call, the last repeated. */
 function scriptedAdmin(answers: Answer[], offsetsAnswers: OffsetsAnswer[] = ['answered']) {
@@ -21,6 +21,8 @@ function scriptedAdmin(answers: Answer[], offsetsAnswers: OffsetsAnswer[] = ['an
     fetchTopicOffsets: async () => {
       const answer = offsetsAnswers[Math.min(calls.fetchTopicOffsets++, offsetsAnswers.length - 1)];
       if (answer === 'not-leader') throw protocolError('NOT_LEADER_FOR_PARTITION');
+      // kafkajs 2.2.4 when the broker it asks knows no partitions of the topic yet
+      if (answer === 'no-partitions-yet') throw new TypeError("Cannot destructure property 'partitions' of 'high.pop(...)' as it is undefined.");
       return [{ partition: 0, offset: '0', high: '0', low: '0' }];
     },
   };
@@ -41,6 +43,18 @@ describe('createTopicsWithLeaders', () => {
     await createTopicsWithLeaders(admin, [{ topic: 'a' }], { pollMs: 1 });
     expect(calls.fetchTopicOffsets).toBe(3);
     expect(calls.fetchTopicMetadata).toBe(3);
+  });
+
+  it('when kafkajs fails inside on a broker that does not know the partitions yet (several brokers), then it asks again until the offsets are served', async () => {
+    const { admin, calls } = scriptedAdmin(['led'], ['no-partitions-yet', 'answered']);
+    await createTopicsWithLeaders(admin, [{ topic: 'a' }], { pollMs: 1 });
+    expect(calls.fetchTopicOffsets).toBe(2);
+  });
+
+  it('when the offsets are never served within the timeout, then it fails saying why', async () => {
+    const { admin } = scriptedAdmin(['led'], ['no-partitions-yet']);
+    await expect(createTopicsWithLeaders(admin, [{ topic: 'a' }], { timeoutMs: 30, pollMs: 5 }))
+      .rejects.toThrow(/had no leader within 30 ms \(last answer: offsets not yet served: Cannot destructure/);
   });
 
   it('when no leader comes within the timeout, then it fails saying so', async () => {
