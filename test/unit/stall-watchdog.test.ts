@@ -3,15 +3,17 @@ import { StallWatchdog } from '../../shared/runner/stall-watchdog';
 describe('StallWatchdog', () => {
   let now = 0;
   const clock = () => now;
-  /** A watchdog on the test's clock, and the stalls it reported: how long, and with what went quiet. */
+  /** A watchdog on the test's clock, and the stalls it reported: how long, and what went quiet. */
   const watchdog = (timeoutMs: number) => {
-    const stalls: number[] = [];
     const reports: [number, string][] = [];
-    const w = new StallWatchdog(timeoutMs, (q, what) => {
-      stalls.push(q);
-      reports.push([q, what]);
-    }, clock);
-    return { w, stalls, reports };
+    const w = new StallWatchdog(timeoutMs, (q, what) => reports.push([q, what]), clock);
+    return { w, reports };
+  };
+  /** At `ms` on the test's clock: `act`, then a check. */
+  const at = (w: StallWatchdog, ms: number, act: () => void = () => undefined) => {
+    now = ms;
+    act();
+    w.check();
   };
   /** From 0 to `untilMs` every `stepMs` on the test's clock: `signs`, then a check. */
   const run = (w: StallWatchdog, stepMs: number, untilMs: number, signs: () => void) => {
@@ -22,32 +24,26 @@ describe('StallWatchdog', () => {
   };
 
   it('when the consumer is quiet longer than the timeout, then it calls onStall once with how long', () => {
-    const { w, stalls } = watchdog(1000);
-    now = 0;
-    w.alive();
-    now = 1000;
-    w.check();
-    expect(stalls).toEqual([]);
-    now = 1001;
-    w.check();
-    now = 5000;
-    w.check();
-    expect(stalls).toEqual([1001]);
+    const { w, reports } = watchdog(1000);
+    at(w, 0, () => w.alive());
+    at(w, 1000);
+    expect(reports).toEqual([]);
+    at(w, 1001);
+    at(w, 5000);
+    expect(reports).toEqual([[1001, 'consumer']]);
   });
 
   it('when signs of life keep coming, then it never fires', () => {
-    const { w, stalls } = watchdog(1000);
+    const { w, reports } = watchdog(1000);
     run(w, 900, 10_000, () => w.alive());
-    expect(stalls).toEqual([]);
+    expect(reports).toEqual([]);
   });
 
   it('when the timeout is 0, then it never fires', () => {
-    const { w, stalls } = watchdog(0);
-    now = 0;
-    w.alive();
-    now = 1e9;
-    w.check();
-    expect(stalls).toEqual([]);
+    const { w, reports } = watchdog(0);
+    at(w, 0, () => w.alive());
+    at(w, 1e9);
+    expect(reports).toEqual([]);
   });
 
   describe('a batch in hand, watched on its own (kafkajs fetches from other brokers while one broker\'s batch hangs)', () => {
@@ -61,12 +57,9 @@ describe('StallWatchdog', () => {
 
     it('when the consumer and its batch are both quiet, then it says the consumer (its chunk\'s first attempt is a sign of life a little after the batch\'s own)', () => {
       const { w, reports } = watchdog(1000);
-      now = 0;
-      w.track();
-      now = 10;
-      w.alive();
-      now = 2000;
-      w.check();
+      at(w, 0, () => w.track());
+      at(w, 10, () => w.alive());
+      at(w, 2000);
       expect(reports).toEqual([[1990, 'consumer']]);
     });
 
