@@ -1,20 +1,24 @@
 import type { StockLevelSet } from '../../shared/contracts/types.generated';
 import { ChunkOrderReads } from '../../shared/chunk-order-reads';
-import { permanent } from '../../shared/errors';
 import { OrderLineRow, recordCompensation } from '../../shared/order-store';
-import type { Handler, HandlerContext } from '../../shared/runner/handler';
+import { type Handler, type HandlerContext, refusingUnfit } from '../../shared/runner/handler';
 import { LockedStock, StockBook } from './stock-book';
 
 /**
  * A warehouse system sets the on-hand count of a SKU at a location (reserved units stay reserved),
- * in the chunk's stock ledger: after the shipments and cancellations ahead of it in the chunk.
+ * in the chunk's stock ledger: after the shipments and cancellations ahead of it in the chunk. A
+ * count no stock row can take is dead-lettered as it is decoded (refusingUnfit), before any
+ * transaction, so a warehouse sending many costs no rolled-back chunks.
  */
-export const onStockLevelSet = (defaultLocation: string): Handler<'io.oms.warehouse.StockLevelSet'> => async (ctx, e: StockLevelSet) => {
-  const location = e.location || defaultLocation;
-  if (e.onHand < 0) throw permanent('invalid_payload', `StockLevelSet for ${e.sku} at ${location}: onHand ${e.onHand} is negative`);
-  if (e.sku.trim() === '') throw permanent('invalid_payload', 'StockLevelSet without a sku');
-  StockBook.of(ctx).queueCount(ctx, e.sku, location, e.onHand);
-};
+export const onStockLevelSet = (defaultLocation: string): Handler<'io.oms.warehouse.StockLevelSet'> =>
+  refusingUnfit(
+    (e: StockLevelSet) => {
+      if (e.onHand < 0) return `StockLevelSet for ${e.sku} at ${e.location || defaultLocation}: onHand ${e.onHand} is negative`;
+      if (e.sku.trim() === '') return 'StockLevelSet without a sku';
+      return null;
+    },
+    async (ctx, e: StockLevelSet) => StockBook.of(ctx).queueCount(ctx, e.sku, e.location || defaultLocation, e.onHand),
+  );
 
 /** Reserves one scope (the placed lines, or one added line) and says so: InventoryReserved or InventoryUnavailable. */
 async function reserveScope(ctx: HandlerContext, stock: LockedStock, orderId: string, version: number, line: OrderLineRow | null, lines: OrderLineRow[]): Promise<boolean> {

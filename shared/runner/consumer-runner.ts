@@ -16,6 +16,7 @@ import { ClusterTopics } from '../kafka/cluster-topics';
 import { createRenewingProducer, type RenewingProducer } from '../kafka/renewing-producer';
 import { CommandPublisher } from '../command-publisher';
 import { ChunkCoalescer } from './chunk-coalescer';
+import { ChunkReruns } from './chunk-reruns';
 import { InboxPruner } from './inbox-pruner';
 import { PeriodicTask } from './periodic-task';
 import { OffsetCommitter } from './offset-committer';
@@ -318,34 +319,36 @@ export class ConsumerRunner {
 
   /**
    * One transaction for the chunk. A message whose handler rejects it for good (a classified,
-   * permanent error) is dead-lettered and the chunk runs again without it: a flood of invalid
-   * messages costs one short, rolled-back transaction each instead of the whole chunk one by one.
-   * Any other failure (unclassified, or not tied to one message) runs the chunk one by one.
+   * permanent error) is dead-lettered and the chunk runs again without it (ChunkReruns: whole while
+   * a few rejections cost little, then in the parts before and after each one, so a flood of them
+   * costs linear work). Any other failure (unclassified, or not tied to one message) runs what is
+   * left one by one.
    */
   private async processChunk(work: Work[], heartbeat: () => Promise<void>): Promise<void> {
     const log = work[0]!.log;
     const committed = await this.tryWithInboxLast(work, log);
     if (committed) return this.publish(committed, log);
-    let remaining = work;
-    for (;;) {
-      // each run of the chunk moves its batches on: a flood of rejected messages reruns it once per message, which can outlast the stall timeout
-      progressOf(remaining);
+    const reruns = new ChunkReruns<Work>(work.length);
+    const runs: Work[][] = [work];
+    for (let run = runs.shift(); run; run = runs.shift()) {
+      // each run of the chunk moves its batches on: a flood of rejected messages reruns it many times, which can outlast the stall timeout
+      progressOf(run);
       const failed: FailedMessage = {};
       let committed: CommittedEvents;
       try {
-        committed = await this.withRetry(log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, remaining, failed)), false);
+        committed = await this.withRetry(log, heartbeat, () => this.transact((trx) => this.handleInTransaction(trx, run!, failed)), false);
       } catch (e) {
         const err = classifyError(e);
         if (err.code === 'shutting_down') throw err;
         const culprit = failed.work;
         if (culprit && !err.retriable && err.code !== 'handler_failed') {
           await this.deadLetter([this.giveUp(culprit.topic, culprit.partition, culprit.message, err, culprit.log)], heartbeat);
-          remaining = remaining.filter((w) => w !== culprit);
-          if (remaining.length > 0) continue;
-          return;
+          runs.unshift(...reruns.without(run, culprit));
+          continue;
         }
-        log.warn({ code: err.code, err: err.message, messages: remaining.length }, 'batch failed; running its messages one by one');
-        for (const w of remaining) {
+        const left = [run, ...runs].flat();
+        log.warn({ code: err.code, err: err.message, messages: left.length }, 'batch failed; running its messages one by one');
+        for (const w of left) {
           w.watch.progress();
           await this.processOne(w, heartbeat);
           // a long chunk run one by one must not outlast the session timeout: the group would drop this member and redeliver the chunk
@@ -354,7 +357,6 @@ export class ConsumerRunner {
         return;
       }
       await this.publish(committed, log);
-      return;
     }
   }
 

@@ -1,10 +1,11 @@
 import { execFile, execFileSync } from 'child_process';
-import { randomBytes } from 'crypto';
+import { randomBytes, randomUUID } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { promisify } from 'util';
 import type { KafkaMessage } from 'kafkajs';
 import { retrying } from '../../bench/traffic';
+import { newEnvelope } from '../../shared/contracts/envelope';
 import { FaultHarness, SERVICES, ServiceName, sleep } from './harness';
 
 const runCommand = promisify(execFile);
@@ -167,7 +168,11 @@ export const scaleOutAndIn: Scenario = {
   },
 };
 
-/** 6. 10,000 poison messages on the command topic, mixed into the orders: bytes, unknown schema ids, valid Avro with invalid content. */
+/**
+ * 6. 10,000 poison messages on the command topic, mixed into the orders: bytes, unknown schema ids,
+ * valid Avro with content the runner refuses as it decodes (an order id that is not a UUID), and
+ * valid Avro that only the transaction can refuse (a line added to an order that does not exist).
+ */
 export function poisonFlood(poisonCount: number): Scenario {
   let sent = 0;
   return {
@@ -180,9 +185,10 @@ export function poisonFlood(poisonCount: number): Scenario {
       const messages: { key: string; value: Buffer }[] = [];
       for (let i = 0; i < n; i++) {
         const key = `poison-${sent + i}`;
-        const kind = (sent + i) % 3;
+        const kind = (sent + i) % 4;
         if (kind === 0) messages.push({ key, value: randomBytes(16 + ((sent + i) % 200)) });
         else if (kind === 1) messages.push({ key, value: Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0x00]), randomBytes(24)]) });
+        else if (kind === 2) messages.push({ key, value: await h.platform.codec.encode(h.traffic.topic('orderCommands'), 'io.oms.commands.AddLineItem', lineForNoOrder()) });
         else messages.push({ key, value: await h.platform.codec.encode(h.traffic.topic('orderCommands'), 'io.oms.commands.SubmitOrder', { ...h.traffic.order(published + i, h.skus), orderId: `not-a-uuid-${sent + i}` } as never) });
       }
       sent += n;
@@ -193,6 +199,12 @@ export function poisonFlood(poisonCount: number): Scenario {
       return { startedAt: now, endedAt: now };
     },
   };
+}
+
+/** An AddLineItem for an order that was never placed: intake can refuse it only once its transaction finds no order. */
+function lineForNoOrder() {
+  const orderId = randomUUID();
+  return { ...newEnvelope('fault-suite', orderId), orderId, line: { sku: 'SKU-POISON', name: 'Poison', quantity: 1, unitPriceMinor: 100, weightGrams: 10 }, requestedBy: 'fault-suite' } as never;
 }
 
 function isAlive(pid: number): boolean {

@@ -8,16 +8,19 @@ const STALL_TIMEOUT_MS = 10_000;
 const GOOD = 16;
 const REJECTED = 30;
 const WORK_MS = 30;
+/** Each rejected one alone takes a twentieth of the stall timeout: the reruns add up past it, though each is short. */
+const REJECT_MS = STALL_TIMEOUT_MS / 20;
 
-/** A test service that takes WORK_MS per command and rejects for good those of the channel 'rejected'. */
+/** A test service that takes WORK_MS per good command, REJECT_MS per command of the channel 'rejected', which it rejects for good. */
 function serviceThatRejects(): ServiceDefinition {
   return {
     name: 'rejecting',
     consumes: ['orderCommands'],
     handlers: {
       'io.oms.commands.SubmitOrder': async (_ctx, cmd) => {
-        await new Promise((r) => setTimeout(r, WORK_MS));
-        if (cmd.channel === 'rejected') throw permanent('invalid_payload', 'rejected on purpose by the test');
+        const rejected = cmd.channel === 'rejected';
+        await new Promise((r) => setTimeout(r, rejected ? REJECT_MS : WORK_MS));
+        if (rejected) throw permanent('invalid_payload', 'rejected on purpose by the test');
       },
     },
   };
@@ -25,7 +28,7 @@ function serviceThatRejects(): ServiceDefinition {
 
 /**
  * A chunk holding many messages its handler rejects for good runs again once per rejected message
- * (each dead-lettered and taken out). That is slow but it is progress: the stall watchdog must not
+ * (each dead-lettered and taken out; ChunkReruns). That is slow but it is progress: the stall watchdog must not
  * take the batch as hung while it goes on, or the restarted process would redo the chunk and be
  * restarted again (the fault suite's poison flood was restarted once, on a slow machine).
  */
