@@ -171,6 +171,11 @@ export const settings = {
   }),
   PAYMENT_GATEWAY_API_KEY: setting({ doc: 'Bearer key for the HTTP payment gateway.', default: '', secret: true, schema: z.string() }),
   PAYMENT_GATEWAY_TIMEOUT_MS: setting({ doc: 'Timeout of one gateway call; a timeout is retried with the same idempotency key.', default: '5000', schema: positiveInt }),
+  NOTIFY_LINE_REFUSED_PER_ORDER: setting({
+    doc: 'Most LINE_REFUSED notifications one order sends its customer. A channel that adds many lines that are refused would otherwise make a message for each; past the limit a refused line\'s notification is recorded in `notifications` as withheld (`withheld_reason`) and not sent. 0 = no limit.',
+    default: '10',
+    schema: z.coerce.number().int().min(0).max(2_147_483_647),
+  }),
   INVENTORY_DEFAULT_LOCATION: setting({ doc: 'Location used when a StockLevelSet names none.', default: 'main', schema: z.string().min(1) }),
   API_HOST: setting({ doc: 'Address the HTTP API listens on.', default: '127.0.0.1', schema: z.string().min(1) }),
   API_PORT: setting({ doc: 'Port of the HTTP API (pages at /track and /ops, OpenAPI at /openapi.json).', default: '8080', schema: z.coerce.number().int().min(1).max(65535) }),

@@ -33,8 +33,13 @@ export const onOrderCancelled: Handler<'io.oms.orders.OrderCancelled'> = async (
     then: (sent) => recordCompensation(ctx.trx, e.orderId, 'customer', sent ? 'notified' : 'not_notified'),
   });
 };
-/** An added line refused (after it was announced, or as it arrived): the customer is told the order goes on without it, once per line. */
-export const onLineItemRefused: Handler<'io.oms.orders.LineItemRefused'> = async (ctx, e) => {
+/**
+ * An added line refused (after it was announced, or as it arrived): the customer is told the order
+ * goes on without it, once per line, for at most `limitPerOrder` lines of one order (0 = no limit;
+ * past it the notification is recorded as withheld, so a channel adding many refused lines does
+ * not flood the customer).
+ */
+export const onLineItemRefused = (limitPerOrder: number): Handler<'io.oms.orders.LineItemRefused'> => async (ctx, e) => {
   // a line refused at the door was never validated: its SKU reaches the customer only if it is one
-  NotificationBatch.queue(ctx, { orderId: e.orderId, kind: 'LINE_REFUSED', about: e.lineId, facts: { item: isValidSku(e.sku) ? e.sku : 'an item', reason: customerLineRefusalText(e.reasonCode) } });
+  NotificationBatch.queue(ctx, { orderId: e.orderId, kind: 'LINE_REFUSED', about: e.lineId, limitPerOrder, facts: { item: isValidSku(e.sku) ? e.sku : 'an item', reason: customerLineRefusalText(e.reasonCode) } });
 };

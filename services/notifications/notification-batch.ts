@@ -15,6 +15,8 @@ export interface NotificationRequest {
   /** From the event when it carries them; otherwise read from the order. */
   customer?: Customer;
   orderRef?: string;
+  /** The most notifications of this kind one order sends (0 = no limit); past it each is recorded as withheld and not sent. */
+  limitPerOrder?: number;
   /** Runs once the batch knows whether this notification went out. */
   then?: (sent: boolean) => Promise<void>;
 }
@@ -51,15 +53,16 @@ export class NotificationBatch implements ChunkFlush {
       const channel: 'SMS' | 'EMAIL' = customer.contactPreference === 'SMS' && customer.phone ? 'SMS' : 'EMAIL';
       const recipient = channel === 'SMS' ? customer.phone! : customer.email;
       const orderRef = q.orderRef ?? order?.channel_order_ref ?? q.orderId;
-      return { q, customer, orderRef, row: { notification_id: randomUUID(), order_id: q.orderId, kind: q.kind, about, channel, recipient } };
+      return { q, customer, orderRef, row: { notification_id: randomUUID(), order_id: q.orderId, kind: q.kind, about, channel, recipient, withheld_reason: null as string | null } };
     });
+    await this.withholdPastLimits(planned);
     const rows = planned.flatMap((p) => (p.row ? [p.row] : []));
     const inserted = rows.length
       ? ((await this.trx('notifications').insert(rows).onConflict(['order_id', 'kind', 'about']).ignore().returning('notification_id')) as { notification_id: string }[])
       : [];
     const sent = new Set(inserted.map((r) => r.notification_id));
     for (const { q, row, customer, orderRef } of planned) {
-      const isSent = row !== null && sent.has(row.notification_id);
+      const isSent = row !== null && sent.has(row.notification_id) && row.withheld_reason === null;
       if (isSent) {
         const { subject, body } = compose(q.kind, customer!, { orderRef: orderRef!, ...q.facts });
         await q.ctx.emit('io.oms.notifications.CustomerNotification', {
@@ -68,6 +71,34 @@ export class NotificationBatch implements ChunkFlush {
         });
       }
       await q.then?.(isSent);
+    }
+  }
+
+  /**
+   * Marks withheld the planned notifications past their kind's limit per order, in message order,
+   * counting those the order has sent before. One query, only for a chunk that has limited
+   * notifications (a refused line is rare). A notification already recorded is left alone: its
+   * insert is ignored, and it counted when it was first handled.
+   */
+  private async withholdPastLimits(planned: { q: Queued; row: { order_id: string; kind: NotificationKind; about: string; withheld_reason: string | null } | null }[]): Promise<void> {
+    const limited = planned.filter((p) => p.row !== null && (p.q.limitPerOrder ?? 0) > 0);
+    if (limited.length === 0) return;
+    const kinds = [...new Set(limited.map((p) => p.q.kind))];
+    const recorded = (await this.trx('notifications')
+      .whereIn('order_id', [...new Set(limited.map((p) => p.q.orderId))])
+      .whereIn('kind', kinds)
+      .select('order_id', 'kind', 'about', 'withheld_reason')) as { order_id: string; kind: NotificationKind; about: string; withheld_reason: string | null }[];
+    const known = new Set(recorded.map((r) => `${orderKey(r.order_id)}/${r.kind}/${r.about}`));
+    const sentSoFar = new Map<string, number>();
+    for (const r of recorded) if (r.withheld_reason === null) sentSoFar.set(`${orderKey(r.order_id)}/${r.kind}`, (sentSoFar.get(`${orderKey(r.order_id)}/${r.kind}`) ?? 0) + 1);
+    for (const { q, row } of limited) {
+      const kindOfOrder = `${orderKey(q.orderId)}/${q.kind}`;
+      const key = `${kindOfOrder}/${row!.about}`;
+      if (known.has(key)) continue;
+      known.add(key);
+      const sent = sentSoFar.get(kindOfOrder) ?? 0;
+      if (sent >= q.limitPerOrder!) row!.withheld_reason = `the order has sent its customer ${q.limitPerOrder} ${q.kind} notifications, the most it sends (NOTIFY_LINE_REFUSED_PER_ORDER)`;
+      else sentSoFar.set(kindOfOrder, sent + 1);
     }
   }
 

@@ -15,6 +15,7 @@ import * as fraudLineChecks from './migrations/013_fraud_line_checks';
 import * as notificationAbout from './migrations/014_notification_about';
 import * as lineOrderTotal from './migrations/015_line_order_total';
 import * as lineRefusedProblems from './migrations/016_line_refused_problems';
+import * as notificationWithheld from './migrations/017_notification_withheld';
 
 interface Migration {
   name: string;
@@ -43,6 +44,7 @@ export const MIGRATIONS: Migration[] = [
   { name: '014_notification_about', ...notificationAbout },
   { name: '015_line_order_total', ...lineOrderTotal },
   { name: '016_line_refused_problems', ...lineRefusedProblems },
+  { name: '017_notification_withheld', ...notificationWithheld },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -390,6 +390,25 @@ describe('order saga, all services running', () => {
     await eventually('two line notices', async () => saga.events(cmd.orderId, 'io.oms.notifications.CustomerNotification').filter((m) => m.value!.kind === 'LINE_REFUSED').length === 2);
   });
 
+  it('when a channel adds 12 lines to one order and each is refused, then the customer is told of the first 10 (NOTIFY_LINE_REFUSED_PER_ORDER), the last 2 are recorded as withheld with the reason, and a redelivery sends none of them', async () => {
+    const cmd = await toAwaitingShipment();
+    const adds = [];
+    for (let i = 0; i < 12; i++) adds.push(await saga.addLine(cmd.orderId, { sku: TEA, name: 'Tea', quantity: 1, unitPriceMinor: 899, weightGrams: 1 }));
+    const rows = await eventually('12 line notifications recorded', async () => {
+      const found = await stack.db('notifications').where({ order_id: cmd.orderId, kind: 'LINE_REFUSED' }).select('about', 'withheld_reason');
+      return found.length === 12 ? found : null;
+    });
+    const withheld = rows.filter((r) => r.withheld_reason !== null);
+    // in message order: the lines past the tenth
+    expect(withheld.map((r) => r.about).sort()).toEqual(adds.slice(10).map((a) => `A-${a.eventId}`).sort());
+    for (const r of withheld) expect(r.withheld_reason).toContain('NOTIFY_LINE_REFUSED_PER_ORDER');
+    const notices = () => saga.events(cmd.orderId, 'io.oms.notifications.CustomerNotification').filter((m) => m.value!.kind === 'LINE_REFUSED');
+    await eventually('10 line notices sent', async () => notices().length === 10);
+    await expectNoDoubleEffects(cmd.orderId, ['AddLineItem', 'LineItemRefused']);
+    // the redelivery re-sends the 10 notices' own messages too (same ids); none new
+    expect(new Set(notices().map((m) => m.value!.notificationId)).size).toBe(10);
+  });
+
   it('when the warehouse reports a shipment for an unknown order, then it is recorded as refused and the consumer goes on', async () => {
     const unknown = randomUUID();
     await saga.dispatch(unknown);

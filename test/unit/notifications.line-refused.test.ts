@@ -11,7 +11,7 @@ describe('notifications: a refused added line', () => {
       trx: null,
       chunkScoped: <T extends ChunkFlush>(key: string, create: () => T): T => (scoped.get(key) ?? scoped.set(key, create()).get(key)) as T,
     } as unknown as HandlerContext;
-    await onLineItemRefused(ctx, e);
+    await onLineItemRefused(10)(ctx, e);
     return (scoped.get('notifications.batch') as unknown as { queued: { kind: string; about: string; facts: object }[] }).queued;
   }
   const refused = (sku: string, reasonCode: string): LineItemRefused => {
@@ -26,6 +26,6 @@ describe('notifications: a refused added line', () => {
     ['', 'not_addable', 'an item', 'your order can no longer be changed'],
     ['<a href="x">', 'invalid_line', 'an item', 'the item could not be added as sent'],
   ])('when the line %j is refused with %s, then the customer reads %j and %j, one notice for the line', async (sku, reasonCode, item, reason) => {
-    expect(await queuedFor(refused(sku, reasonCode))).toEqual([expect.objectContaining({ kind: 'LINE_REFUSED', about: 'A-1', facts: { item, reason } })]);
+    expect(await queuedFor(refused(sku, reasonCode))).toEqual([expect.objectContaining({ kind: 'LINE_REFUSED', about: 'A-1', limitPerOrder: 10, facts: { item, reason } })]);
   });
 });
