@@ -31,6 +31,7 @@ import { MachineCpu } from './machine-cpu';
 import { waitForEvery } from './wait-for-orders';
 import { benchArg, percentilesMs } from './args';
 import { latencyBySecond, type SecondOfRun } from './latency-by-second';
+import { type Verdict, verdicts } from './targets';
 
 const ORDERS = Number(benchArg('orders', '5000'));
 const RATE = Number(benchArg('rate', '0'));
@@ -198,7 +199,7 @@ async function main() {
 
   const peakRssMbByService = Object.fromEntries(perProcess.map((x) => [x.name, x.peakRssMb]));
   const result = {
-    orders: ORDERS, mode: MODE, layout: LAYOUT, partitions: PARTITIONS, instances: INSTANCES, offeredRate: RATE || 'max',
+    orders: ORDERS, mode: MODE, layout: LAYOUT, partitions: PARTITIONS, instances: INSTANCES, offeredRate: (RATE || 'max') as number | 'max',
     ordersPerSecond: Math.round(ordersPerSecond * 10) / 10,
     limitOrdersPerSecond: Math.round(limitOrdersPerSecond * 10) / 10,
     limitRatio: Math.round((ordersPerSecond / limitOrdersPerSecond) * 1000) / 1000,
@@ -213,7 +214,9 @@ async function main() {
     rolledBackTransactions: xactAfter.rollbacks - xactBefore.rollbacks, deadlocks: xactAfter.deadlocks - xactBefore.deadlocks, statementsPerOrder: Math.round((statements / limitOrders) * 10) / 10, messagesPerOrder: Math.round((messages / limitOrders) * 10) / 10, deliveriesPerOrder: Math.round((limit.deliveries / limitOrders) * 10) / 10, transactionsPerOrder: Math.round((transactions / limitOrders) * 10) / 10,
     hopsP50Ms, limit, lagSeries, publishSeconds,
     startedAt: new Date(started).toISOString(), gitCommit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
+    targets: [] as Verdict[],
   };
+  result.targets = verdicts(result);
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   writeFileSync(join(__dirname, 'results', 'latest.json'), JSON.stringify(result, null, 2));
   writeFileSync(join(__dirname, 'results', `${runId}.json`), JSON.stringify(result, null, 2));
@@ -234,6 +237,8 @@ async function main() {
     'transactions rolled back / deadlocks': `${result.rolledBackTransactions} / ${result.deadlocks}`,
     'limit: Kafka / SQL / both, s': `${limit.kafkaSeconds.toFixed(1)} / ${limit.dbSeconds.toFixed(1)} / ${limit.seconds.toFixed(1)}`,
   });
+  console.log("issue 5's targets that this run measures (missedBy: how far off, as a ratio):");
+  console.table(result.targets);
   const seconds = (list: SecondOfRun[]) => list.slice(0, 8).map((x) => `${x.second}: ${x.p50Ms}/${x.p99Ms}`).join(', ');
   if (result.warmup) console.log(`warm-up orders, p50/p99 ms to Awaiting_Shipment by second placed: ${seconds(result.warmup.awaitingBySecond)} …`);
   console.log(`measured orders, p50/p99 ms to Awaiting_Shipment by second placed: ${seconds(result.awaitingBySecond)} … (all in awaitingBySecond)`);
