@@ -3,11 +3,17 @@ import type { LineItemAdded, OrderPlaced } from '../../shared/contracts/types.ge
 import { queueWrite } from '../../shared/db/pipelined-transaction';
 import { hashOfKey } from '../../shared/kafka/partitioner';
 import { preparedRows, queuePreparedRead, queuePreparedWrite } from '../../shared/db/prepared-statement';
+import { RowsInsert } from '../../shared/db/rows-insert';
 import { Cause, transitionOrders, TransitionResult } from '../../shared/order-state';
 import { groupByOrder, orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { LINE_ORDER_COLUMNS, lineFacts, lineOutcome, LineOrderRow, type LineOutcome, STORED_DECISION, totalAtLine } from './line-checks';
 import { assessOrder, FraudAssessment, FraudRules, OrderFacts } from './rules';
+
+// queued; the facts stay with the check: an added line is scored on them, with the order's new total
+const FRAUD_CHECKS = new RowsInsert<{ order_id: string; score: number; decision: string; reasons: string; facts: string }>(
+  'insert_fraud_checks', 'fraud_checks', { order_id: 'uuid', score: 'int', decision: 'text', reasons: 'jsonb', facts: 'jsonb' }, 'ON CONFLICT (order_id) DO NOTHING',
+);
 
 const KINDS = ['customer', 'email', 'payment_token'] as const;
 type Kind = (typeof KINDS)[number];
@@ -129,11 +135,7 @@ export class FraudBatch implements ChunkFlush {
       };
       return { e, cause, then, facts, linesAddedBefore, assessment: assessOrder(facts, this.rules) };
     });
-    // the facts stay with the check: an added line is scored on them, with the order's new total
-    await queueWrite(this.trx, this.trx('fraud_checks')
-      .insert(assessed.map(({ e, facts, assessment: { score, decision, reasons } }) => ({ order_id: e.orderId, score, decision, reasons: JSON.stringify(reasons), facts: JSON.stringify(facts) })))
-      .onConflict('order_id')
-      .ignore());
+    await FRAUD_CHECKS.queue(this.trx, assessed.map(({ e, facts, assessment: { score, decision, reasons } }) => ({ order_id: e.orderId, score, decision, reasons: JSON.stringify(reasons), facts: JSON.stringify(facts) })));
     const moving = assessed.filter((a) => a.assessment.decision !== 'failed');
     const moves = await transitionOrders(this.trx, moving.map(({ e, cause, assessment: { decision, reasons } }) => ({
       orderId: e.orderId,

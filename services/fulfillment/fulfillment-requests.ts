@@ -1,10 +1,15 @@
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
-import { queueWrite } from '../../shared/db/pipelined-transaction';
+import { RowsInsert } from '../../shared/db/rows-insert';
 import { transitionOrders } from '../../shared/order-state';
 import type { OrderLineRow, OrderRow } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { extend } from '../../shared/extend';
+
+// queued: it goes out with the transaction's next statement
+const FULFILLMENTS = new RowsInsert<{ fulfillment_id: string; order_id: string; status: 'requested' }>(
+  'insert_fulfillments', 'fulfillments', { fulfillment_id: 'uuid', order_id: 'uuid', status: 'text' },
+);
 
 interface Ready {
   ctx: HandlerContext;
@@ -44,7 +49,7 @@ export class FulfillmentRequests implements ChunkFlush {
       return moved.applied ? [extend(q, { version: moved.version, fulfillmentId: randomUUID() })] : [];
     });
     if (requested.length === 0) return;
-    await queueWrite(this.trx, this.trx('fulfillments').insert(requested.map((r) => ({ fulfillment_id: r.fulfillmentId, order_id: r.order.order_id, status: 'requested' }))));
+    await FULFILLMENTS.queue(this.trx, requested.map((r) => ({ fulfillment_id: r.fulfillmentId, order_id: r.order.order_id, status: 'requested' as const })));
     for (const { ctx, order, reserved, version, fulfillmentId } of requested) {
       await ctx.emit('io.oms.fulfillment.FulfillmentRequested', {
         fulfillmentId,

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { PriceBreakdown, RejectionReason, SubmitOrder } from '../../shared/contracts/types.generated';
 import { historyRow, type Cause, type OrderState } from '../../shared/order-state';
 import type { PricedOrder } from '../../shared/pricing';
-import { queueWrite } from '../../shared/db/pipelined-transaction';
+import { RowsInsert } from '../../shared/db/rows-insert';
 import { extend } from '../../shared/extend';
 
 const ROWS_PER_INSERT = 1000;
@@ -37,16 +37,16 @@ export async function createOrders(trx: Knex.Transaction, orders: NewOrder[]): P
   const created = orders.map(({ cmd }) => inserted.delete(identity(cmd.channel, cmd.channelOrderRef)));
   const fresh = orders.filter((_, i) => created[i]);
 
-  await insertInSlices(trx, 'order_lines', fresh.flatMap(({ cmd, state, priced }) => {
+  await ORDER_LINES.queue(trx, fresh.flatMap(({ cmd, state, priced }) => {
     const lines = priced?.lines ?? cmd.lines.map((l, i) => extend(l, { lineId: `L${i + 1}`, discountMinor: 0, lineTotalMinor: 0 }));
     return lines.map((l) => ({
       order_id: cmd.orderId, line_id: l.lineId, sku: l.sku, name: l.name, quantity: l.quantity,
       unit_price_minor: l.unitPriceMinor, discount_minor: l.discountMinor, line_total_minor: l.lineTotalMinor, weight_grams: l.weightGrams,
-      status: state === 'Rejected' ? 'refused' : 'active',
+      status: state === 'Rejected' ? ('refused' as const) : ('active' as const),
     }));
   }));
-  await insertInSlices(trx, 'order_price_components', fresh.flatMap((o) => (o.priced ? priceComponentRows(o.cmd.orderId, o.priced) : [])));
-  await insertInSlices(trx, 'order_status_history', fresh.map((o) => historyRow({
+  await PRICE_COMPONENTS.queue(trx, fresh.flatMap((o) => (o.priced ? priceComponentRows(o.cmd.orderId, o.priced) : [])));
+  await HISTORY.queue(trx, fresh.map((o) => historyRow({
     orderId: o.cmd.orderId, from: null, to: o.state, cause: o.cause, version: 1, refused: false,
     reason: o.rejectionReasons?.map((r) => r.message).join('; ') ?? null,
   })));
@@ -76,13 +76,19 @@ const orderRow = ({ cmd, state, priced, rejectionReasons }: NewOrder) => ({
   placed_at: new Date(cmd.occurredAt),
 });
 
-/**
- * In slices: a rejected order may carry thousands of lines, and one statement takes at most 65 535
- * parameters. Queued: they go out with the transaction's next statement (nothing reads them back).
- */
-async function insertInSlices(trx: Knex.Transaction, table: string, rows: Record<string, unknown>[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await queueWrite(trx, trx(table).insert(rows.slice(i, i + ROWS_PER_INSERT)));
-}
+// the tables an order's creation writes, queued: they go out with the transaction's next statement (nothing reads them back)
+const ORDER_LINES = new RowsInsert<{ order_id: string; line_id: string; sku: string; name: string; quantity: number; unit_price_minor: number; discount_minor: number; line_total_minor: number; weight_grams: number; status: 'active' | 'refused' }>(
+  'insert_order_lines', 'order_lines',
+  { order_id: 'uuid', line_id: 'text', sku: 'text', name: 'text', quantity: 'int', unit_price_minor: 'bigint', discount_minor: 'bigint', line_total_minor: 'bigint', weight_grams: 'int', status: 'text' },
+);
+const PRICE_COMPONENTS = new RowsInsert<ReturnType<typeof priceComponentRows>[number]>(
+  'insert_order_price_components', 'order_price_components',
+  { order_id: 'uuid', seq: 'int', kind: 'text', code: 'text', description: 'text', amount_minor: 'bigint' },
+);
+const HISTORY = new RowsInsert<ReturnType<typeof historyRow>>(
+  'insert_order_status_history', 'order_status_history',
+  { order_id: 'uuid', from_state: 'text', to_state: 'text', refused: 'boolean', reason: 'text', cause_event_id: 'text', cause_type: 'text', order_version: 'int' },
+);
 
 const totalsColumns = (b: PriceBreakdown) => ({
   subtotal_minor: b.subtotalMinor, discount_minor: b.discountMinor, tax_minor: b.taxMinor, shipping_minor: b.shippingMinor, total_minor: b.totalMinor,

@@ -2,12 +2,21 @@ import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 import { queueWrite } from '../../shared/db/pipelined-transaction';
 import { queuePreparedRead } from '../../shared/db/prepared-statement';
+import { RowsInsert } from '../../shared/db/rows-insert';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { Demand, planReservation, PlannedTake, Shortage, StockRow } from './reservation-plan';
 import { HELD_LINES_OF_ORDERS, insertCountedStockRows, lockStockRowsOf, stockRowKey, writeStockRows } from './stock-rows';
 
 type Scope = string | null; // null: the order's placed lines; else one added line's id
+
+// queued: they go out with the outbox row and the COMMIT, in one round trip
+const RESERVATIONS = new RowsInsert<{ reservation_id: string; order_id: string; line_id: Scope; status: 'held' }>(
+  'insert_reservations', 'reservations', { reservation_id: 'uuid', order_id: 'uuid', line_id: 'text', status: 'text' },
+);
+const RESERVATION_LINES = new RowsInsert<PlannedTake & { reservation_id: string }>(
+  'insert_reservation_lines', 'reservation_lines', { reservation_id: 'uuid', sku: 'text', location: 'text', quantity: 'int' },
+);
 type Settlement = 'released' | 'committed';
 
 /** What a queued step sees when the chunk's stock is locked; every change is buffered. */
@@ -153,8 +162,8 @@ export class StockBook implements ChunkFlush {
     for (const step of this.steps) await step.run(locked);
 
     // queued: they go out with the outbox row and the COMMIT, in one round trip
-    if (newReservations.length) await queueWrite(this.trx, this.trx('reservations').insert(newReservations));
-    if (newLines.length) await queueWrite(this.trx, this.trx('reservation_lines').insert(newLines));
+    await RESERVATIONS.queue(this.trx, newReservations);
+    await RESERVATION_LINES.queue(this.trx, newLines);
     if (refusals.length) await queueWrite(this.trx, this.trx('inventory_refusals').insert(refusals).onConflict(['order_id', 'scope']).ignore());
     for (const outcome of ['released', 'committed'] as const) {
       const ids = settled[outcome];

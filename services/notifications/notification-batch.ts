@@ -5,6 +5,14 @@ import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import { compose, type Facts } from './messages';
 import { extend } from '../../shared/extend';
 import { orderKey } from '../../shared/order-store';
+import { RowsInsert } from '../../shared/db/rows-insert';
+
+// claims each (order, kind, about) once: the unique row is what makes a notification happen at most once
+const NOTIFICATIONS = new RowsInsert<{ notification_id: string; order_id: string; kind: NotificationKind; about: string; channel: 'SMS' | 'EMAIL'; recipient: string; withheld_reason: string | null }>(
+  'insert_notifications', 'notifications',
+  { notification_id: 'uuid', order_id: 'uuid', kind: 'text', about: 'text', channel: 'text', recipient: 'text', withheld_reason: 'text' },
+  'ON CONFLICT (order_id, kind, about) DO NOTHING RETURNING notification_id',
+);
 
 export interface NotificationRequest {
   orderId: string;
@@ -57,9 +65,7 @@ export class NotificationBatch implements ChunkFlush {
     });
     await this.withholdPastLimits(planned);
     const rows = planned.flatMap((p) => (p.row ? [p.row] : []));
-    const inserted = rows.length
-      ? ((await this.trx('notifications').insert(rows).onConflict(['order_id', 'kind', 'about']).ignore().returning('notification_id')) as { notification_id: string }[])
-      : [];
+    const inserted = await NOTIFICATIONS.returning<{ notification_id: string }>(this.trx, rows);
     const sent = new Set(inserted.map((r) => r.notification_id));
     for (const { q, row, customer, orderRef } of planned) {
       const isSent = row !== null && sent.has(row.notification_id) && row.withheld_reason === null;

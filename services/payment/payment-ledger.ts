@@ -1,13 +1,18 @@
 import { randomUUID } from 'crypto';
 import type { Knex } from 'knex';
 import { SoleOrderReads } from '../../shared/chunk-order-reads';
-import { queueWrite } from '../../shared/db/pipelined-transaction';
+import { RowsInsert } from '../../shared/db/rows-insert';
 import { orderKey } from '../../shared/order-store';
 import type { ChunkFlush, HandlerContext } from '../../shared/runner/handler';
 import type { GatewayResult } from './gateway';
 import { Operation, PaymentRow, paymentsOfOrders } from './payment-repository';
 
 type PaymentInsert = PaymentRow & { failure_reason: string | null };
+
+const PAYMENTS = new RowsInsert<PaymentInsert>('insert_payments', 'payments', {
+  payment_id: 'uuid', order_id: 'uuid', operation: 'text', amount_minor: 'bigint', currency: 'text', method: 'text', gateway: 'text',
+  external_transaction_id: 'text', status: 'text', idempotency_key: 'text', for_line_id: 'text', failure_reason: 'text',
+});
 
 /**
  * The chunk's payment records: each gateway operation is recorded here and the chunk's rows are
@@ -68,6 +73,6 @@ export class PaymentLedger implements ChunkFlush {
     const rows = this.waiting;
     this.waiting = [];
     this.waitingOrders.clear();
-    await queueWrite(this.trx, this.trx('payments').insert(rows));
+    await PAYMENTS.queue(this.trx, rows);
   }
 }

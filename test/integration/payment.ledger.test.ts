@@ -48,12 +48,12 @@ describe('PaymentLedger (a chunk of payment steps against Postgres)', () => {
       });
 
     const authorizing = await run('InventoryReserved', orders.map(reserved), authorize() as never);
-    expect(authorizing.filter((s) => /^insert into "payments"/.test(s))).toHaveLength(1);
+    expect(authorizing.filter((s) => /^INSERT INTO payments /i.test(s))).toHaveLength(1);
     await stack.db.transaction(async (trx) => {
       for (const id of orders) await transitionOrder(trx, id, 'Awaiting_Shipment', { eventId: randomUUID(), type: 'PaymentAuthorized' }); // one query at a time on a transaction's connection
     });
     const capturing = await run('OrderShipped', orders.map(shipped), capture() as never);
-    expect(capturing.filter((s) => /^insert into "payments"/.test(s))).toHaveLength(1);
+    expect(capturing.filter((s) => /^INSERT INTO payments /i.test(s))).toHaveLength(1);
     expect(capturing.filter((s) => /^SELECT payment_id/.test(s))).toHaveLength(1); // one read of the payments for the whole chunk
     for (const id of orders) {
       const { total_minor: total } = await saga.order(id);
