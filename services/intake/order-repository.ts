@@ -6,8 +6,6 @@ import type { PricedOrder } from '../../shared/pricing';
 import { RowsInsert } from '../../shared/db/rows-insert';
 import { extend } from '../../shared/extend';
 
-const ROWS_PER_INSERT = 1000;
-
 /** An unguessable token customers track their order with (192 random bits). */
 export const newTrackingToken = () => randomBytes(24).toString('base64url');
 
@@ -28,11 +26,7 @@ export async function createOrders(trx: Knex.Transaction, orders: NewOrder[]): P
   // a row is known by its (channel, channelOrderRef), unique in the table and stored as sent (Postgres rewrites uuids)
   const identity = (channel: string, ref: string) => JSON.stringify([channel, ref]);
   const inserted = new Set<string>();
-  for (let i = 0; i < orders.length; i += ROWS_PER_INSERT) {
-    const rows = (await trx('orders').insert(orders.slice(i, i + ROWS_PER_INSERT).map(orderRow)).onConflict().ignore()
-      .returning(['channel', 'channel_order_ref'])) as { channel: string; channel_order_ref: string }[];
-    for (const r of rows) inserted.add(identity(r.channel, r.channel_order_ref));
-  }
+  for (const r of await ORDERS.returning<{ channel: string; channel_order_ref: string }>(trx, orders.map(orderRow))) inserted.add(identity(r.channel, r.channel_order_ref));
   // the row came from the first of identical submissions: insert order decides, as one by one would
   const created = orders.map(({ cmd }) => inserted.delete(identity(cmd.channel, cmd.channelOrderRef)));
   const fresh = orders.filter((_, i) => created[i]);
@@ -70,11 +64,22 @@ const orderRow = ({ cmd, state, priced, rejectionReasons }: NewOrder) => ({
   billing_country: cmd.payment.billingCountry,
   state,
   rejection_reasons: rejectionReasons ? JSON.stringify(rejectionReasons) : null,
-  ...(priced ? totalsColumns(priced.breakdown) : {}),
+  ...totalsColumns(priced?.breakdown ?? UNPRICED),
   tracking_token: newTrackingToken(),
   correlation_id: cmd.correlationId,
   placed_at: new Date(cmd.occurredAt),
 });
+
+// a rejected order is not priced: its totals are 0, the columns' defaults
+const UNPRICED: PriceBreakdown = { subtotalMinor: 0, discountMinor: 0, taxMinor: 0, shippingMinor: 0, totalMinor: 0 };
+
+// the first of identical submissions in the rows wins, as one by one would: unnest keeps their order
+const ORDERS = new RowsInsert<ReturnType<typeof orderRow>>('insert_orders', 'orders', {
+  order_id: 'uuid', channel: 'text', channel_order_ref: 'text', customer_id: 'text', customer: 'jsonb', shipping_address: 'jsonb', billing_address: 'jsonb',
+  delivery_preferences: 'jsonb', currency: 'text', shipping_method: 'text', promotion_codes: 'jsonb', payment_method: 'text', payment_token: 'text',
+  billing_country: 'text', state: 'text', rejection_reasons: 'jsonb', subtotal_minor: 'bigint', discount_minor: 'bigint', tax_minor: 'bigint',
+  shipping_minor: 'bigint', total_minor: 'bigint', tracking_token: 'text', correlation_id: 'uuid', placed_at: 'timestamptz',
+}, 'ON CONFLICT DO NOTHING RETURNING channel, channel_order_ref');
 
 // the tables an order's creation writes, queued: they go out with the transaction's next statement (nothing reads them back)
 const ORDER_LINES = new RowsInsert<{ order_id: string; line_id: string; sku: string; name: string; quantity: number; unit_price_minor: number; discount_minor: number; line_total_minor: number; weight_grams: number; status: 'active' | 'refused' }>(
