@@ -88,14 +88,16 @@ export interface PricedOrder {
 
 const orZero = (m: Record<string, number> | undefined, currency: string) => m?.[currency] ?? 0;
 
+/** The breakdown of an order that could not be priced: every amount 0. */
+export const ZERO_BREAKDOWN: Readonly<PriceBreakdown> = Object.freeze({ subtotalMinor: 0, discountMinor: 0, taxMinor: 0, shippingMinor: 0, totalMinor: 0 });
+
 /** Prices an order; amounts beyond what the money type holds become a `too_large` problem. */
 export function getTotalPrice(input: PricingInput, rules: PricingRules): PricedOrder {
   try {
     return priceOrder(input, rules);
   } catch (e) {
     if (!(e instanceof MoneyOutOfRange)) throw e;
-    const zeroBreakdown = { subtotalMinor: 0, discountMinor: 0, taxMinor: 0, shippingMinor: 0, totalMinor: 0 };
-    return { lines: [], breakdown: zeroBreakdown, components: [], problems: [{ field: 'lines', code: 'too_large', message: 'the order total is too large' }] };
+    return { lines: [], breakdown: ZERO_BREAKDOWN, components: [], problems: [{ field: 'lines', code: 'too_large', message: 'the order total is too large' }] };
   }
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import type { Knex } from 'knex';
 import type { PriceBreakdown, RejectionReason, SubmitOrder } from '../../shared/contracts/types.generated';
 import { historyRow, type Cause, type OrderState } from '../../shared/order-state';
-import type { PricedOrder } from '../../shared/pricing';
+import { type PricedOrder, ZERO_BREAKDOWN } from '../../shared/pricing';
 import { RowsInsert } from '../../shared/db/rows-insert';
 import { extend } from '../../shared/extend';
 
@@ -64,14 +64,11 @@ const orderRow = ({ cmd, state, priced, rejectionReasons }: NewOrder) => ({
   billing_country: cmd.payment.billingCountry,
   state,
   rejection_reasons: rejectionReasons ? JSON.stringify(rejectionReasons) : null,
-  ...totalsColumns(priced?.breakdown ?? UNPRICED),
+  ...totalsColumns(priced?.breakdown ?? ZERO_BREAKDOWN), // a rejected order is not priced: 0, the columns' defaults
   tracking_token: newTrackingToken(),
   correlation_id: cmd.correlationId,
   placed_at: new Date(cmd.occurredAt),
 });
-
-// a rejected order is not priced: its totals are 0, the columns' defaults
-const UNPRICED: PriceBreakdown = { subtotalMinor: 0, discountMinor: 0, taxMinor: 0, shippingMinor: 0, totalMinor: 0 };
 
 // the first of identical submissions in the rows wins, as one by one would: unnest keeps their order
 const ORDERS = new RowsInsert<ReturnType<typeof orderRow>>('insert_orders', 'orders', {

@@ -10,15 +10,17 @@ import { LockedStock, StockBook } from './stock-book';
  * count no stock row can take is dead-lettered as it is decoded (refusingUnfit), before any
  * transaction, so a warehouse sending many costs no rolled-back chunks.
  */
-export const onStockLevelSet = (defaultLocation: string): Handler<'io.oms.warehouse.StockLevelSet'> =>
-  refusingUnfit(
+export const onStockLevelSet = (defaultLocation: string): Handler<'io.oms.warehouse.StockLevelSet'> => {
+  const locationOf = (e: StockLevelSet) => e.location || defaultLocation;
+  return refusingUnfit(
     (e: StockLevelSet) => {
-      if (e.onHand < 0) return `StockLevelSet for ${e.sku} at ${e.location || defaultLocation}: onHand ${e.onHand} is negative`;
+      if (e.onHand < 0) return `StockLevelSet for ${e.sku} at ${locationOf(e)}: onHand ${e.onHand} is negative`;
       if (e.sku.trim() === '') return 'StockLevelSet without a sku';
       return null;
     },
-    async (ctx, e: StockLevelSet) => StockBook.of(ctx).queueCount(ctx, e.sku, e.location || defaultLocation, e.onHand),
+    async (ctx, e: StockLevelSet) => StockBook.of(ctx).queueCount(ctx, e.sku, locationOf(e), e.onHand),
   );
+};
 
 /** Reserves one scope (the placed lines, or one added line) and says so: InventoryReserved or InventoryUnavailable. */
 async function reserveScope(ctx: HandlerContext, stock: LockedStock, orderId: string, version: number, line: OrderLineRow | null, lines: OrderLineRow[]): Promise<boolean> {

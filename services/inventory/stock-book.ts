@@ -10,6 +10,8 @@ import { HELD_LINES_OF_ORDERS, insertCountedStockRows, lockStockRowsOf, stockRow
 
 type Scope = string | null; // null: the order's placed lines; else one added line's id
 
+type Settlement = 'released' | 'committed';
+
 // queued: they go out with the outbox row and the COMMIT, in one round trip
 const RESERVATIONS = new RowsInsert<{ reservation_id: string; order_id: string; line_id: Scope; status: 'held' }>(
   'insert_reservations', 'reservations', { reservation_id: 'uuid', order_id: 'uuid', line_id: 'text', status: 'text' },
@@ -17,7 +19,6 @@ const RESERVATIONS = new RowsInsert<{ reservation_id: string; order_id: string; 
 const RESERVATION_LINES = new RowsInsert<PlannedTake & { reservation_id: string }>(
   'insert_reservation_lines', 'reservation_lines', { reservation_id: 'uuid', sku: 'text', location: 'text', quantity: 'int' },
 );
-type Settlement = 'released' | 'committed';
 
 /** What a queued step sees when the chunk's stock is locked; every change is buffered. */
 export interface LockedStock {

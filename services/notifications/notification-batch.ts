@@ -14,6 +14,10 @@ const NOTIFICATIONS = new RowsInsert<{ notification_id: string; order_id: string
   'ON CONFLICT (order_id, kind, about) DO NOTHING RETURNING notification_id',
 );
 
+/** An order's notifications of one kind; with `about`, one notification (unique per order, kind and about). */
+const kindKey = (orderId: string, kind: NotificationKind) => `${orderKey(orderId)}/${kind}`;
+const notificationKey = (orderId: string, kind: NotificationKind, about: string) => `${kindKey(orderId, kind)}/${about}`;
+
 export interface NotificationRequest {
   orderId: string;
   kind: NotificationKind;
@@ -55,7 +59,7 @@ export class NotificationBatch implements ChunkFlush {
       const order = orders.get(orderKey(q.orderId));
       const customer = q.customer ?? order?.customer;
       const about = q.about ?? '';
-      const key = `${orderKey(q.orderId)}/${q.kind}/${about}`;
+      const key = notificationKey(q.orderId, q.kind, about);
       if (!customer || customer.contactPreference === 'NONE' || claimed.has(key)) return { q, row: null };
       claimed.add(key);
       const channel: 'SMS' | 'EMAIL' = customer.contactPreference === 'SMS' && customer.phone ? 'SMS' : 'EMAIL';
@@ -89,22 +93,22 @@ export class NotificationBatch implements ChunkFlush {
   private async withholdPastLimits(planned: { q: Queued; row: { order_id: string; kind: NotificationKind; about: string; withheld_reason: string | null } | null }[]): Promise<void> {
     const limited = planned.filter((p) => p.row !== null && (p.q.limitPerOrder ?? 0) > 0);
     if (limited.length === 0) return;
-    const kinds = [...new Set(limited.map((p) => p.q.kind))];
     const recorded = (await this.trx('notifications')
       .whereIn('order_id', [...new Set(limited.map((p) => p.q.orderId))])
-      .whereIn('kind', kinds)
+      .whereIn('kind', [...new Set(limited.map((p) => p.q.kind))])
       .select('order_id', 'kind', 'about', 'withheld_reason')) as { order_id: string; kind: NotificationKind; about: string; withheld_reason: string | null }[];
-    const known = new Set(recorded.map((r) => `${orderKey(r.order_id)}/${r.kind}/${r.about}`));
+    const known = new Set(recorded.map((r) => notificationKey(r.order_id, r.kind, r.about)));
     const sentSoFar = new Map<string, number>();
-    for (const r of recorded) if (r.withheld_reason === null) sentSoFar.set(`${orderKey(r.order_id)}/${r.kind}`, (sentSoFar.get(`${orderKey(r.order_id)}/${r.kind}`) ?? 0) + 1);
+    for (const r of recorded) {
+      if (r.withheld_reason === null) sentSoFar.set(kindKey(r.order_id, r.kind), (sentSoFar.get(kindKey(r.order_id, r.kind)) ?? 0) + 1);
+    }
     for (const { q, row } of limited) {
-      const kindOfOrder = `${orderKey(q.orderId)}/${q.kind}`;
-      const key = `${kindOfOrder}/${row!.about}`;
+      const key = notificationKey(q.orderId, q.kind, row!.about);
       if (known.has(key)) continue;
       known.add(key);
-      const sent = sentSoFar.get(kindOfOrder) ?? 0;
+      const sent = sentSoFar.get(kindKey(q.orderId, q.kind)) ?? 0;
       if (sent >= q.limitPerOrder!) row!.withheld_reason = `the order has sent its customer ${q.limitPerOrder} ${q.kind} notifications, the most it sends (NOTIFY_LINE_REFUSED_PER_ORDER)`;
-      else sentSoFar.set(kindOfOrder, sent + 1);
+      else sentSoFar.set(kindKey(q.orderId, q.kind), sent + 1);
     }
   }
 
